@@ -1,0 +1,131 @@
+package dev.recingest.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Raw settings: the environment, overridden by {@code --name=value} flags. Flags map one to one onto
+ * environment variables ({@code --max-chunk-bytes} is {@code RECINGEST_MAX_CHUNK_BYTES}), so one table in
+ * the README documents both; that is why this is not a CLI library's option parser.
+ */
+public final class Settings {
+
+    public static final String PREFIX = "RECINGEST_";
+    private static final Pattern SIZE = Pattern.compile("(?i)^(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?$");
+    private static final Pattern DURATION = Pattern.compile("(?i)^(\\d+)\\s*(ms|s|m|h)?$");
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values);
+    }
+
+    /**
+     * The process environment overridden by flags. Flags that are not {@code --name=value} are
+     * returned to the caller in {@code rest}.
+     */
+    public static Settings fromEnvAndFlags(Map<String, String> env, List<String> flags, List<String> rest) {
+        Map<String, String> merged = new HashMap<>(env);
+        for (String flag : flags) {
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 2) {
+                merged.put(envName(flag.substring(2, eq)), flag.substring(eq + 1));
+            } else {
+                rest.add(flag);
+            }
+        }
+        return new Settings(merged);
+    }
+
+    /** {@code max-chunk-bytes} becomes {@code RECINGEST_MAX_CHUNK_BYTES}; AWS_* names pass through. */
+    public static String envName(String flagName) {
+        String upper = flagName.toUpperCase(Locale.ROOT).replace('-', '_');
+        return upper.startsWith("AWS_") ? upper : PREFIX + upper;
+    }
+
+    /** A copy with more values; used by the embedded launcher to point everything at loopback. */
+    public Settings with(Map<String, String> more) {
+        Map<String, String> merged = new HashMap<>(values);
+        merged.putAll(more);
+        return new Settings(merged);
+    }
+
+    public Optional<String> find(String name) {
+        String v = values.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    public String string(String name, String dflt) {
+        return find(name).orElse(dflt);
+    }
+
+    public int integer(String name, int dflt) {
+        return find(name).map(v -> parse(name, v, Integer::parseInt)).orElse(dflt);
+    }
+
+    public double decimal(String name, double dflt) {
+        return find(name).map(v -> parse(name, v, Double::parseDouble)).orElse(dflt);
+    }
+
+    public boolean bool(String name, boolean dflt) {
+        return find(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(name + ": expected true or false, got '" + v + "'");
+        }).orElse(dflt);
+    }
+
+    /** A byte size such as {@code 65536}, {@code 64KiB} or {@code 8MiB}. */
+    public long bytes(String name, long dflt) {
+        return find(name).map(v -> {
+            Matcher m = SIZE.matcher(v);
+            if (!m.matches()) {
+                throw new IllegalArgumentException(name + ": expected a size like 8MiB, got '" + v + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+            return switch (unit.charAt(0)) {
+                case 'k' -> n << 10;
+                case 'm' -> n << 20;
+                case 'g' -> n << 30;
+                default -> n;
+            };
+        }).orElse(dflt);
+    }
+
+    /** A duration such as {@code 500ms}, {@code 20s}, {@code 5m}; a bare number is seconds. */
+    public Duration duration(String name, Duration dflt) {
+        return find(name).map(v -> {
+            Matcher m = DURATION.matcher(v);
+            if (!m.matches()) {
+                throw new IllegalArgumentException(name + ": expected a duration like 20s, got '" + v + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }).orElse(dflt);
+    }
+
+    private static <T> T parse(String name, String v, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": not a number: '" + v + "'");
+        }
+    }
+}

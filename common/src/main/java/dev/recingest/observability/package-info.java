@@ -1,0 +1,2 @@
+/** Metrics (Micrometer, Prometheus naming) shared by gateway and merger. */
+package dev.recingest.observability;

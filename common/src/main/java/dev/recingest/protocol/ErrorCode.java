@@ -1,0 +1,52 @@
+package dev.recingest.protocol;
+
+/**
+ * Stable error codes of the protocol and the admin API. Each code knows the WebSocket close code it
+ * leads to (0 when the connection stays open), its HTTP status, whether a retry can succeed, and
+ * whether the client or the service is to blame.
+ */
+public enum ErrorCode {
+    BAD_REQUEST(CloseCodes.PROTOCOL_VIOLATION, 400, false, true),
+    SEQ_GAP(0, 409, true, true),
+    INCOMPLETE(0, 409, true, true),
+    NOT_OPEN(CloseCodes.NOT_OPEN, 409, false, true),
+    TAKEN_OVER(CloseCodes.NOT_OPEN, 409, false, true),
+    UNAUTHORIZED(CloseCodes.UNAUTHORIZED, 401, false, true),
+    FORBIDDEN(CloseCodes.FORBIDDEN, 403, false, true),
+    NOT_FOUND(0, 404, false, true),
+    CONFLICT(0, 409, false, true),
+    FRAME_TOO_BIG(CloseCodes.MESSAGE_TOO_BIG, 413, false, true),
+    RATE_LIMITED(CloseCodes.RATE_LIMITED, 429, true, true),
+    STORAGE_UNAVAILABLE(0, 503, true, false),
+    INTERNAL(CloseCodes.INTERNAL_ERROR, 500, true, false);
+
+    private final int closeCode;
+    private final int httpStatus;
+    private final boolean retryable;
+    private final boolean clientFault;
+
+    ErrorCode(int closeCode, int httpStatus, boolean retryable, boolean clientFault) {
+        this.closeCode = closeCode;
+        this.httpStatus = httpStatus;
+        this.retryable = retryable;
+        this.clientFault = clientFault;
+    }
+
+    /** The WebSocket close code this error ends a connection with, or 0 if the connection stays open. */
+    public int closeCode() {
+        return closeCode;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** True when the client caused the error (bad input, no permission), false when the service did. */
+    public boolean clientFault() {
+        return clientFault;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.recingest.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * Every control message of the protocol, in both directions, as one sealed family keyed by its
+ * {@code "type"} field. An unknown {@code type} fails to parse, which the gateway answers with
+ * BAD_REQUEST; unknown fields are ignored (see {@link Json}).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Message.Start.class, name = "start"),
+        @JsonSubTypes.Type(value = Message.Stop.class, name = "stop"),
+        @JsonSubTypes.Type(value = Message.Abort.class, name = "abort"),
+        @JsonSubTypes.Type(value = Message.Started.class, name = "started"),
+        @JsonSubTypes.Type(value = Message.Ack.class, name = "ack"),
+        @JsonSubTypes.Type(value = Message.Nack.class, name = "nack"),
+        @JsonSubTypes.Type(value = Message.Stopped.class, name = "stopped"),
+        @JsonSubTypes.Type(value = Message.Aborted.class, name = "aborted"),
+        @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface Message {
+
+    /** Client to gateway: open (or resume) a recording. */
+    record Start(String recordingId, String contentType, String mode, String token, JsonNode metadata)
+            implements Message {
+    }
+
+    /** Client to gateway: end the recording; {@code lastSeq} is optional. */
+    record Stop(Long lastSeq) implements Message {
+    }
+
+    /** Client to gateway: discard the recording. */
+    record Abort() implements Message {
+    }
+
+    record Started(String recordingId, long nextSeq, boolean resumed) implements Message {
+    }
+
+    /** {@code seq} is -1 for chunks sent in at-least-once mode; {@code index} is where it is stored. */
+    record Ack(long seq, long index, long size) implements Message {
+    }
+
+    /** {@code index} is set only in at-least-once mode, where a non-retryable nack leaves it void. */
+    record Nack(long seq, String code, boolean retryable, Long index, String message) implements Message {
+    }
+
+    record Stopped(String recordingId, long chunks, long bytes,
+                   @JsonProperty("void") List<Long> voidIndices) implements Message {
+    }
+
+    record Aborted(String recordingId) implements Message {
+    }
+
+    /** An error; the optional fields are present for the codes that carry them. */
+    record Error(String code, String message, Long seq, Long expected, List<Long> missing, String state)
+            implements Message {
+
+        public static Error of(ErrorCode code, String message) {
+            return new Error(code.name(), message, null, null, null, null);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.recingest.state;
+
+import java.util.List;
+
+/** What the recording scripts answer, as types instead of Redis reply lists. */
+public final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    public enum StartKind { CREATED, RESUMED, NOT_OPEN }
+
+    /** @param state the recording's state when NOT_OPEN; otherwise null. */
+    public record StartOutcome(StartKind kind, long epoch, long nextSeq, SeqMode seqMode, RecordingState state) {
+    }
+
+    public enum AssignKind { NEW, RESEND, GAP, NOT_OPEN, TAKEN_OVER, MODE_MIX, UNKNOWN }
+
+    /**
+     * @param index       the chunk's index (NEW, RESEND)
+     * @param storedSize  RESEND: the stored size, or -1 if it was never stored
+     * @param expected    GAP: the next seq the gateway expects
+     * @param state       NOT_OPEN: the recording's state
+     */
+    public record Assignment(AssignKind kind, long index, long storedSize, long expected, RecordingState state) {
+    }
+
+    public enum StopKind { STOPPED, INCOMPLETE, AHEAD, BEHIND, NOT_OPEN, TAKEN_OVER, UNKNOWN }
+
+    /**
+     * @param chunks  the index counter N
+     * @param indices INCOMPLETE: missing indices (at most 1000); STOPPED: void indices
+     */
+    public record StopOutcome(StopKind kind, long chunks, long bytes, List<Long> indices, RecordingState state) {
+    }
+
+    public enum TransitionKind { OK, REFUSED, UNKNOWN }
+
+    public record Transition(TransitionKind kind, RecordingState previous) {
+        public boolean ok() {
+            return kind == TransitionKind.OK;
+        }
+    }
+}

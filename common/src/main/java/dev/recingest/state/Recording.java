@@ -1,0 +1,46 @@
+package dev.recingest.state;
+
+import dev.recingest.protocol.Mode;
+import dev.recingest.protocol.RecordingId;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A snapshot of one recording's Redis record. Output and error fields are null until set.
+ *
+ * @param chunks the index counter while recording; the final chunk count once stopped
+ */
+public record Recording(RecordingId id, RecordingState state, String contentType, Mode mode, String seqMode,
+                        long epoch, long chunks, long bytes, String metadata, Instant createdAt,
+                        Instant updatedAt, Instant lastChunkAt, String outputKey, Long outputSize,
+                        Double durationSeconds, String errorCode, String errorMessage, int mergeAttempts) {
+
+    static Recording fromHash(RecordingId id, Map<String, String> h, long counter) {
+        return new Recording(id,
+                RecordingState.valueOf(h.get("state")),
+                h.getOrDefault("contentType", ""),
+                Mode.fromWire(h.getOrDefault("mode", "stream")),
+                h.getOrDefault("seqMode", ""),
+                longOr(h.get("epoch"), 0),
+                h.containsKey("chunks") ? longOr(h.get("chunks"), 0) : counter,
+                longOr(h.get("bytes"), 0),
+                h.get("metadata"),
+                instant(h.get("createdAt")),
+                instant(h.get("updatedAt")),
+                instant(h.get("lastChunkAt")),
+                h.get("outputKey"),
+                h.containsKey("outputSize") ? longOr(h.get("outputSize"), 0) : null,
+                h.containsKey("durationSeconds") ? Double.valueOf(h.get("durationSeconds")) : null,
+                h.get("errorCode"),
+                h.get("errorMessage"),
+                (int) longOr(h.get("mergeAttempts"), 0));
+    }
+
+    private static long longOr(String v, long dflt) {
+        return v == null || v.isEmpty() ? dflt : Long.parseLong(v);
+    }
+
+    private static Instant instant(String epochMillis) {
+        return epochMillis == null ? null : Instant.ofEpochMilli(Long.parseLong(epochMillis));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.recingest.state;
+
+import dev.recingest.protocol.RecordingId;
+
+/** Redis key names; see package-info for what each holds. */
+public final class RecordingKeys {
+
+    public static final String RECORDINGS_INDEX = "recingest:recordings";
+    public static final String MERGE_JOBS = "recingest:merge-jobs";
+    public static final String JANITOR_LOCK = "recingest:janitor-lock";
+
+    final String meta;
+    final String next;
+    final String stored;
+    final String voids;
+
+    public RecordingKeys(RecordingId id) {
+        String tag = "rec:{" + id.value() + "}:";
+        this.meta = tag + "meta";
+        this.next = tag + "next";
+        this.stored = tag + "stored";
+        this.voids = tag + "void";
+    }
+
+    public String meta() {
+        return meta;
+    }
+
+    public String next() {
+        return next;
+    }
+
+    public String stored() {
+        return stored;
+    }
+
+    public String voids() {
+        return voids;
+    }
+
+    public String[] all() {
+        return new String[] {meta, next, stored, voids};
+    }
+}

@@ -1,0 +1,245 @@
+package dev.recingest.state;
+
+import dev.recingest.protocol.Mode;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.Outcomes.AssignKind;
+import dev.recingest.state.Outcomes.Assignment;
+import dev.recingest.state.Outcomes.StartKind;
+import dev.recingest.state.Outcomes.StartOutcome;
+import dev.recingest.state.Outcomes.StopKind;
+import dev.recingest.state.Outcomes.StopOutcome;
+import dev.recingest.state.Outcomes.Transition;
+import dev.recingest.state.Outcomes.TransitionKind;
+import io.lettuce.core.Range;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The recording record in Redis. Every state change is one Lua script on the recording's own slot;
+ * the methods return futures and never block, so the gateway can call them from an event loop.
+ */
+public final class RecordingStore {
+
+    private static final LuaScript START = LuaScript.load("start");
+    private static final LuaScript ASSIGN = LuaScript.load("assign");
+    private static final LuaScript COMMIT = LuaScript.load("commit");
+    private static final LuaScript VOID = LuaScript.load("void");
+    private static final LuaScript REPAIR = LuaScript.load("repair");
+    private static final LuaScript STOP = LuaScript.load("stop");
+    private static final LuaScript TRANSITION = LuaScript.load("transition");
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final Clock clock;
+
+    public RecordingStore(RedisAsyncCommands<String, String> redis, Clock clock) {
+        this.redis = redis;
+        this.clock = clock;
+    }
+
+    private String now() {
+        return Long.toString(clock.millis());
+    }
+
+    /** Creates the recording, or takes it over with a new owner epoch if it is still open. */
+    public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
+        RecordingKeys k = new RecordingKeys(id);
+        String now = now();
+        return START.run(redis, new String[] {k.meta, k.next}, contentType, mode.wire(),
+                metadataJson == null ? "" : metadataJson, now).thenCompose(r -> {
+                    StartKind kind = StartKind.valueOf(str(r, 0));
+                    String fourth = str(r, 3);
+                    StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),
+                            kind == StartKind.NOT_OPEN ? null : seqMode(fourth),
+                            kind == StartKind.NOT_OPEN ? RecordingState.valueOf(fourth) : null);
+                    if (kind != StartKind.CREATED) {
+                        return CompletableFuture.completedFuture(outcome);
+                    }
+                    // Outside the script: the listing index is a global key on another slot.
+                    return redis.zadd(RecordingKeys.RECORDINGS_INDEX, Double.parseDouble(now), id.value())
+                            .toCompletableFuture().thenApply(x -> outcome);
+                });
+    }
+
+    /** Assigns (or looks up) the index of one chunk, checking that {@code epoch} still owns it. */
+    public CompletableFuture<Assignment> assign(RecordingId id, long epoch, long seq, SeqMode mode) {
+        RecordingKeys k = new RecordingKeys(id);
+        return ASSIGN.run(redis, new String[] {k.meta, k.next, k.stored}, Long.toString(epoch), Long.toString(seq),
+                mode.redisValue(), now()).thenApply(r -> {
+                    AssignKind kind = AssignKind.valueOf(str(r, 0));
+                    return switch (kind) {
+                        case NEW -> new Assignment(kind, num(r, 1), -1, -1, null);
+                        case RESEND -> new Assignment(kind, num(r, 1), num(r, 2), -1, null);
+                        case GAP -> new Assignment(kind, -1, -1, num(r, 1), null);
+                        case NOT_OPEN -> new Assignment(kind, -1, -1, -1, RecordingState.valueOf(str(r, 1)));
+                        case MODE_MIX, TAKEN_OVER, UNKNOWN -> new Assignment(kind, -1, -1, -1, null);
+                    };
+                });
+    }
+
+    /** Records a durably stored chunk; true if this call recorded it, false if it already was. */
+    public CompletableFuture<Boolean> commit(RecordingId id, long index, long size) {
+        RecordingKeys k = new RecordingKeys(id);
+        return COMMIT.run(redis, new String[] {k.meta, k.stored}, Long.toString(index), Long.toString(size), now())
+                .thenApply(r -> num(r, 0) == 1);
+    }
+
+    /** Marks an at-least-once index void; false if the chunk turned out to be stored after all. */
+    public CompletableFuture<Boolean> markVoid(RecordingId id, long index) {
+        RecordingKeys k = new RecordingKeys(id);
+        return VOID.run(redis, new String[] {k.stored, k.voids}, Long.toString(index)).thenApply(r -> num(r, 0) == 1);
+    }
+
+    /**
+     * Brings Redis up to the chunk objects that storage holds (index to size) and returns the index
+     * counter afterwards. Storage is the truth: nothing moves backwards.
+     */
+    public CompletableFuture<Long> repair(RecordingId id, SortedMap<Long, Long> storedObjects) {
+        RecordingKeys k = new RecordingKeys(id);
+        List<String> args = new ArrayList<>(storedObjects.size() * 2);
+        storedObjects.forEach((index, size) -> {
+            args.add(Long.toString(index));
+            args.add(Long.toString(size));
+        });
+        return REPAIR.run(redis, new String[] {k.meta, k.next, k.stored}, args.toArray(String[]::new))
+                .thenApply(r -> num(r, 0));
+    }
+
+    /**
+     * Stops the recording if all indices are stored.
+     *
+     * @param epoch   the owner's epoch, or null for a server-side stop
+     * @param lastSeq the client's lastSeq, or null
+     */
+    public CompletableFuture<StopOutcome> stop(RecordingId id, Long epoch, Long lastSeq) {
+        RecordingKeys k = new RecordingKeys(id);
+        return STOP.run(redis, k.all(), epoch == null ? "" : epoch.toString(),
+                lastSeq == null ? "" : lastSeq.toString(), now()).thenApply(r -> {
+                    StopKind kind = StopKind.valueOf(str(r, 0));
+                    return switch (kind) {
+                        case STOPPED -> new StopOutcome(kind, num(r, 1), num(r, 2), tail(r, 3), null);
+                        case INCOMPLETE -> new StopOutcome(kind, num(r, 1), -1, tail(r, 2), null);
+                        case AHEAD, BEHIND -> new StopOutcome(kind, num(r, 1), -1, List.of(), null);
+                        case NOT_OPEN -> new StopOutcome(kind, -1, -1, List.of(), RecordingState.valueOf(str(r, 1)));
+                        case TAKEN_OVER, UNKNOWN -> new StopOutcome(kind, -1, -1, List.of(), null);
+                    };
+                });
+    }
+
+    /**
+     * Moves the recording to {@code to} if it is in one of {@code from}, setting {@code fields} (hash
+     * fields of the meta record, such as outputKey or errorMessage) in the same step.
+     */
+    public CompletableFuture<Transition> transition(RecordingId id, Collection<RecordingState> from, RecordingState to,
+                                                    Map<String, String> fields) {
+        RecordingKeys k = new RecordingKeys(id);
+        List<String> args = new ArrayList<>();
+        args.add(String.join(",", from.stream().map(Enum::name).toList()));
+        args.add(to.name());
+        args.add(now());
+        fields.forEach((f, v) -> {
+            args.add(f);
+            args.add(v);
+        });
+        return TRANSITION.run(redis, new String[] {k.meta}, args.toArray(String[]::new)).thenApply(r -> {
+            TransitionKind kind = TransitionKind.valueOf(str(r, 0));
+            return new Transition(kind, kind == TransitionKind.UNKNOWN ? null : RecordingState.valueOf(str(r, 1)));
+        });
+    }
+
+    /** Queues a merge job; called on stop and by the admin API's re-merge. */
+    public CompletableFuture<Void> queueMerge(RecordingId id) {
+        return redis.xadd(RecordingKeys.MERGE_JOBS, Map.of(MergeQueue.FIELD, id.value())).toCompletableFuture()
+                .thenApply(x -> null);
+    }
+
+    /** Increments a numeric field of the meta record (for example mergeAttempts) and returns it. */
+    public CompletableFuture<Long> increment(RecordingId id, String field) {
+        return redis.hincrby(new RecordingKeys(id).meta, field, 1).toCompletableFuture();
+    }
+
+    public CompletableFuture<Optional<Recording>> get(RecordingId id) {
+        RecordingKeys k = new RecordingKeys(id);
+        CompletableFuture<Map<String, String>> meta = redis.hgetall(k.meta).toCompletableFuture();
+        CompletableFuture<String> counter = redis.get(k.next).toCompletableFuture();
+        return meta.thenCombine(counter, (h, c) -> h == null || !h.containsKey("state")
+                ? Optional.<Recording>empty()
+                : Optional.of(Recording.fromHash(id, h, c == null ? 0 : Long.parseLong(c))));
+    }
+
+    /** Index to size of every chunk Redis records as stored. */
+    public CompletableFuture<SortedMap<Long, Long>> storedChunks(RecordingId id) {
+        return redis.hgetall(new RecordingKeys(id).stored).toCompletableFuture().thenApply(h -> {
+            SortedMap<Long, Long> out = new TreeMap<>();
+            h.forEach((i, s) -> out.put(Long.parseLong(i), Long.parseLong(s)));
+            return out;
+        });
+    }
+
+    public CompletableFuture<List<Long>> voidIndices(RecordingId id) {
+        return redis.smembers(new RecordingKeys(id).voids).toCompletableFuture()
+                .thenApply(s -> s.stream().map(Long::parseLong).sorted().toList());
+    }
+
+    /** Ids in creation order, from {@code offset}, at most {@code limit}. */
+    public CompletableFuture<List<String>> listIds(long offset, long limit) {
+        return redis.zrange(RecordingKeys.RECORDINGS_INDEX, offset, offset + limit - 1).toCompletableFuture();
+    }
+
+    /** Ids created at or before {@code cutoffMillis}; used by the janitor to find stalled recordings. */
+    public CompletableFuture<List<String>> idsCreatedBefore(long cutoffMillis, long limit) {
+        return redis.zrangebyscore(RecordingKeys.RECORDINGS_INDEX, Range.create(0, cutoffMillis),
+                io.lettuce.core.Limit.create(0, limit)).toCompletableFuture();
+    }
+
+    /** Lets the keys of an ended recording expire; the S3 objects stay the durable record. */
+    public CompletableFuture<Void> expire(RecordingId id, Duration ttl) {
+        RecordingKeys k = new RecordingKeys(id);
+        CompletableFuture<?>[] all = new CompletableFuture<?>[4];
+        String[] keys = k.all();
+        for (int i = 0; i < keys.length; i++) {
+            all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Deletes every key of the recording and its entry in the listing index. */
+    public CompletableFuture<Void> delete(RecordingId id) {
+        return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
+                .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenApply(n -> null);
+    }
+
+    private static SeqMode seqMode(String value) {
+        return switch (value) {
+            case "explicit" -> SeqMode.EXPLICIT;
+            case "auto" -> SeqMode.AUTO;
+            default -> null;
+        };
+    }
+
+    private static String str(List<Object> r, int i) {
+        return String.valueOf(r.get(i));
+    }
+
+    private static long num(List<Object> r, int i) {
+        Object o = r.get(i);
+        return o instanceof Long l ? l : Long.parseLong(String.valueOf(o));
+    }
+
+    private static List<Long> tail(List<Object> r, int from) {
+        List<Long> out = new ArrayList<>();
+        for (int i = from; i < r.size(); i++) {
+            out.add(num(r, i));
+        }
+        return out;
+    }
+}

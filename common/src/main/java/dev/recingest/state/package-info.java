@@ -1,0 +1,20 @@
+/**
+ * The hot state of recordings in Redis. Every key of one recording shares the hash tag
+ * {@code {<recordingId>}}, so each Lua script touches a single slot and the same code runs on a single
+ * Redis, Sentinel or Redis Cluster.
+ *
+ * <p>Keys of a recording:
+ * <ul>
+ *   <li>{@code rec:{id}:meta} hash: state, contentType, mode, seqMode, epoch (owner), metadata,
+ *       bytes, chunks, timestamps (epoch ms), output and error fields;</li>
+ *   <li>{@code rec:{id}:next} string: the index counter (INCR);</li>
+ *   <li>{@code rec:{id}:stored} hash: index to size of every durably stored chunk;</li>
+ *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be.</li>
+ * </ul>
+ * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing) and
+ * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}).
+ *
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, ZADD, ZRANGE, XADD, XGROUP, XREADGROUP, XACK,
+ * XAUTOCLAIM, DEL, EXPIRE. Redis ≥ 6.2 (XAUTOCLAIM).
+ */
+package dev.recingest.state;

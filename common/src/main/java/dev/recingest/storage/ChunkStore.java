@@ -1,0 +1,33 @@
+package dev.recingest.storage;
+
+import dev.recingest.protocol.RecordingId;
+import io.netty.buffer.ByteBuf;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where chunk payloads live. Every future fails with an {@link dev.recingest.protocol.IngestException}
+ * of code STORAGE_UNAVAILABLE (retryable) when the store cannot be reached within its retries, and with
+ * NOT_FOUND for a chunk that does not exist; never with anything else.
+ */
+public interface ChunkStore {
+
+    /**
+     * Durably stores one chunk under its index, replacing nothing but an identical resend (index ==
+     * seq, or a server-assigned index that is new). Takes ownership of {@code payload}: it is released
+     * exactly once, when the returned future completes, whatever the outcome.
+     */
+    CompletableFuture<Void> putChunk(RecordingId id, long index, ByteBuf payload);
+
+    /** Index to size of every exact chunk object of the recording (partial temporary objects ignored). */
+    CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id);
+
+    /** The bytes of one chunk. */
+    CompletableFuture<byte[]> getChunk(RecordingId id, long index);
+
+    /** Deletes every chunk object of the recording. */
+    CompletableFuture<Void> deleteChunks(RecordingId id);
+
+    /** Completes normally when the store answers (for readiness checks). */
+    CompletableFuture<Void> ping();
+}

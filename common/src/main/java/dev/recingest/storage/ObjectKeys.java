@@ -1,0 +1,53 @@
+package dev.recingest.storage;
+
+import dev.recingest.protocol.RecordingId;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * The storage layout. Only exact chunk keys count as chunks: an S3 server killed mid-write can leave
+ * temporary objects such as {@code chunks/0000000613-<uuid>} in a listing, and those are ignored.
+ */
+public final class ObjectKeys {
+
+    private static final Pattern CHUNK_NAME = Pattern.compile("^[0-9]{10}$");
+
+    private final String prefix;
+
+    public ObjectKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String recording(RecordingId id) {
+        return prefix + id.value() + "/";
+    }
+
+    public String chunksPrefix(RecordingId id) {
+        return recording(id) + "chunks/";
+    }
+
+    public String chunk(RecordingId id, long index) {
+        if (index < 0 || index > 9_999_999_999L) {
+            throw new IllegalArgumentException("chunk index out of range: " + index);
+        }
+        return chunksPrefix(id) + String.format("%010d", index);
+    }
+
+    public String output(RecordingId id) {
+        return recording(id) + "recording.mp4";
+    }
+
+    public String manifest(RecordingId id) {
+        return recording(id) + "manifest.json";
+    }
+
+    /** The index of an exact chunk key of this recording, or empty for anything else. */
+    public OptionalLong chunkIndex(RecordingId id, String key) {
+        String p = chunksPrefix(id);
+        if (!key.startsWith(p)) {
+            return OptionalLong.empty();
+        }
+        String name = key.substring(p.length());
+        return CHUNK_NAME.matcher(name).matches() ? OptionalLong.of(Long.parseLong(name)) : OptionalLong.empty();
+    }
+}

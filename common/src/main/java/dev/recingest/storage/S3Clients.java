@@ -1,0 +1,60 @@
+package dev.recingest.storage;
+
+import dev.recingest.config.S3Config;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** Builds the SDK clients from {@link S3Config}. */
+public final class S3Clients {
+
+    private S3Clients() {
+    }
+
+    public static S3AsyncClient async(S3Config c) {
+        var builder = S3AsyncClient.builder()
+                .region(Region.of(c.region()))
+                .credentialsProvider(credentials(c))
+                .forcePathStyle(c.pathStyle())
+                // S3-compatible servers (s3proxy, older MinIO) reject the x-amz-checksum-* headers that
+                // recent SDKs send by default; compute checksums only where the API requires them.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(c.maxConcurrency())
+                        .maxPendingConnectionAcquires(100_000)
+                        .connectionAcquisitionTimeout(Duration.ofSeconds(30))
+                        .connectionTimeout(Duration.ofSeconds(5)));
+        if (c.endpoint() != null) {
+            builder.endpointOverride(c.endpoint());
+        }
+        return builder.build();
+    }
+
+    public static S3Presigner presigner(S3Config c) {
+        var builder = S3Presigner.builder()
+                .region(Region.of(c.region()))
+                .credentialsProvider(credentials(c))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(c.pathStyle()).build());
+        if (c.endpoint() != null) {
+            builder.endpointOverride(c.endpoint());
+        }
+        return builder.build();
+    }
+
+    private static AwsCredentialsProvider credentials(S3Config c) {
+        if (c.accessKey() != null && c.secretKey() != null) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(c.accessKey(), c.secretKey()));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.recingest.storage;
+
+import dev.recingest.config.S3Config;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.RecordingId;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** {@link ChunkStore} and {@link OutputStore} on S3 (or anything that speaks its protocol). */
+public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
+
+    /** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps one part in memory at a time. */
+    static final int PART_SIZE = 8 << 20;
+    private static final int DELETE_LANES = 16;
+
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final ObjectKeys keys;
+
+    public S3Store(S3AsyncClient s3, S3Presigner presigner, S3Config config) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = config.bucket();
+        this.keys = new ObjectKeys(config.prefix());
+    }
+
+    public static S3Store create(S3Config config) {
+        return new S3Store(S3Clients.async(config), S3Clients.presigner(config), config);
+    }
+
+    public ObjectKeys keys() {
+        return keys;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public CompletableFuture<Void> putChunk(RecordingId id, long index, ByteBuf payload) {
+        CompletableFuture<Void> result;
+        try {
+            // No copy: the SDK reads the frame's own memory. Every retry reads a fresh duplicate of the
+            // same region, so the buffer must stay alive until the future completes; it is released then.
+            ByteBuffer body = payload.nioBuffer();
+            result = s3.putObject(b -> b.bucket(bucket).key(keys.chunk(id, index)).contentLength((long) body.remaining()),
+                            AsyncRequestBody.fromByteBufferUnsafe(body))
+                    .handle((r, e) -> {
+                        if (e != null) {
+                            throw translate(e);
+                        }
+                        return (Void) null;
+                    });
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(translate(e));
+        }
+        return result.whenComplete((r, e) -> payload.release());
+    }
+
+    @Override
+    public CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id) {
+        SortedMap<Long, Long> out = new TreeMap<>();
+        ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(keys.chunksPrefix(id)).build();
+        return listPage(req, id, out).thenApply(x -> out);
+    }
+
+    private CompletableFuture<Void> listPage(ListObjectsV2Request req, RecordingId id, SortedMap<Long, Long> out) {
+        return s3.listObjectsV2(req).handle((resp, e) -> {
+            if (e != null) {
+                throw translate(e);
+            }
+            for (S3Object o : resp.contents()) {
+                keys.chunkIndex(id, o.key()).ifPresent(i -> out.put(i, o.size()));
+            }
+            if (Boolean.TRUE.equals(resp.isTruncated())) {
+                return listPage(req.toBuilder().continuationToken(resp.nextContinuationToken()).build(), id, out);
+            }
+            return CompletableFuture.<Void>completedFuture(null);
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getChunk(RecordingId id, long index) {
+        return getBytes(keys.chunk(id, index));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteChunks(RecordingId id) {
+        // One DeleteObject per chunk, in DELETE_LANES parallel lanes: the batch DeleteObjects call needs a
+        // checksum header that S3-compatible servers such as s3proxy reject with 501.
+        return listChunks(id).thenCompose(chunks -> {
+            List<Long> indices = new ArrayList<>(chunks.keySet());
+            CompletableFuture<?>[] lanes = new CompletableFuture<?>[DELETE_LANES];
+            for (int lane = 0; lane < DELETE_LANES; lane++) {
+                CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                for (int i = lane; i < indices.size(); i += DELETE_LANES) {
+                    String key = keys.chunk(id, indices.get(i));
+                    chain = chain.thenCompose(x -> delete(key));
+                }
+                lanes[lane] = chain;
+            }
+            return CompletableFuture.allOf(lanes);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+        return s3.headBucket(b -> b.bucket(bucket)).handle((r, e) -> {
+            if (e != null) {
+                throw translate(e);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> uploadFile(String key, Path file, String contentType) {
+        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                .thenCompose(created -> {
+                    String uploadId = created.uploadId();
+                    return uploadParts(key, uploadId, file)
+                            .thenCompose(parts -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key)
+                                    .uploadId(uploadId)
+                                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())))
+                            .whenComplete((r, e) -> {
+                                if (e != null) {
+                                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                                }
+                            });
+                })
+                .handle((r, e) -> {
+                    if (e != null) {
+                        throw translate(e);
+                    }
+                    return null;
+                });
+    }
+
+    /** Uploads the parts one after another, each read from the file only when its turn comes. */
+    private CompletableFuture<List<CompletedPart>> uploadParts(String key, String uploadId, Path file) {
+        List<CompletedPart> parts = new ArrayList<>();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int partCount = (int) Math.max(1, (size + PART_SIZE - 1) / PART_SIZE);
+        for (int p = 1; p <= partCount; p++) {
+            int partNumber = p;
+            long offset = (long) (p - 1) * PART_SIZE;
+            int length = (int) Math.min(PART_SIZE, size - offset);
+            chain = chain.thenCompose(x -> {
+                byte[] bytes = readRange(file, offset, length);
+                return s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
+                                .contentLength((long) length), AsyncRequestBody.fromBytesUnsafe(bytes))
+                        .thenAccept(r -> parts.add(CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build()));
+            });
+        }
+        return chain.thenApply(x -> parts);
+    }
+
+    private static byte[] readRange(Path file, long offset, int length) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, offset + buf.position()) < 0) {
+                    throw new IOException("file shrank while uploading: " + file);
+                }
+            }
+            return buf.array();
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> putBytes(String key, byte[] bytes, String contentType) {
+        return s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) bytes.length),
+                AsyncRequestBody.fromBytes(bytes)).handle((r, e) -> {
+                    if (e != null) {
+                        throw translate(e);
+                    }
+                    return null;
+                });
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getBytes(String key) {
+        return s3.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())
+                .handle((r, e) -> {
+                    if (e != null) {
+                        throw translate(e);
+                    }
+                    return r.asByteArrayUnsafe();
+                });
+    }
+
+    @Override
+    public CompletableFuture<Optional<Long>> size(String key) {
+        return s3.headObject(b -> b.bucket(bucket).key(key)).handle((r, e) -> {
+            if (e == null) {
+                return Optional.of(r.contentLength());
+            }
+            IngestException ie = translate(e);
+            if (ie.code() == ErrorCode.NOT_FOUND) {
+                return Optional.<Long>empty();
+            }
+            throw ie;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String key) {
+        return s3.deleteObject(b -> b.bucket(bucket).key(key)).handle((r, e) -> {
+            if (e != null) {
+                throw translate(e);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public URI presignGet(String key, Duration validity) {
+        try {
+            return presigner.presignGetObject(b -> b.signatureDuration(validity)
+                    .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates the bucket if it is missing (embedded setup and tests only). */
+    public void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(bucket)).join();
+        } catch (CompletionException e) {
+            s3.createBucket(b -> b.bucket(bucket)).join();
+        }
+    }
+
+    /** Maps SDK failures onto the storage contract: NOT_FOUND, or STORAGE_UNAVAILABLE (retryable). */
+    static IngestException translate(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof IngestException ie) {
+            return ie;
+        }
+        if (c instanceof S3Exception s3e && s3e.statusCode() == 404) {
+            return new IngestException(ErrorCode.NOT_FOUND, "object not found", Map.of(), c);
+        }
+        return new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "object storage unavailable: " + c.getMessage(),
+                Map.of(), c);
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        presigner.close();
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Object storage, the durable record. The protocol and merge code reach it only through the narrow
+ * {@link dev.recingest.storage.ChunkStore} and {@link dev.recingest.storage.OutputStore} interfaces;
+ * {@link dev.recingest.storage.S3Store} implements both with the AWS SDK v2 async client.
+ *
+ * <p>Keys (PROTOCOL.md, storage layout), under the configured prefix:
+ * {@code {prefix}{id}/chunks/{index:010d}}, {@code {prefix}{id}/recording.mp4},
+ * {@code {prefix}{id}/manifest.json}. Permissions needed on the bucket: s3:PutObject, s3:GetObject,
+ * s3:ListBucket (prefix-scoped), s3:DeleteObject, s3:AbortMultipartUpload; s3:CreateBucket only for the
+ * embedded setup.
+ */
+package dev.recingest.storage;

@@ -1,0 +1,20 @@
+-- Open or resume a recording. One slot: KEYS share the recording's hash tag.
+-- KEYS[1] meta hash, KEYS[2] index counter
+-- ARGV[1] contentType, ARGV[2] mode, ARGV[3] metadata JSON, ARGV[4] now (epoch ms)
+-- Returns {outcome, epoch, nextSeq, stateOrSeqMode}; outcome CREATED | RESUMED | NOT_OPEN.
+local state = redis.call('HGET', KEYS[1], 'state')
+local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '0')
+if not state then
+  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'contentType', ARGV[1], 'mode', ARGV[2],
+    'metadata', ARGV[3], 'seqMode', '', 'epoch', 1, 'createdAt', ARGV[4], 'updatedAt', ARGV[4],
+    'lastChunkAt', ARGV[4])
+  redis.call('HSETNX', KEYS[1], 'bytes', 0)
+  return {'CREATED', 1, nextSeq, ''}
+end
+if state == 'RECORDING' or state == 'STALLED' then
+  -- A takeover: the new epoch makes every write of the previous owner fail its owner check.
+  local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'updatedAt', ARGV[4])
+  return {'RESUMED', epoch, nextSeq, redis.call('HGET', KEYS[1], 'seqMode') or ''}
+end
+return {'NOT_OPEN', 0, nextSeq, state}

@@ -1,0 +1,29 @@
+-- Stop a recording if indices 0..N-1 are all stored (or void).
+-- KEYS[1] meta hash, KEYS[2] index counter, KEYS[3] stored hash, KEYS[4] void set
+-- ARGV[1] owner epoch ('' = server-side stop, no owner check), ARGV[2] lastSeq ('' = absent), ARGV[3] now
+-- Returns {'STOPPED', n, bytes, void...} | {'INCOMPLETE', n, missing...} | {'AHEAD', n} | {'BEHIND', n}
+--       | {'NOT_OPEN', state} | {'TAKEN_OVER'} | {'UNKNOWN'}
+local m = redis.call('HMGET', KEYS[1], 'state', 'epoch', 'bytes')
+if not m[1] then return {'UNKNOWN'} end
+if m[1] ~= 'RECORDING' and m[1] ~= 'STALLED' then return {'NOT_OPEN', m[1]} end
+if ARGV[1] ~= '' and m[2] ~= ARGV[1] then return {'TAKEN_OVER'} end
+local n = tonumber(redis.call('GET', KEYS[2]) or '0')
+if ARGV[2] ~= '' then
+  local last = tonumber(ARGV[2])
+  if last > n - 1 then return {'AHEAD', n} end
+  if last < n - 1 then return {'BEHIND', n} end
+end
+local missing = {'INCOMPLETE', n}
+if redis.call('HLEN', KEYS[3]) + redis.call('SCARD', KEYS[4]) < n then
+  for i = 0, n - 1 do
+    if redis.call('HEXISTS', KEYS[3], i) == 0 and redis.call('SISMEMBER', KEYS[4], i) == 0 then
+      table.insert(missing, i)
+      if #missing > 1002 then break end
+    end
+  end
+end
+if #missing > 2 then return missing end
+redis.call('HSET', KEYS[1], 'state', 'STOPPED', 'chunks', n, 'stoppedAt', ARGV[3], 'updatedAt', ARGV[3])
+local out = {'STOPPED', n, tonumber(m[3] or '0')}
+for _, v in ipairs(redis.call('SMEMBERS', KEYS[4])) do table.insert(out, tonumber(v)) end
+return out
