@@ -5,6 +5,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -53,6 +54,17 @@ public final class MergeQueue {
                 XReadArgs.Builder.block(block).count(1),
                 XReadArgs.StreamOffset.lastConsumed(RecordingKeys.MERGE_JOBS));
         return fresh == null || fresh.isEmpty() ? Optional.empty() : Optional.of(toJob(fresh.get(0), 1));
+    }
+
+    /**
+     * Renews the lease on a job still being worked on: XCLAIM with JUSTID resets its idle time (without
+     * counting a delivery), so XAUTOCLAIM does not hand a long merge to a second worker. False when the
+     * job is no longer pending (acked by someone else), which means the caller has lost it.
+     */
+    public boolean extend(String consumer, Job job) {
+        var claimed = redis.xclaim(RecordingKeys.MERGE_JOBS, Consumer.from(GROUP, consumer),
+                XClaimArgs.Builder.justid(), job.messageId());
+        return claimed != null && !claimed.isEmpty();
     }
 
     public void ack(Job job) {

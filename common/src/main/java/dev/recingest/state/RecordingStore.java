@@ -175,6 +175,19 @@ public final class RecordingStore {
                 : Optional.of(Recording.fromHash(id, h, c == null ? 0 : Long.parseLong(c))));
     }
 
+    /**
+     * Every field of the meta record as stored, for readers that need one {@link Recording} does not
+     * carry (for example {@code stoppedAt}); empty when the recording is unknown.
+     */
+    public CompletableFuture<Map<String, String>> fields(RecordingId id) {
+        return redis.hgetall(new RecordingKeys(id).meta).toCompletableFuture();
+    }
+
+    /** Removes fields of the meta record (for example a previous error before a re-merge). */
+    public CompletableFuture<Void> clearFields(RecordingId id, String... fields) {
+        return redis.hdel(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
+    }
+
     /** Index to size of every chunk Redis records as stored. */
     public CompletableFuture<SortedMap<Long, Long>> storedChunks(RecordingId id) {
         return redis.hgetall(new RecordingKeys(id).stored).toCompletableFuture().thenApply(h -> {
@@ -216,6 +229,11 @@ public final class RecordingStore {
         return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
+    }
+
+    /** Completes normally when Redis answers (for readiness checks). */
+    public CompletableFuture<Void> ping() {
+        return redis.ping().toCompletableFuture().thenApply(pong -> null);
     }
 
     private static SeqMode seqMode(String value) {

@@ -9,10 +9,15 @@ local repaired = 0
 for i = 1, #ARGV, 2 do
   local idx = tonumber(ARGV[i])
   if redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 1]) == 1 then
-    redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[i + 1])
     repaired = repaired + 1
   end
   if idx > top then top = idx end
+end
+if repaired > 0 then
+  -- The byte total may be stale in either direction after a loss; recount it from the record.
+  local total = 0
+  for _, size in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(size) end
+  redis.call('HSET', KEYS[1], 'bytes', total)
 end
 if top + 1 > nextSeq then
   nextSeq = top + 1

@@ -1,0 +1,73 @@
+package dev.recingest.gateway;
+
+import dev.recingest.config.Settings;
+import java.time.Duration;
+
+/**
+ * Gateway settings (environment variable names in parentheses; flags of the same name override them).
+ *
+ * @param host                bind address (RECINGEST_HOST, default 127.0.0.1; 0.0.0.0 in containers)
+ * @param port                HTTP and WebSocket port (RECINGEST_PORT, 8080; 0 = any free port)
+ * @param maxChunkBytes       largest chunk payload; bigger frames are closed with 1009 (RECINGEST_MAX_CHUNK_BYTES, 8MiB)
+ * @param maxTextBytes        largest control message (RECINGEST_MAX_TEXT_BYTES, 64KiB)
+ * @param maxMetadataBytes    largest {@code start.metadata} as JSON (RECINGEST_MAX_METADATA_BYTES, 4KiB)
+ * @param windowBytes         unacked bytes per connection before reading pauses (RECINGEST_WINDOW_BYTES, 16MiB)
+ * @param globalInflightBytes unacked bytes across all connections before reading pauses (RECINGEST_GLOBAL_INFLIGHT_BYTES, 256MiB)
+ * @param maxConnections      open WebSocket connections per gateway; more are closed with 4429 (RECINGEST_MAX_CONNECTIONS, 20000)
+ * @param pingInterval        WebSocket ping when nothing was written for this long (RECINGEST_PING_INTERVAL, 20s)
+ * @param idleTimeout         close with 4408 after this long without a frame or pong (RECINGEST_IDLE_TIMEOUT, 60s)
+ * @param handshakeTimeout    time to complete the WebSocket upgrade (RECINGEST_HANDSHAKE_TIMEOUT, 10s)
+ * @param drainTimeout        on SIGTERM, time for in-flight writes before closing anyway (RECINGEST_DRAIN_TIMEOUT, 30s)
+ * @param authEnabled         JWT authentication of recorders (RECINGEST_AUTH, on)
+ * @param jwtSecret           HS256 secret of recorder tokens (RECINGEST_JWT_SECRET; required when auth is on)
+ * @param adminToken          bearer token of the admin API (RECINGEST_ADMIN_TOKEN; admin API refuses all when unset)
+ */
+public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTextBytes, int maxMetadataBytes,
+                            long windowBytes, long globalInflightBytes, int maxConnections, Duration pingInterval,
+                            Duration idleTimeout, Duration handshakeTimeout, Duration drainTimeout,
+                            boolean authEnabled, String jwtSecret, String adminToken) {
+
+    public GatewayConfig {
+        if (maxChunkBytes < 1 || maxChunkBytes > (256 << 20)) {
+            throw new IllegalArgumentException("max chunk bytes must be between 1 and 256MiB");
+        }
+        if (windowBytes < maxChunkBytes) {
+            throw new IllegalArgumentException("the window must hold at least one chunk of the max size");
+        }
+        if (globalInflightBytes < windowBytes) {
+            throw new IllegalArgumentException("the global in-flight limit must hold at least one window");
+        }
+        if (authEnabled && (jwtSecret == null || jwtSecret.length() < 32)) {
+            throw new IllegalArgumentException(
+                    "authentication is on: set RECINGEST_JWT_SECRET (at least 32 characters) or RECINGEST_AUTH=off");
+        }
+    }
+
+    public static GatewayConfig from(Settings s) {
+        return new GatewayConfig(
+                s.string("RECINGEST_HOST", "127.0.0.1"),
+                s.integer("RECINGEST_PORT", 8080),
+                (int) s.bytes("RECINGEST_MAX_CHUNK_BYTES", 8 << 20),
+                (int) s.bytes("RECINGEST_MAX_TEXT_BYTES", 64 << 10),
+                (int) s.bytes("RECINGEST_MAX_METADATA_BYTES", 4 << 10),
+                s.bytes("RECINGEST_WINDOW_BYTES", 16L << 20),
+                s.bytes("RECINGEST_GLOBAL_INFLIGHT_BYTES", 256L << 20),
+                s.integer("RECINGEST_MAX_CONNECTIONS", 20_000),
+                s.duration("RECINGEST_PING_INTERVAL", Duration.ofSeconds(20)),
+                s.duration("RECINGEST_IDLE_TIMEOUT", Duration.ofSeconds(60)),
+                s.duration("RECINGEST_HANDSHAKE_TIMEOUT", Duration.ofSeconds(10)),
+                s.duration("RECINGEST_DRAIN_TIMEOUT", Duration.ofSeconds(30)),
+                s.bool("RECINGEST_AUTH", true),
+                s.string("RECINGEST_JWT_SECRET", null),
+                s.string("RECINGEST_ADMIN_TOKEN", null));
+    }
+
+    @Override
+    public String toString() {
+        return "GatewayConfig[host=" + host + ", port=" + port + ", maxChunkBytes=" + maxChunkBytes
+                + ", windowBytes=" + windowBytes + ", globalInflightBytes=" + globalInflightBytes
+                + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout + ", authEnabled=" + authEnabled
+                + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***") + ", adminToken="
+                + (adminToken == null ? "unset" : "***") + "]";
+    }
+}

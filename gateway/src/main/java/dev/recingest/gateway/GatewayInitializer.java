@@ -1,0 +1,67 @@
+package dev.recingest.gateway;
+
+import dev.recingest.gateway.http.HttpApiHandler;
+import dev.recingest.gateway.ingest.IngestHandler;
+import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.protocol.ChunkFrame;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of one connection, in order. */
+final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
+
+    static final String INGEST_PATH = "/v1/ingest";
+    /** Upgrade requests and admin calls are small; bigger HTTP bodies are refused with 413. */
+    private static final int MAX_HTTP_BODY = 64 << 10;
+
+    private final GatewayConfig config;
+    private final IngestServices services;
+    private final HttpApiHandler httpApi;
+    private final ChannelGroup channels;
+    private final WebSocketServerProtocolConfig wsConfig;
+
+    GatewayInitializer(GatewayConfig config, IngestServices services, HttpApiHandler httpApi, ChannelGroup channels) {
+        this.config = config;
+        this.services = services;
+        this.httpApi = httpApi;
+        this.channels = channels;
+        int maxFrame = config.maxChunkBytes() + ChunkFrame.HEADER_BYTES;
+        this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(INGEST_PATH)
+                .checkStartsWith(true) // allow a query string on the upgrade URL
+                .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxFrame)
+                        .allowExtensions(false) // no permessage-deflate: media does not compress
+                        .withUTF8Validator(true)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        channels.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        // Reader idle: no frame and no pong for the idle timeout. Writer idle: time to send a ping.
+        p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), config.pingInterval().toMillis(), 0,
+                TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
+        p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+        p.addLast("http-api", httpApi);
+        p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxChunkBytes() + ChunkFrame.HEADER_BYTES));
+        p.addLast("ingest", new IngestHandler(services));
+    }
+}

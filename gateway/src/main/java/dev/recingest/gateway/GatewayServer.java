@@ -1,0 +1,124 @@
+package dev.recingest.gateway;
+
+import dev.recingest.auth.Tokens;
+import dev.recingest.gateway.http.HttpApiHandler;
+import dev.recingest.gateway.ingest.ChunkWriter;
+import dev.recingest.gateway.ingest.FlowControl;
+import dev.recingest.gateway.ingest.GatewayMetrics;
+import dev.recingest.gateway.ingest.IngestHandler;
+import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.ingest.RecordingLifecycle;
+import dev.recingest.gateway.ingest.StateRepair;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.OutputStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gateway's Netty server: wiring, bind, graceful drain and shutdown. */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final GatewayConfig config;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup channels = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+    private volatile boolean draining;
+
+    private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
+                          PrometheusMeterRegistry registry) throws InterruptedException {
+        this.config = config;
+        if (!config.authEnabled()) {
+            LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
+        }
+        Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret()) : null;
+        FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
+        StateRepair repair = new StateRepair(store, chunks);
+        IngestServices services = new IngestServices(config,
+                new ChunkWriter(store, chunks, repair),
+                new RecordingLifecycle(store, chunks, repair, tokens, config.maxMetadataBytes()),
+                flow, new GatewayMetrics(registry, flow.inflightBytes()));
+        HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, registry, config.adminToken(),
+                () -> draining);
+
+        boolean epoll = Epoll.isAvailable();
+        boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        serverChannel = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new GatewayInitializer(config, services, httpApi, channels))
+                .bind(config.host(), config.port()).sync().channel();
+        LOG.info("event=gateway-listening address={} transport={} config={}", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", config);
+    }
+
+    public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
+                                      OutputStore outputs, PrometheusMeterRegistry registry) {
+        try {
+            return new GatewayServer(config, store, chunks, outputs, registry);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding", e);
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Graceful drain (SIGTERM): stop accepting, report not ready, let every connection finish its writes
+     * in flight and close it with 1001 so its client resumes elsewhere; then shut down. Bounded by the
+     * drain timeout.
+     */
+    public void drain() {
+        draining = true;
+        LOG.info("event=drain-start connections={}", channels.size());
+        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : channels) {
+            ch.pipeline().fireUserEventTriggered(IngestHandler.DrainRequest.INSTANCE);
+        }
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        while (!channels.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("event=drain-done remaining={}", channels.size());
+        close();
+    }
+
+    /** Abrupt stop: closes every connection at once (no close frames for clients still connected). */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

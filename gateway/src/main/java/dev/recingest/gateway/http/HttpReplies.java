@@ -1,0 +1,64 @@
+package dev.recingest.gateway.http;
+
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Writing HTTP responses; every error body is {@code {"status":..,"code":..,"message":..}}. */
+final class HttpReplies {
+
+    private HttpReplies() {
+    }
+
+    static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+        send(ctx, keepAlive, status, Json.writeBytes(body), "application/json");
+    }
+
+    static void text(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body,
+                     String contentType) {
+        send(ctx, keepAlive, status, body.getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", code.httpStatus());
+        body.put("code", code.name());
+        body.put("message", message);
+        json(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), body);
+    }
+
+    static void redirect(ChannelHandlerContext ctx, boolean keepAlive, String location) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
+        r.headers().set(HttpHeaderNames.LOCATION, location).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        write(ctx, keepAlive, r);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, byte[] body,
+                             String contentType) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        write(ctx, keepAlive, r);
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
+        if (keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r, ctx.voidPromise());
+        } else {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

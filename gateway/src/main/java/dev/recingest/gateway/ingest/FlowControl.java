@@ -1,0 +1,71 @@
+package dev.recingest.gateway.ingest;
+
+import io.netty.channel.Channel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Backpressure across all connections of this gateway: the bytes of chunks received but not yet acked
+ * or dropped. A connection over its own window, or any connection while the global total is over the
+ * global limit, stops reading (autoRead off), so a fast client meets TCP backpressure instead of filling
+ * the heap. Connections paused by the global limit resume as soon as the total drops below it.
+ */
+public final class FlowControl {
+
+    private final long windowBytes;
+    private final long globalLimit;
+    private final AtomicLong global = new AtomicLong();
+    private final Set<Channel> pausedByGlobal = ConcurrentHashMap.newKeySet();
+
+    public FlowControl(long windowBytes, long globalLimit) {
+        this.windowBytes = windowBytes;
+        this.globalLimit = globalLimit;
+    }
+
+    public AtomicLong inflightBytes() {
+        return global;
+    }
+
+    /** Called on the channel's event loop when a chunk arrives; {@code connectionBytes} includes it. */
+    void acquired(Channel channel, long bytes, long connectionBytes) {
+        long total = global.addAndGet(bytes);
+        if (connectionBytes > windowBytes) {
+            channel.config().setAutoRead(false);
+        }
+        if (total > globalLimit) {
+            channel.config().setAutoRead(false);
+            pausedByGlobal.add(channel);
+        }
+    }
+
+    /** Called on the channel's event loop when a chunk is acked, nacked or dropped. */
+    void released(Channel channel, long bytes, long connectionBytes) {
+        long total = global.addAndGet(-bytes);
+        if (connectionBytes <= windowBytes && !pausedByGlobal.contains(channel) && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        if (total <= globalLimit && !pausedByGlobal.isEmpty()) {
+            for (Channel c : pausedByGlobal) {
+                if (pausedByGlobal.remove(c)) {
+                    // Each channel's autoRead is changed on its own event loop, where its window is known.
+                    c.pipeline().fireUserEventTriggered(ResumeReading.INSTANCE);
+                }
+            }
+        }
+    }
+
+    /** Forgets a closed channel. */
+    void closed(Channel channel) {
+        pausedByGlobal.remove(channel);
+    }
+
+    boolean overWindow(long connectionBytes) {
+        return connectionBytes > windowBytes;
+    }
+
+    /** Event telling a handler that the global limit no longer holds its connection back. */
+    enum ResumeReading {
+        INSTANCE
+    }
+}

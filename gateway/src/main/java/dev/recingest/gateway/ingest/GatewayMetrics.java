@@ -1,0 +1,88 @@
+package dev.recingest.gateway.ingest;
+
+import dev.recingest.protocol.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's meters, created once so the hot path only increments. Prometheus names:
+ * {@code recingest_chunks_total{outcome}}, {@code recingest_chunk_bytes_total},
+ * {@code recingest_ack_latency_seconds}, {@code recingest_errors_total{code}},
+ * {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}}.
+ */
+public final class GatewayMetrics {
+
+    private final Counter acked;
+    private final Counter nacked;
+    private final Counter dropped;
+    private final Counter chunkBytes;
+    private final Timer ackLatency;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private final Counter started;
+    private final Counter resumed;
+    private final Counter stopped;
+    private final Counter aborted;
+    private final AtomicLong connections = new AtomicLong();
+
+    public GatewayMetrics(MeterRegistry registry, AtomicLong inflightBytes) {
+        acked = Counter.builder("recingest.chunks").tag("outcome", "acked").register(registry);
+        nacked = Counter.builder("recingest.chunks").tag("outcome", "nacked").register(registry);
+        dropped = Counter.builder("recingest.chunks").tag("outcome", "dropped").register(registry);
+        chunkBytes = Counter.builder("recingest.chunk.bytes").baseUnit("bytes")
+                .description("payload bytes of acked chunks").register(registry);
+        ackLatency = Timer.builder("recingest.ack.latency").description("chunk received to ack sent")
+                .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, Counter.builder("recingest.errors").tag("code", c.name()).register(registry));
+        }
+        started = Counter.builder("recingest.recordings").tag("event", "started").register(registry);
+        resumed = Counter.builder("recingest.recordings").tag("event", "resumed").register(registry);
+        stopped = Counter.builder("recingest.recordings").tag("event", "stopped").register(registry);
+        aborted = Counter.builder("recingest.recordings").tag("event", "aborted").register(registry);
+        registry.gauge("recingest.connections", connections);
+        registry.gauge("recingest.inflight.bytes", inflightBytes);
+    }
+
+    void acked(long bytes, long startNanos) {
+        acked.increment();
+        chunkBytes.increment(bytes);
+        ackLatency.record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    void nacked() {
+        nacked.increment();
+    }
+
+    void dropped() {
+        dropped.increment();
+    }
+
+    void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    void started(boolean wasResumed) {
+        (wasResumed ? resumed : started).increment();
+    }
+
+    void stopped() {
+        stopped.increment();
+    }
+
+    void aborted() {
+        aborted.increment();
+    }
+
+    long connectionOpened() {
+        return connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+}

@@ -1,0 +1,337 @@
+package dev.recingest.gateway.ingest;
+
+import dev.recingest.gateway.ingest.RecordingLifecycle.Opened;
+import dev.recingest.protocol.ChunkFrame;
+import dev.recingest.protocol.CloseCodes;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection, recording one recording. Not sharable: it holds the connection's state,
+ * which only its event loop touches (async results hop back with {@code ctx.executor()}).
+ */
+public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
+
+    /** Where the connection is in the protocol. */
+    private enum Phase { AWAITING_START, STARTING, OPEN, STOPPING, CLOSED }
+
+    /** A chunk that arrived while {@code start} was being answered; processed once it is. */
+    private record Queued(long seq, ByteBuf payload, long receivedNanos) {
+    }
+
+    private final IngestServices services;
+    private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+    private Phase phase = Phase.AWAITING_START;
+    private String headerToken;
+    private Opened recording;
+    private long unackedBytes;
+    private int inflight;
+    private Runnable whenIdle;
+    private boolean counted;
+
+    public IngestHandler(IngestServices services) {
+        this.services = services;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        try {
+            if (frame instanceof BinaryWebSocketFrame) {
+                onChunk(ctx, frame.content());
+            } else if (frame instanceof TextWebSocketFrame text) {
+                onControl(ctx, text);
+            } else {
+                throw new IngestException(ErrorCode.BAD_REQUEST, "unexpected frame type");
+            }
+        } catch (IngestException e) {
+            fail(ctx, e);
+        }
+    }
+
+    private void onControl(ChannelHandlerContext ctx, TextWebSocketFrame text) {
+        if (text.content().readableBytes() > services.config().maxTextBytes()) {
+            fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "control message over "
+                    + services.config().maxTextBytes() + " bytes"));
+            return;
+        }
+        Message message = Json.readMessage(text.content().toString(StandardCharsets.UTF_8));
+        if (message instanceof Message.Start start) {
+            expect(Phase.AWAITING_START, "start may be sent once, first");
+            phase = Phase.STARTING;
+            ctx.channel().config().setAutoRead(false);
+            after(ctx, services.lifecycle().start(start, headerToken), opened -> onStarted(ctx, opened));
+        } else if (message instanceof Message.Stop stop) {
+            expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
+            phase = Phase.STOPPING;
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(recording.id(), recording.epoch(),
+                    stop.lastSeq()), stopped -> {
+                        LOG.info("recordingId={} event=stopped chunks={} bytes={}", stopped.recordingId(),
+                                stopped.chunks(), stopped.bytes());
+                        services.metrics().stopped();
+                        finish(ctx, stopped);
+                    }));
+        } else if (message instanceof Message.Abort) {
+            expect(Phase.OPEN, "abort needs an open recording");
+            phase = Phase.STOPPING;
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(recording.id()), aborted -> {
+                LOG.info("recordingId={} event=aborted", aborted.recordingId());
+                services.metrics().aborted();
+                finish(ctx, aborted);
+            }));
+        } else {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "a client may send start, stop or abort");
+        }
+    }
+
+    private void onStarted(ChannelHandlerContext ctx, Opened opened) {
+        recording = opened;
+        phase = Phase.OPEN;
+        LOG.info("recordingId={} event={} epoch={} nextSeq={} contentType={} mode={}", opened.id(),
+                opened.resumed() ? "resumed" : "started", opened.epoch(), opened.nextSeq(), opened.contentType(),
+                opened.mode().wire());
+        services.metrics().started(opened.resumed());
+        Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed()));
+        while (!queued.isEmpty() && phase == Phase.OPEN) {
+            Queued q = queued.poll();
+            write(ctx, q.seq(), q.payload(), q.receivedNanos());
+        }
+        if (!services.flow().overWindow(unackedBytes)) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void onChunk(ChannelHandlerContext ctx, ByteBuf content) {
+        if (phase == Phase.AWAITING_START) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "chunk before start");
+        }
+        if (phase == Phase.STOPPING) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
+        }
+        int length = content.readableBytes();
+        if (length < ChunkFrame.HEADER_BYTES) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "truncated chunk header: " + length + " bytes");
+        }
+        int at = content.readerIndex();
+        if (content.getByte(at) != ChunkFrame.KIND_CHUNK) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "unknown frame kind " + content.getByte(at));
+        }
+        long seq = content.getLong(at + 1);
+        if (seq < ChunkFrame.AUTO_SEQ) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "seq must be -1 or a chunk number from 0");
+        }
+        if (length == ChunkFrame.HEADER_BYTES) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "empty chunk payload");
+        }
+        // The payload leaves the event loop for the S3 put: retained here, released by its new owner.
+        ByteBuf payload = content.retainedSlice(at + ChunkFrame.HEADER_BYTES, length - ChunkFrame.HEADER_BYTES);
+        long received = System.nanoTime();
+        unackedBytes += payload.readableBytes();
+        services.flow().acquired(ctx.channel(), payload.readableBytes(), unackedBytes);
+        if (phase == Phase.STARTING) {
+            queued.add(new Queued(seq, payload, received));
+        } else {
+            write(ctx, seq, payload, received);
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, long seq, ByteBuf payload, long receivedNanos) {
+        long size = payload.readableBytes();
+        inflight++;
+        services.writer().write(recording.id(), recording.epoch(), seq, payload)
+                .whenCompleteAsync((result, error) -> onWritten(ctx, size, receivedNanos, result), ctx.executor());
+    }
+
+    private void onWritten(ChannelHandlerContext ctx, long size, long receivedNanos, ChunkResult result) {
+        inflight--;
+        unackedBytes -= size;
+        services.flow().released(ctx.channel(), size, unackedBytes);
+        if (phase != Phase.CLOSED) {
+            if (result instanceof ChunkResult.Acked a) {
+                services.metrics().acked(size, receivedNanos);
+                Replies.send(ctx, new Message.Ack(a.seq(), a.index(), a.size()));
+            } else if (result instanceof ChunkResult.Nacked n) {
+                services.metrics().nacked();
+                Replies.send(ctx, new Message.Nack(n.seq(), ErrorCode.STORAGE_UNAVAILABLE.name(), n.retryable(),
+                        n.index(), n.message()));
+            } else if (result instanceof ChunkResult.Gap g) {
+                services.metrics().dropped();
+                Replies.send(ctx, new Message.Error(ErrorCode.SEQ_GAP.name(), "seq " + g.seq()
+                        + " is ahead; resend from " + g.expected(), g.seq(), g.expected(), null, null));
+            } else if (result instanceof ChunkResult.Fatal f) {
+                fail(ctx, f.error());
+            }
+        }
+        if (inflight == 0 && whenIdle != null) {
+            Runnable r = whenIdle;
+            whenIdle = null;
+            r.run();
+        }
+    }
+
+    private void whenNothingInFlight(Runnable action) {
+        if (inflight == 0) {
+            action.run();
+        } else {
+            whenIdle = action;
+        }
+    }
+
+    /** Runs {@code onSuccess} on the event loop, or answers the failure. */
+    private <T> void after(ChannelHandlerContext ctx, CompletableFuture<T> future, java.util.function.Consumer<T> onSuccess) {
+        future.whenCompleteAsync((value, error) -> {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (error == null) {
+                onSuccess.accept(value);
+            } else {
+                fail(ctx, IngestException.from(error));
+            }
+        }, ctx.executor());
+    }
+
+    private void finish(ChannelHandlerContext ctx, Message reply) {
+        Replies.send(ctx, reply);
+        phase = Phase.CLOSED;
+        Replies.close(ctx, CloseCodes.NORMAL, "done");
+    }
+
+    /** Answers an error: an error message, then a close if the code ends the connection. */
+    private void fail(ChannelHandlerContext ctx, IngestException e) {
+        services.metrics().error(e.code());
+        String id = recording == null ? "-" : recording.id().value();
+        if (e.code() == ErrorCode.INTERNAL) {
+            LOG.error("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage(), e);
+        } else {
+            LOG.info("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage());
+        }
+        Replies.send(ctx, Replies.errorMessage(e));
+        if (e.code().closeCode() != 0) {
+            phase = Phase.CLOSED;
+            Replies.close(ctx, e.code().closeCode(), e.getMessage());
+        } else if (phase == Phase.STARTING) {
+            // A retryable start failure (storage down): the client may send start again.
+            phase = Phase.AWAITING_START;
+            ctx.channel().config().setAutoRead(true);
+        } else if (phase == Phase.STOPPING) {
+            // INCOMPLETE or a retryable failure: the recording stays open for resends and another stop.
+            phase = Phase.OPEN;
+        }
+    }
+
+    private void expect(Phase required, String rule) {
+        if (phase != required) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, rule);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof HandshakeComplete hs) {
+            String auth = hs.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                headerToken = auth.substring(7).trim();
+            }
+            counted = true;
+            if (services.metrics().connectionOpened() > services.config().maxConnections()) {
+                fail(ctx, new IngestException(ErrorCode.RATE_LIMITED, "too many connections to this gateway"));
+            }
+        } else if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE && !counted) {
+                ctx.close(); // an HTTP connection (or an upgrade that never completed) that went quiet
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                phase = Phase.CLOSED;
+                Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");
+            } else if (idle.state() == IdleState.WRITER_IDLE && counted) {
+                ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+            }
+        } else if (evt == FlowControl.ResumeReading.INSTANCE) {
+            if (phase != Phase.STARTING && !services.flow().overWindow(unackedBytes)) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        } else if (evt == DrainRequest.INSTANCE) {
+            drain(ctx);
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    /** Graceful drain: read nothing more, let writes in flight finish (and be acked), then close 1001. */
+    private void drain(ChannelHandlerContext ctx) {
+        if (!counted) {
+            ctx.close(); // an HTTP connection: nothing in flight that a client would resume
+            return;
+        }
+        if (phase == Phase.STOPPING || phase == Phase.CLOSED) {
+            return; // a stop or abort in progress closes the connection itself
+        }
+        ctx.channel().config().setAutoRead(false);
+        whenNothingInFlight(() -> {
+            phase = Phase.CLOSED;
+            Replies.close(ctx, CloseCodes.GOING_AWAY, "gateway going away; reconnect and resume");
+        });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        phase = Phase.CLOSED;
+        if (counted) {
+            services.metrics().connectionClosed();
+            counted = false;
+        }
+        while (!queued.isEmpty()) {
+            Queued q = queued.poll();
+            long size = q.payload().readableBytes();
+            q.payload().release();
+            unackedBytes -= size;
+            services.flow().released(ctx.channel(), size, unackedBytes);
+        }
+        services.flow().closed(ctx.channel());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String id = recording == null ? "-" : recording.id().value();
+        if (cause instanceof TooLongFrameException) {
+            fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "frame over the size limit"));
+        } else if (cause instanceof CorruptedWebSocketFrameException) {
+            // The frame decoder has already sent its close code (1009 for an oversize frame, 1002 otherwise).
+            LOG.info("recordingId={} event=bad-frame message={}", id, cause.getMessage());
+            phase = Phase.CLOSED;
+            ctx.close();
+        } else {
+            fail(ctx, IngestException.from(cause));
+        }
+    }
+
+    /** Event asking a connection to drain; see {@link #drain}. */
+    public enum DrainRequest {
+        INSTANCE
+    }
+}

@@ -1,0 +1,157 @@
+package dev.recingest.gateway.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.auth.Tokens;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.Message;
+import dev.recingest.protocol.Mode;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.Outcomes.StartKind;
+import dev.recingest.state.Outcomes.StopOutcome;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.storage.ChunkStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * {@code start}, {@code stop} and {@code abort}: validation, authorization, the state scripts, repair
+ * from storage, and queueing the merge. Failures are {@link IngestException}s whose code says how the
+ * connection answers.
+ */
+public final class RecordingLifecycle {
+
+    private static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+(\\s*;[ -~]*)?$");
+    private static final int MAX_MISSING_LISTED = 1000;
+
+    private final RecordingStore store;
+    private final ChunkStore chunks;
+    private final StateRepair repair;
+    private final Tokens tokens;
+    private final int maxMetadataBytes;
+
+    /** @param tokens null when authentication is off */
+    public RecordingLifecycle(RecordingStore store, ChunkStore chunks, StateRepair repair, Tokens tokens,
+                              int maxMetadataBytes) {
+        this.store = store;
+        this.chunks = chunks;
+        this.repair = repair;
+        this.tokens = tokens;
+        this.maxMetadataBytes = maxMetadataBytes;
+    }
+
+    /** An opened recording as this connection owns it. */
+    public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode) {
+    }
+
+    /** Validates and authorizes a start, then creates or takes over the recording. */
+    public CompletableFuture<Opened> start(Message.Start start, String headerToken) {
+        Mode mode = Mode.fromWire(start.mode());
+        String contentType = validContentType(start.contentType());
+        String metadata = validMetadata(start.metadata());
+        RecordingId requested = start.recordingId() == null ? null : RecordingId.of(start.recordingId());
+        RecordingId id = authorize(requested, headerToken != null ? headerToken : start.token());
+        return store.start(id, contentType, mode, metadata).thenCompose(o -> {
+            if (o.kind() == StartKind.NOT_OPEN) {
+                throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
+                        Map.of("state", o.state().name()));
+            }
+            return repair.repair(id).thenApply(next -> new Opened(id, o.epoch(), Math.max(next, o.nextSeq()),
+                    o.kind() == StartKind.RESUMED, contentType, mode));
+        });
+    }
+
+    /** Stops the recording (the caller has waited for this connection's chunks in flight). */
+    public CompletableFuture<Message.Stopped> stop(RecordingId id, long epoch, Long lastSeq) {
+        return repair.repair(id)
+                .thenCompose(next -> store.stop(id, epoch, lastSeq))
+                .thenCompose(o -> switch (o.kind()) {
+                    case STOPPED -> store.queueMerge(id).thenApply(x ->
+                            new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices()));
+                    default -> CompletableFuture.failedFuture(stopRefused(o, lastSeq));
+                });
+    }
+
+    private static IngestException stopRefused(StopOutcome o, Long lastSeq) {
+        return switch (o.kind()) {
+            case INCOMPLETE -> incomplete(o.indices());
+            case AHEAD -> {
+                List<Long> missing = new ArrayList<>();
+                for (long s = o.chunks(); s <= lastSeq && missing.size() < MAX_MISSING_LISTED; s++) {
+                    missing.add(s);
+                }
+                yield incomplete(missing);
+            }
+            case BEHIND -> new IngestException(ErrorCode.BAD_REQUEST, "lastSeq " + lastSeq
+                    + " is below the last assigned seq " + (o.chunks() - 1));
+            case NOT_OPEN -> new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
+                    Map.of("state", o.state().name()));
+            case TAKEN_OVER -> new IngestException(ErrorCode.TAKEN_OVER, "recording was taken over");
+            default -> new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "recording state is unavailable");
+        };
+    }
+
+    private static IngestException incomplete(List<Long> missing) {
+        return new IngestException(ErrorCode.INCOMPLETE, missing.size() + " chunk(s) missing; resend them and stop again",
+                Map.of("missing", missing));
+    }
+
+    /** Aborts the recording and deletes its chunks. */
+    public CompletableFuture<Message.Aborted> abort(RecordingId id) {
+        return store.transition(id, EnumSet.of(RecordingState.RECORDING, RecordingState.STALLED, RecordingState.STOPPED),
+                        RecordingState.ABORTED, Map.of())
+                .thenCompose(t -> {
+                    if (!t.ok()) {
+                        String state = t.previous() == null ? "UNKNOWN" : t.previous().name();
+                        throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, Map.of("state", state));
+                    }
+                    return chunks.deleteChunks(id);
+                })
+                .thenApply(x -> new Message.Aborted(id.value()));
+    }
+
+    private RecordingId authorize(RecordingId requested, String token) {
+        if (tokens == null) {
+            return requested != null ? requested : RecordingId.generate();
+        }
+        Tokens.Grant grant = tokens.verify(token);
+        RecordingId id = requested;
+        if (id == null) {
+            // The generated id must be one the token covers.
+            id = grant.recording() != null ? RecordingId.of(grant.recording())
+                    : RecordingId.of(grant.prefix() + RecordingId.generate().value());
+        }
+        if (!grant.covers(id)) {
+            throw new IngestException(ErrorCode.FORBIDDEN, "token does not cover recording " + id);
+        }
+        return id;
+    }
+
+    private static String validContentType(String contentType) {
+        if (contentType == null || contentType.length() > 255 || !CONTENT_TYPE.matcher(contentType).matches()) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "contentType is required: a MIME type such as video/webm");
+        }
+        return contentType;
+    }
+
+    private String validMetadata(JsonNode metadata) {
+        if (metadata == null || metadata.isNull()) {
+            return "";
+        }
+        if (!metadata.isObject()) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "metadata must be a JSON object");
+        }
+        String json = Json.write(metadata);
+        if (json.getBytes(StandardCharsets.UTF_8).length > maxMetadataBytes) {
+            throw new IngestException(ErrorCode.BAD_REQUEST, "metadata is over " + maxMetadataBytes + " bytes");
+        }
+        return json;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.recingest.gateway;
+
+import dev.recingest.auth.Tokens;
+import dev.recingest.config.RedisConfig;
+import dev.recingest.config.S3Config;
+import dev.recingest.config.Settings;
+import dev.recingest.embedded.EmbeddedRedis;
+import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.observability.Metrics;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnections;
+import dev.recingest.storage.S3Store;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real Redis, a real S3 server and one gateway on loopback, for one test class. */
+final class GatewayHarness implements AutoCloseable {
+
+    static final String SECRET = "test-secret-test-secret-test-secret-0123";
+    static final String ADMIN = "admin-token-for-tests";
+
+    final EmbeddedRedis redis;
+    final EmbeddedS3 s3Server;
+    final S3Store s3;
+    final RedisConnections redisClient;
+    final StatefulRedisConnection<String, String> connection;
+    final RecordingStore store;
+    final Tokens tokens = new Tokens(SECRET);
+    final GatewayServer gateway;
+
+    GatewayHarness(Path dir, Map<String, String> settings) {
+        redis = EmbeddedRedis.start(dir.resolve("redis"));
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
+        s3 = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "", "test-access",
+                "test-secret-key", true, 64));
+        s3.ensureBucket();
+        redisClient = new RedisConnections(new RedisConfig(redis.uri()));
+        connection = redisClient.connect();
+        store = new RecordingStore(connection.async(), Clock.systemUTC());
+        Settings s = Settings.of(Map.of(
+                "RECINGEST_PORT", "0",
+                "RECINGEST_JWT_SECRET", SECRET,
+                "RECINGEST_ADMIN_TOKEN", ADMIN,
+                "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
+                "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
+        gateway = GatewayServer.start(GatewayConfig.from(s), store, s3, s3, Metrics.newRegistry());
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/ingest");
+    }
+
+    URI httpUri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+
+    String token(String recordingId) {
+        return tokens.issueForRecording("test", recordingId, Duration.ofMinutes(10));
+    }
+
+    /** A connection authenticated for {@code recordingId} with the upgrade header. */
+    TestSocket open(String recordingId) {
+        return TestSocket.open(ingestUri(), token(recordingId));
+    }
+
+    byte[] storedChunk(String recordingId, long index) {
+        return s3.getChunk(RecordingId.of(recordingId), index).join();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        connection.close();
+        redisClient.close();
+        s3.close();
+        s3Server.close();
+        redis.close();
+    }
+}
