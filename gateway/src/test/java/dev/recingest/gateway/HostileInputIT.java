@@ -1,0 +1,248 @@
+package dev.recingest.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.auth.Tokens;
+import dev.recingest.protocol.ChunkFrame;
+import dev.recingest.protocol.CloseCodes;
+import dev.recingest.protocol.RecordingId;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Bad input gets its exact error and close code, and loses nothing already stored. */
+class HostileInputIT {
+
+    @TempDir
+    static Path dir;
+    static GatewayHarness h;
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    @BeforeAll
+    static void up() {
+        h = new GatewayHarness(dir, Map.of());
+    }
+
+    @AfterAll
+    static void down() {
+        h.close();
+    }
+
+    /** Opens a started recording, runs {@code bad} on it, and checks the error code and close code. */
+    private static void startedThen(Consumer<TestSocket> bad, String errorCode, int closeCode) {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {1, 2, 3});
+            s.next("ack");
+            bad.accept(s);
+            expectClose(s, errorCode, closeCode);
+        }
+        // What was stored before the bad input is still there.
+        assertEquals(1, h.s3.listChunks(RecordingId.of(id)).join().size());
+    }
+
+    private static void expectClose(TestSocket s, String errorCode, int closeCode) {
+        if (errorCode != null) {
+            JsonNode err = s.next("error");
+            assertEquals(errorCode, err.get("code").asText(), err.toString());
+            assertTrue(err.get("message").asText().length() > 0);
+        }
+        assertEquals(closeCode, s.awaitClose().code());
+    }
+
+    @Test
+    void chunkBeforeStart() {
+        try (TestSocket s = h.open("x")) {
+            s.sendChunk(0, new byte[] {1});
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void unknownFrameKind() {
+        startedThen(s -> s.sendBinary(ByteBuffer.wrap(new byte[] {0x02, 0, 0, 0, 0, 0, 0, 0, 1, 9})),
+                "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void truncatedHeader() {
+        startedThen(s -> s.sendBinary(ByteBuffer.wrap(new byte[] {0x01, 0, 0, 0})), "BAD_REQUEST",
+                CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void emptyPayload() {
+        startedThen(s -> s.sendBinary(ChunkFrame.encode(1, new byte[0])), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void negativeSeqOtherThanMinusOne() {
+        startedThen(s -> s.sendChunk(-5, new byte[] {1}), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void chunkOverTheMaxSize() {
+        // The harness's max chunk is 1 MiB; the frame decoder closes with 1009 before reading the payload.
+        startedThen(s -> s.sendChunk(1, new byte[(1 << 20) + 1]), null, CloseCodes.MESSAGE_TOO_BIG);
+    }
+
+    @Test
+    void textFrameOver64KiB() {
+        startedThen(s -> s.sendText("{\"type\":\"stop\",\"pad\":\"" + "x".repeat(70_000) + "\"}"), "FRAME_TOO_BIG",
+                CloseCodes.MESSAGE_TOO_BIG);
+    }
+
+    @Test
+    void invalidJson() {
+        startedThen(s -> s.sendText("{\"type\":\"stop\""), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void unknownType() {
+        startedThen(s -> s.sendText("{\"type\":\"pause\"}"), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void aGatewayMessageTypeFromTheClient() {
+        startedThen(s -> s.sendText("{\"type\":\"ack\",\"seq\":0,\"index\":0,\"size\":1}"), "BAD_REQUEST",
+                CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void startTwice() {
+        startedThen(s -> s.sendText("{\"type\":\"start\",\"recordingId\":\"other\",\"contentType\":\"video/webm\"}"),
+                "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void mixingSeqModes() {
+        startedThen(s -> s.sendChunk(-1, new byte[] {4}), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void chunkWhileAStopAwaitsItsAnswer() {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {1});
+            s.next("ack");
+            s.sendText("{\"type\":\"stop\"}");
+            s.sendChunk(1, new byte[] {2});
+            // Either the stop was answered first (then the chunk arrives on a closing connection) or the
+            // chunk is a protocol violation; in both cases nothing after the stop is stored.
+            JsonNode first = s.next();
+            if (first.get("type").asText().equals("error")) {
+                assertEquals("BAD_REQUEST", first.get("code").asText());
+                assertEquals(CloseCodes.PROTOCOL_VIOLATION, s.awaitClose().code());
+            } else {
+                assertEquals("stopped", first.get("type").asText());
+            }
+        }
+        assertEquals(1, h.s3.listChunks(RecordingId.of(id)).join().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape", "a/b", "with space", "dot.dot", "{tag}", ""})
+    void recordingIdsThatCouldEscapeTheirPrefixAreRefused(String id) {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), h.tokens.issueForPrefix("t", "", Duration.ofMinutes(1)))) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void aRecordingIdOf129CharactersIsRefused() {
+        recordingIdsThatCouldEscapeTheirPrefixAreRefused("a".repeat(129));
+    }
+
+    @Test
+    void missingToken() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), null)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r1\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "UNAUTHORIZED", CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void expiredToken() {
+        String expired = h.tokens.issueForRecording("t", "r1", Duration.ofMinutes(-5));
+        try (TestSocket s = TestSocket.open(h.ingestUri(), expired)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r1\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "UNAUTHORIZED", CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void badSignature() {
+        String forged = new Tokens("another-secret-another-secret-another").issueForRecording("t", "r1",
+                Duration.ofMinutes(5));
+        try (TestSocket s = TestSocket.open(h.ingestUri(), null)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r1\",\"contentType\":\"video/webm\",\"token\":\""
+                    + forged + "\"}");
+            expectClose(s, "UNAUTHORIZED", CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void tokenForAnotherRecording() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), h.token("r1"))) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r2\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "FORBIDDEN", CloseCodes.FORBIDDEN);
+        }
+    }
+
+    @Test
+    void aTokenInStartWorksForBrowsers() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), null)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"browser-1\",\"contentType\":\"video/webm\",\"token\":\""
+                    + h.token("browser-1") + "\"}");
+            assertEquals("browser-1", s.next("started").get("recordingId").asText());
+        }
+    }
+
+    @Test
+    void aPrefixTokenWithoutIdGetsAGeneratedIdUnderThePrefix() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), h.tokens.issueForPrefix("t", "room7-", Duration.ofMinutes(1)))) {
+            s.sendText("{\"type\":\"start\",\"contentType\":\"video/webm\"}");
+            assertTrue(s.next("started").get("recordingId").asText().startsWith("room7-"));
+        }
+    }
+
+    @Test
+    void missingContentType() {
+        try (TestSocket s = h.open("r3")) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r3\"}");
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void metadataOver4KiB() {
+        try (TestSocket s = h.open("r4")) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r4\",\"contentType\":\"video/webm\",\"metadata\":{\"x\":\""
+                    + "y".repeat(5000) + "\"}}");
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void aWrongPathIsNotAWebSocket() {
+        var ex = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                () -> TestSocket.open(URI.create("ws://127.0.0.1:" + h.gateway.port() + "/v2/other"), null));
+        assertTrue(String.valueOf(ex.getCause()).contains("404") || ex.getCause() instanceof java.io.IOException,
+                String.valueOf(ex.getCause()));
+    }
+}
