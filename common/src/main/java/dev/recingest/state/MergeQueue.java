@@ -2,6 +2,8 @@ package dev.recingest.state;
 
 import dev.recingest.protocol.RecordingId;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
@@ -9,6 +11,7 @@ import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -59,9 +62,16 @@ public final class MergeQueue {
     /**
      * Renews the lease on a job still being worked on: XCLAIM with JUSTID resets its idle time (without
      * counting a delivery), so XAUTOCLAIM does not hand a long merge to a second worker. False when the
-     * job is no longer pending (acked by someone else), which means the caller has lost it.
+     * job is no longer pending (acked) or is pending for another consumer (it was claimed after this
+     * one's lease ran out): the caller has lost it and must not publish. The check and the claim are two
+     * commands; a claim landing between them is taken back, which is why callers also fence on state.
      */
     public boolean extend(String consumer, Job job) {
+        List<PendingMessage> pending = redis.xpending(RecordingKeys.MERGE_JOBS, GROUP,
+                Range.create(job.messageId(), job.messageId()), Limit.from(1));
+        if (pending == null || pending.isEmpty() || !consumer.equals(pending.get(0).getConsumer())) {
+            return false;
+        }
         var claimed = redis.xclaim(RecordingKeys.MERGE_JOBS, Consumer.from(GROUP, consumer),
                 XClaimArgs.Builder.justid(), job.messageId());
         return claimed != null && !claimed.isEmpty();

@@ -14,7 +14,7 @@
  * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing) and
  * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}).
  *
- * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, XADD, XGROUP, XREADGROUP, XACK, XCLAIM,
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, XADD, XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING,
  * XAUTOCLAIM, DEL, EXPIRE. Redis ≥ 6.2 (XAUTOCLAIM).
  */
 package dev.recingest.state;

@@ -1,0 +1,80 @@
+package dev.recingest.merge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The merger's meters, in Prometheus terms: {@code recingest_merge_jobs_total{outcome}},
+ * {@code recingest_merge_duration_seconds{outcome}}, {@code recingest_merge_input_bytes_total},
+ * {@code recingest_merge_progress_bytes} (bytes fed to FFmpeg by the merges running now) and
+ * {@code recingest_merge_active} (merges running now).
+ */
+final class MergeMetrics {
+
+    enum Outcome { COMPLETED, FAILED, RETRIED, SKIPPED }
+
+    private final MeterRegistry registry;
+    private final Counter inputBytes;
+    private final Set<AtomicLong> running = ConcurrentHashMap.newKeySet();
+
+    MergeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.inputBytes = Counter.builder("recingest.merge.input").baseUnit("bytes")
+                .description("Chunk bytes read by merges that produced an output").register(registry);
+        Gauge.builder("recingest.merge.progress", running, MergeMetrics::sum).baseUnit("bytes")
+                .description("Bytes fed to FFmpeg so far by the merges in progress").register(registry);
+        Gauge.builder("recingest.merge.active", running, Set::size)
+                .description("Merges in progress").register(registry);
+        for (Outcome o : Outcome.values()) {
+            counter(o);
+            timer(o);
+        }
+    }
+
+    /** Counts one job's outcome and, for all but SKIPPED, how long it took. */
+    void record(Outcome outcome, Duration took) {
+        counter(outcome).increment();
+        if (outcome != Outcome.SKIPPED) {
+            timer(outcome).record(took);
+        }
+    }
+
+    void inputBytes(long bytes) {
+        inputBytes.increment(bytes);
+    }
+
+    /** A progress counter for one merge, counted by the gauge until {@link #finished}. */
+    AtomicLong started() {
+        AtomicLong progress = new AtomicLong();
+        running.add(progress);
+        return progress;
+    }
+
+    void finished(AtomicLong progress) {
+        running.remove(progress);
+    }
+
+    private Counter counter(Outcome o) {
+        return Counter.builder("recingest.merge.jobs").tag("outcome", tag(o))
+                .description("Merge jobs by outcome").register(registry);
+    }
+
+    private Timer timer(Outcome o) {
+        return Timer.builder("recingest.merge.duration").tag("outcome", tag(o))
+                .description("Time from taking a merge job to its outcome").register(registry);
+    }
+
+    private static String tag(Outcome o) {
+        return o.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static double sum(Set<AtomicLong> running) {
+        return running.stream().mapToLong(AtomicLong::get).sum();
+    }
+}

@@ -1,0 +1,252 @@
+package dev.recingest.merge;
+
+import dev.recingest.merge.RecordingMerger.Disposition;
+import dev.recingest.state.MergeQueue;
+import dev.recingest.state.MergeQueue.Job;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnections;
+import dev.recingest.storage.S3Store;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The merge worker: {@code workers} threads, each taking one job at a time from the merge queue,
+ * merging it, and acking it.
+ *
+ * <p>Retries: a job that fails retryably (storage unavailable, FFmpeg crashed) is not acked. It stays
+ * pending, and once it has been idle for the visibility timeout, XAUTOCLAIM hands it to the next
+ * worker that asks, which gives a backoff of one visibility timeout without a second queue. A job
+ * being merged is kept from looking idle by renewing its lease (in the queue and on the recording, see
+ * {@link RecordingMerger}) every third of that timeout.
+ *
+ * <p>Each thread reads the queue on a Redis connection of its own (XREADGROUP blocks the connection
+ * for up to {@code poll}); lease renewals share one more.
+ */
+public final class MergeWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MergeWorker.class);
+    private static final Duration REDIS_BACKOFF = Duration.ofSeconds(1);
+
+    private final MergerConfig config;
+    private final RedisConnections redis;
+    private final RecordingMerger merger;
+    private final String consumerPrefix;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+    private ScheduledExecutorService leaseRenewals;
+    private StatefulRedisConnection<String, String> leaseConnection;
+    private MergeQueue leaseQueue;
+
+    public MergeWorker(MergerConfig config, RedisConnections redis, RecordingMerger merger) {
+        this.config = config;
+        this.redis = redis;
+        this.merger = merger;
+        this.consumerPrefix = hostName() + "-" + ProcessHandle.current().pid();
+    }
+
+    /** Wires a worker over one S3 store (chunks and outputs) and starts it. */
+    public static MergeWorker start(MergerConfig config, RedisConnections redis, RecordingStore recordings,
+                                    S3Store storage, MeterRegistry registry) {
+        RecordingMerger merger = RecordingMerger.create(config, recordings, storage, storage, storage.keys(), registry);
+        MergeWorker worker = new MergeWorker(config, redis, merger);
+        worker.start();
+        return worker;
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        leaseConnection = redis.connect();
+        leaseQueue = new MergeQueue(leaseConnection.sync());
+        leaseRenewals = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "merge-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < config.workers(); i++) {
+            String consumer = consumerPrefix + "-" + i;
+            Thread t = new Thread(() -> loop(consumer), "merge-worker-" + i);
+            threads.add(t);
+            t.start();
+        }
+        LOG.info("merge worker started workers={} consumers={}-[0..{}] visibilityTimeout={} maxAttempts={} workDir={}",
+                config.workers(), consumerPrefix, config.workers() - 1, config.visibilityTimeout(),
+                config.maxAttempts(), config.workDir());
+    }
+
+    private void loop(String consumer) {
+        while (running && !Thread.currentThread().isInterrupted()) {
+            try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+                serve(consumer, new MergeQueue(connection.sync()));
+            } catch (RedisException e) {
+                // Could not connect (Lettuce reconnects an established connection by itself).
+                LOG.warn("merge queue unreachable consumer={} reason={}", consumer, e.toString());
+                pause(REDIS_BACKOFF);
+            } catch (RuntimeException e) {
+                LOG.error("merge worker loop failed consumer={}", consumer, e);
+                pause(REDIS_BACKOFF);
+            }
+        }
+    }
+
+    private void serve(String consumer, MergeQueue queue) {
+        boolean groupReady = false;
+        while (running && !Thread.currentThread().isInterrupted()) {
+            Optional<Job> job;
+            try {
+                if (!groupReady) {
+                    queue.ensureGroup();
+                    groupReady = true;
+                }
+                job = queue.take(consumer, config.visibilityTimeout(), config.poll());
+            } catch (RedisException e) {
+                if (!running) {
+                    return;
+                }
+                // A Redis that restarted without its data has lost the group too: make it again.
+                groupReady = false;
+                LOG.warn("merge queue unavailable consumer={} reason={}", consumer, e.toString());
+                pause(REDIS_BACKOFF);
+                continue;
+            } catch (RuntimeException e) {
+                // A job that cannot be read (say, an invalid recording id): it stays pending and comes back
+                // once per visibility timeout; the thread lives on.
+                LOG.error("merge job unreadable consumer={}", consumer, e);
+                pause(REDIS_BACKOFF);
+                continue;
+            }
+            if (job.isEmpty()) {
+                continue;
+            }
+            if (!running) {
+                // Taken while stopping: leave it pending; another worker claims it after the timeout.
+                LOG.info("merge job left for another worker recordingId={} (stopping)", job.get().recordingId());
+                return;
+            }
+            handle(queue, consumer, job.get());
+        }
+    }
+
+    private void handle(MergeQueue queue, String consumer, Job job) {
+        Lease lease = new Lease();
+        long every = config.leaseRenewal().toMillis();
+        ScheduledFuture<?> renewal = leaseRenewals.scheduleAtFixedRate(() -> renew(consumer, job, lease),
+                every, every, TimeUnit.MILLISECONDS);
+        Disposition disposition;
+        try {
+            disposition = merger.process(job.recordingId(), lease);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("merge interrupted recordingId={}; the job stays pending for another worker", job.recordingId());
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("merge crashed recordingId={}; the job stays pending", job.recordingId(), e);
+            return;
+        } finally {
+            renewal.cancel(false);
+        }
+        if (disposition == Disposition.ACK) {
+            try {
+                queue.ack(job);
+            } catch (RedisException e) {
+                // Harmless: the job comes back after the visibility timeout and finds the recording done.
+                LOG.warn("merge job not acked recordingId={} reason={}", job.recordingId(), e.toString());
+            }
+        }
+    }
+
+    private void renew(String consumer, Job job, Lease lease) {
+        try {
+            merger.renew(job.recordingId(), lease);
+            if (lease.held() && !leaseQueue.extend(consumer, job)) {
+                LOG.warn("merge lease lost recordingId={} consumer={}", job.recordingId(), consumer);
+                lease.lose();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("merge lease not renewed recordingId={} reason={}", job.recordingId(), e.toString());
+        }
+    }
+
+    /**
+     * Stops taking jobs (within {@code poll}), waits up to {@code shutdownTimeout} for merges in progress,
+     * then interrupts them (which kills FFmpeg and leaves their jobs pending for another worker).
+     */
+    @Override
+    public void close() {
+        List<Thread> toStop;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            toStop = List.copyOf(threads);
+            threads.clear();
+        }
+        long deadline = System.nanoTime() + Math.max(config.shutdownTimeout().toNanos(), config.poll().toNanos());
+        for (Thread t : toStop) {
+            joinUntil(t, deadline);
+        }
+        for (Thread t : toStop) {
+            if (t.isAlive()) {
+                LOG.warn("merge still running after {}; interrupting thread={}", config.shutdownTimeout(), t.getName());
+                t.interrupt();
+            }
+        }
+        long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread t : toStop) {
+            joinUntil(t, grace);
+        }
+        leaseRenewals.shutdownNow();
+        leaseConnection.close();
+        LOG.info("merge worker stopped");
+    }
+
+    private static void joinUntil(Thread t, long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            return;
+        }
+        try {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "merger";
+        }
+    }
+}

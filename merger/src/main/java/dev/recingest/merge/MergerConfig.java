@@ -1,0 +1,90 @@
+package dev.recingest.merge;
+
+import dev.recingest.config.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the merge worker ({@code RECINGEST_MERGE_*}, or the matching {@code --merge-*} flags).
+ *
+ * @param workers           worker threads, each merging one recording at a time
+ * @param prefetch          chunk downloads in flight per merge; bounds memory to about prefetch × max chunk size
+ * @param visibilityTimeout how long a job may go without a lease renewal before another worker takes it
+ *                          over; also the delay before a retryable failure is tried again
+ * @param maxAttempts       merge attempts per recording before it is FAILED
+ * @param workDir           where outputs (and MP4 segments) are written while a merge runs
+ * @param keepChunks        false: delete the chunk objects once the MP4 and manifest are stored
+ * @param poll              how long one queue read blocks; also bounds how fast {@code close()} stops the loop
+ * @param chunkTimeout      the longest wait for one chunk download
+ * @param ffmpegTimeout     the longest one FFmpeg run may take; past it the process is killed and the
+ *                          attempt counts as a retryable failure
+ * @param shutdownTimeout   how long {@code close()} waits for merges in progress before killing them
+ * @param ffmpegDir         directory holding ffmpeg and ffprobe; null: PATH, then the bundled binaries
+ */
+public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout, int maxAttempts, Path workDir,
+                           boolean keepChunks, Duration poll, Duration chunkTimeout, Duration ffmpegTimeout,
+                           Duration shutdownTimeout, String ffmpegDir) {
+
+    public static final int DEFAULT_WORKERS = 1;
+    public static final int DEFAULT_PREFETCH = 4;
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_CHUNK_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_FFMPEG_TIMEOUT = Duration.ofHours(4);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    public MergerConfig {
+        Objects.requireNonNull(workDir, "workDir");
+        requirePositive("RECINGEST_MERGE_WORKERS", workers);
+        requirePositive("RECINGEST_MERGE_PREFETCH", prefetch);
+        requirePositive("RECINGEST_MERGE_MAX_ATTEMPTS", maxAttempts);
+        // The lease is renewed every third of the visibility timeout; below a few seconds one slow
+        // Redis round trip would let a second worker take a healthy merge over.
+        requireAtLeast("RECINGEST_MERGE_VISIBILITY_TIMEOUT", visibilityTimeout, Duration.ofSeconds(3));
+        requireAtLeast("RECINGEST_MERGE_POLL", poll, Duration.ofMillis(100));
+        requireAtLeast("RECINGEST_MERGE_CHUNK_TIMEOUT", chunkTimeout, Duration.ofSeconds(1));
+        requireAtLeast("RECINGEST_MERGE_FFMPEG_TIMEOUT", ffmpegTimeout, Duration.ofSeconds(1));
+        requireAtLeast("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", shutdownTimeout, Duration.ZERO);
+    }
+
+    /** The defaults: one worker, temporary files under {@code java.io.tmpdir/recingest-merge}. */
+    public static MergerConfig defaults() {
+        return from(Settings.of(java.util.Map.of()));
+    }
+
+    public static MergerConfig from(Settings s) {
+        return new MergerConfig(
+                s.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS),
+                s.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH),
+                s.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT", DEFAULT_VISIBILITY_TIMEOUT),
+                s.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+                Path.of(s.string("RECINGEST_MERGE_WORK_DIR",
+                        Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge").toString())),
+                s.bool("RECINGEST_KEEP_CHUNKS", true),
+                s.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL),
+                s.duration("RECINGEST_MERGE_CHUNK_TIMEOUT", DEFAULT_CHUNK_TIMEOUT),
+                s.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT", DEFAULT_FFMPEG_TIMEOUT),
+                s.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
+                s.string("RECINGEST_FFMPEG_DIR", null));
+    }
+
+    /** How often a worker renews the lease of the job it is merging. */
+    public Duration leaseRenewal() {
+        return visibilityTimeout.dividedBy(3);
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+        }
+    }
+
+    private static void requireAtLeast(String name, Duration value, Duration min) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.recingest.merge;
+
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Asks for another merge of a recording that FAILED (say, after a missing chunk was restored) or is
+ * STOPPED with a lost job: back to STOPPED with a fresh attempt budget and no error, then a new job.
+ * The merge itself only ever starts from STOPPED or MERGING, so a FAILED recording is never merged
+ * again by a stray duplicate job.
+ */
+public final class Remerge {
+
+    private Remerge() {
+    }
+
+    /** Completes with true when a job was queued, false when the recording is in no state to re-merge. */
+    public static CompletableFuture<Boolean> request(RecordingStore recordings, RecordingId id) {
+        return recordings.transition(id, EnumSet.of(RecordingState.FAILED, RecordingState.STOPPED),
+                        RecordingState.STOPPED, Map.of("mergeAttempts", "0"))
+                .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(false)
+                        : recordings.clearFields(id, "errorCode", "errorMessage")
+                                .thenCompose(x -> recordings.queueMerge(id))
+                                .thenApply(x -> true));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.recingest.merge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.kokorin.jaffree.ffprobe.FFprobe;
+import dev.recingest.config.RedisConfig;
+import dev.recingest.config.S3Config;
+import dev.recingest.embedded.EmbeddedRedis;
+import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.media.FfmpegBinaries;
+import dev.recingest.protocol.Mode;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.Outcomes;
+import dev.recingest.state.Recording;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnections;
+import dev.recingest.state.SeqMode;
+import dev.recingest.storage.S3Store;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A real Redis and a real S3 protocol server on loopback, the stores over them, and helpers that
+ * record a recording the way the gateway does (start, assign + put + commit per chunk, stop).
+ */
+final class TestCluster implements AutoCloseable {
+
+    final EmbeddedRedis redisServer;
+    final EmbeddedS3 s3Server;
+    final RedisConnections redis;
+    final RecordingStore recordings;
+    final S3Store storage;
+    private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
+
+    TestCluster(Path dir) {
+        redisServer = EmbeddedRedis.start(dir.resolve("redis"));
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
+        redis = new RedisConnections(new RedisConfig(redisServer.uri()));
+        connection = redis.connect();
+        recordings = new RecordingStore(connection.async(), Clock.systemUTC());
+        storage = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access",
+                "secret-secret", true, 16));
+        storage.ensureBucket();
+    }
+
+    MergerConfig config(Path workDir, Map<String, String> overrides) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "RECINGEST_MERGE_WORK_DIR", workDir.toString(),
+                "RECINGEST_MERGE_POLL", "500ms",
+                "RECINGEST_MERGE_VISIBILITY_TIMEOUT", "10s",
+                "RECINGEST_MERGE_SHUTDOWN_TIMEOUT", "5s"));
+        env.putAll(overrides);
+        return MergerConfig.from(dev.recingest.config.Settings.of(env));
+    }
+
+    /** Records {@code chunks} under explicit seqs and stops the recording; the merge is not queued. */
+    void record(RecordingId id, String contentType, Mode mode, String metadata, List<byte[]> chunks) {
+        Outcomes.StartOutcome started = recordings.start(id, contentType, mode, metadata).join();
+        assertEquals(Outcomes.StartKind.CREATED, started.kind());
+        for (int seq = 0; seq < chunks.size(); seq++) {
+            Outcomes.Assignment a = recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            assertEquals(Outcomes.AssignKind.NEW, a.kind());
+            put(id, a.index(), chunks.get(seq));
+            recordings.commit(id, a.index(), chunks.get(seq).length).join();
+        }
+        Outcomes.StopOutcome stopped = recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
+    }
+
+    void put(RecordingId id, long index, byte[] bytes) {
+        storage.putChunk(id, index, Unpooled.wrappedBuffer(bytes)).join();
+    }
+
+    /** Waits (bounded) for the recording to reach one of {@code states}. */
+    Recording awaitState(RecordingId id, Set<RecordingState> states, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Recording last = null;
+        while (System.nanoTime() < deadline) {
+            last = recordings.get(id).join().orElse(null);
+            if (last != null && states.contains(last.state())) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        return fail("recording " + id + " did not reach " + states + " within " + limit + "; last: " + last);
+    }
+
+    /** Downloads the output and asks FFprobe about it, as a user would. */
+    MediaInfo probeOutput(RecordingId id, Path dir) throws IOException {
+        Path file = dir.resolve(id.value() + "-downloaded.mp4");
+        Files.write(file, storage.getBytes(storage.keys().output(id)).join());
+        return MediaProbe.toInfo(new FFprobe(FfmpegBinaries.locate().ffprobe()).setShowStreams(true)
+                .setShowFormat(true).setInput(file).execute());
+    }
+
+    long pendingJobs() {
+        var sync = connection.sync();
+        return sync.xpending(dev.recingest.state.RecordingKeys.MERGE_JOBS, dev.recingest.state.MergeQueue.GROUP)
+                .getCount();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        redis.close();
+        storage.close();
+        s3Server.close();
+        redisServer.close();
+    }
+}
