@@ -23,6 +23,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     static final String INGEST_PATH = "/v1/ingest";
     /** Upgrade requests and admin calls are small; bigger HTTP bodies are refused with 413. */
     private static final int MAX_HTTP_BODY = 64 << 10;
+    /** How long a closing connection waits for the client to finish sending and close its side. */
+    private static final long CLOSE_LINGER_MILLIS = 2000;
 
     private final GatewayConfig config;
     private final IngestServices services;
@@ -54,6 +56,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast("linger", new LingeringClose(CLOSE_LINGER_MILLIS));
         // Reader idle: no frame and no pong for the idle timeout. Writer idle: time to send a ping.
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), config.pingInterval().toMillis(), 0,
                 TimeUnit.MILLISECONDS));

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,10 +94,13 @@ class HostileInputIT {
         startedThen(s -> s.sendChunk(-5, new byte[] {1}), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
     }
 
-    @Test
+    /**
+     * The harness's max chunk is 1 MiB; the frame decoder refuses the frame before reading its payload.
+     * Repeated because the close used to race the unread rest of the frame (a reset instead of 1009).
+     */
+    @RepeatedTest(10)
     void chunkOverTheMaxSize() {
-        // The harness's max chunk is 1 MiB; the frame decoder closes with 1009 before reading the payload.
-        startedThen(s -> s.sendChunk(1, new byte[(1 << 20) + 1]), null, CloseCodes.MESSAGE_TOO_BIG);
+        startedThen(s -> s.sendChunk(1, new byte[3 << 20]), null, CloseCodes.MESSAGE_TOO_BIG);
     }
 
     @Test
