@@ -1,0 +1,101 @@
+package dev.recingest.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable settings of an {@link IngestClient}. Start from {@link #defaults(URI, String)} and change
+ * what differs with the {@code with*} methods.
+ *
+ * @param gatewayUri        the WebSocket endpoint, e.g. {@code ws://127.0.0.1:8080/v1/ingest}
+ * @param token             the JWT, sent as {@code Authorization: Bearer} on the upgrade; null for none
+ * @param tokenInStart      also put the token in {@code start.token} (what browsers must do)
+ * @param windowBytes       at most this many payload bytes unacked; {@code send} blocks beyond it. Keep
+ *                          it at or below the gateway's window, or the gateway stops reading instead
+ * @param connectTimeout    TCP connect plus WebSocket upgrade
+ * @param ackTimeout        how long the gateway may stay silent while an ack, {@code started},
+ *                          {@code stopped} or {@code aborted} is awaited before the connection is
+ *                          treated as dead (and resumed, if reconnects are allowed)
+ * @param maxResendAttempts resends of one chunk after retryable nacks, and stop rounds after
+ *                          INCOMPLETE, before the client gives up
+ * @param resendBackoff     first delay before a resend or a reconnect; doubles per attempt
+ * @param maxBackoff        cap of that delay
+ * @param reconnectAttempts reconnects after a resumable close (1001, 1006, 1011) before giving up;
+ *                          0 turns resume off. The count starts again after every successful resume
+ */
+public record ClientOptions(URI gatewayUri, String token, boolean tokenInStart, long windowBytes,
+                            Duration connectTimeout, Duration ackTimeout, int maxResendAttempts,
+                            Duration resendBackoff, Duration maxBackoff, int reconnectAttempts) {
+
+    /** The gateway's default window (PROTOCOL.md, flow control). */
+    public static final long DEFAULT_WINDOW_BYTES = 16L << 20;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_RESEND_ATTEMPTS = 8;
+    public static final Duration DEFAULT_RESEND_BACKOFF = Duration.ofMillis(250);
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(8);
+    public static final int DEFAULT_RECONNECT_ATTEMPTS = 5;
+
+    public ClientOptions {
+        Objects.requireNonNull(gatewayUri, "gatewayUri");
+        String scheme = gatewayUri.getScheme();
+        if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+            throw new IllegalArgumentException("gatewayUri must be ws:// or wss://, got " + gatewayUri);
+        }
+        if (windowBytes <= 0) {
+            throw new IllegalArgumentException("windowBytes must be positive");
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(ackTimeout, "ackTimeout");
+        requirePositive(resendBackoff, "resendBackoff");
+        requirePositive(maxBackoff, "maxBackoff");
+        if (maxResendAttempts < 0 || reconnectAttempts < 0) {
+            throw new IllegalArgumentException("attempt counts must not be negative");
+        }
+    }
+
+    public static ClientOptions defaults(URI gatewayUri, String token) {
+        return new ClientOptions(gatewayUri, token, true, DEFAULT_WINDOW_BYTES, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_ACK_TIMEOUT, DEFAULT_MAX_RESEND_ATTEMPTS, DEFAULT_RESEND_BACKOFF, DEFAULT_MAX_BACKOFF,
+                DEFAULT_RECONNECT_ATTEMPTS);
+    }
+
+    public ClientOptions withToken(String newToken, boolean alsoInStart) {
+        return new ClientOptions(gatewayUri, newToken, alsoInStart, windowBytes, connectTimeout, ackTimeout,
+                maxResendAttempts, resendBackoff, maxBackoff, reconnectAttempts);
+    }
+
+    public ClientOptions withWindowBytes(long bytes) {
+        return new ClientOptions(gatewayUri, token, tokenInStart, bytes, connectTimeout, ackTimeout,
+                maxResendAttempts, resendBackoff, maxBackoff, reconnectAttempts);
+    }
+
+    public ClientOptions withTimeouts(Duration connect, Duration ack) {
+        return new ClientOptions(gatewayUri, token, tokenInStart, windowBytes, connect, ack,
+                maxResendAttempts, resendBackoff, maxBackoff, reconnectAttempts);
+    }
+
+    public ClientOptions withResend(int maxAttempts, Duration backoff, Duration cap) {
+        return new ClientOptions(gatewayUri, token, tokenInStart, windowBytes, connectTimeout, ackTimeout,
+                maxAttempts, backoff, cap, reconnectAttempts);
+    }
+
+    public ClientOptions withReconnectAttempts(int attempts) {
+        return new ClientOptions(gatewayUri, token, tokenInStart, windowBytes, connectTimeout, ackTimeout,
+                maxResendAttempts, resendBackoff, maxBackoff, attempts);
+    }
+
+    /** The delay before attempt {@code attempt} (1-based): exponential from {@link #resendBackoff}, capped. */
+    public Duration backoff(int attempt) {
+        int shift = Math.min(Math.max(attempt - 1, 0), 20);
+        Duration d = resendBackoff.multipliedBy(1L << shift);
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

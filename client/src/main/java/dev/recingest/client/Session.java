@@ -1,0 +1,467 @@
+package dev.recingest.client;
+
+import dev.recingest.client.PendingChunks.Pending;
+import dev.recingest.protocol.CloseCodes;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.Message;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol state machine behind {@link IngestClient}: one recording across one or more
+ * connections (resume after a resumable close). Every method runs on the client's event thread;
+ * {@link IngestClient} only hops onto it. Fields a caller thread reads are volatile.
+ *
+ * <p>Somewhat past the house's 400 lines on purpose: the phases, the replies that move between them
+ * and the reconnect rules are one state machine, easier to check read whole. Everything about
+ * individual chunks lives in {@link ChunkFlow}.
+ */
+final class Session implements Connection.Handler, ChunkFlow.Host {
+
+    enum Phase { NEW, STARTING, OPEN, STOPPING, ABORTING, DONE, FAILED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** States in which a NOT_OPEN answer to a resumed start means our stop went through. */
+    private static final Set<String> STOPPED_STATES = Set.of("STOPPED", "MERGING", "COMPLETED", "FAILED");
+    /** How long an error that announces a close waits for that close, so the exception can carry both. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+    private final ClientOptions options;
+    private final ClientListener listener;
+    private final ScheduledExecutorService loop;
+    private final Window window;
+    private final ChunkFlow chunks;
+
+    final CompletableFuture<Message.Started> started = new CompletableFuture<>();
+    final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+    volatile Phase phase = Phase.NEW;
+    volatile ClientException failure;
+    volatile String recordingId;
+    volatile CloseStatus lastClose;
+
+    private Message.Start start;
+    private Connection conn;
+    /** True once the current connection's start was answered: chunks may flow. */
+    private boolean ready;
+    private int reconnects;
+    private CompletableFuture<Message.Stopped> stopFuture;
+    private CompletableFuture<Message.Aborted> abortFuture;
+    private boolean stopSent;
+    /** A stop went out on some connection; its answer may have been lost with that connection. */
+    private boolean stopEverSent;
+    private int stopRounds;
+    private boolean replyAwaited;
+    private long lastHeardNanos = System.nanoTime();
+    private Message.Error closingError;
+
+    Session(ClientOptions options, ClientListener listener, ScheduledExecutorService loop, Window window) {
+        this.options = options;
+        this.listener = listener;
+        this.loop = loop;
+        this.window = window;
+        this.chunks = new ChunkFlow(options, loop, window, this);
+    }
+
+    // ---- commands (from IngestClient, on the event thread) ----
+
+    void start(Message.Start message) {
+        start = message;
+        phase = Phase.STARTING;
+        EventLoop.every(loop, this::watchdog, Duration.ofSeconds(1));
+        connect();
+    }
+
+    void accept(Pending p, boolean auto) {
+        if (phase != Phase.STARTING && phase != Phase.OPEN) {
+            window.release(p.size);
+            p.future.completeExceptionally(failure != null ? failure.copy()
+                    : new IllegalStateException("no chunks after stop() or abort()"));
+            return;
+        }
+        chunks.accept(p, auto);
+    }
+
+    void stop(CompletableFuture<Message.Stopped> future, LongFunction<byte[]> recallFn) {
+        if (phase != Phase.OPEN) {
+            future.completeExceptionally(failure != null ? failure.copy()
+                    : new IllegalStateException("stop() needs a started, open recording (phase " + phase + ")"));
+            return;
+        }
+        phase = Phase.STOPPING;
+        stopFuture = future;
+        chunks.recall(recallFn);
+        maybeSendStop();
+    }
+
+    void abort(CompletableFuture<Message.Aborted> future) {
+        if (phase != Phase.OPEN && phase != Phase.STARTING && !(phase == Phase.STOPPING && !stopSent)) {
+            future.completeExceptionally(failure != null ? failure.copy()
+                    : new IllegalStateException("cannot abort in phase " + phase
+                    + (stopSent ? " while a stop awaits its answer" : "")));
+            return;
+        }
+        ClientException aborted = ClientException.of(ClientException.ABORTED, "recording aborted by the client");
+        if (stopFuture != null) {
+            stopFuture.completeExceptionally(aborted);
+        }
+        phase = Phase.ABORTING;
+        abortFuture = future;
+        chunks.failAll(aborted);
+        if (ready) {
+            send(new Message.Abort());
+            replyAwaited = true;
+        }
+    }
+
+    void close() {
+        if (phase != Phase.DONE && phase != Phase.FAILED) {
+            fail(ClientException.of(ClientException.CLOSED, "client closed"));
+        } else if (conn != null) {
+            conn.close(CloseCodes.NORMAL, "client closed");
+        } else {
+            finish(lastClose);
+        }
+    }
+
+    // ---- connection events ----
+
+    /**
+     * Runs {@code task}; a bug that throws fails the session with code INTERNAL instead of leaving it
+     * half-changed and waiting forever.
+     */
+    void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("recording {}: client bug", logId(), e);
+            fail(new ClientException("INTERNAL", "client error: " + e, null, null, 0, e));
+        }
+    }
+
+    @Override
+    public void onText(Connection c, String text) {
+        guarded(() -> handleText(c, text));
+    }
+
+    private void handleText(Connection c, String text) {
+        if (c != conn) {
+            return;
+        }
+        lastHeardNanos = System.nanoTime();
+        Message m;
+        try {
+            m = Json.readMessage(text);
+        } catch (RuntimeException e) {
+            LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
+            return;
+        }
+        try {
+            listener.onMessage(m);
+        } catch (RuntimeException e) {
+            LOG.warn("client listener failed", e);
+        }
+        if (phase == Phase.FAILED) {
+            return;
+        }
+        if (m instanceof Message.Started s) {
+            onStarted(s);
+        } else if (m instanceof Message.Ack a) {
+            chunks.onAck(a);
+        } else if (m instanceof Message.Nack n) {
+            chunks.onNack(n);
+        } else if (m instanceof Message.Error e) {
+            onError(e);
+        } else if (m instanceof Message.Stopped s) {
+            replyAwaited = false;
+            phase = Phase.DONE;
+            LOG.info("recording {} stopped: {} chunks, {} bytes", s.recordingId(), s.chunks(), s.bytes());
+            if (stopFuture != null) {
+                stopFuture.complete(s);
+            }
+        } else if (m instanceof Message.Aborted a) {
+            replyAwaited = false;
+            phase = Phase.DONE;
+            if (abortFuture != null) {
+                abortFuture.complete(a);
+            }
+        } else {
+            LOG.warn("recording {}: unexpected {} from the gateway", logId(), m.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void onClosed(Connection c, CloseStatus status) {
+        guarded(() -> handleClosed(c, status));
+    }
+
+    private void handleClosed(Connection c, CloseStatus status) {
+        if (c != conn) {
+            return;
+        }
+        conn = null;
+        ready = false;
+        stopSent = false;
+        replyAwaited = false;
+        lastClose = status;
+        chunks.connectionLost();
+        if (phase == Phase.DONE || phase == Phase.FAILED) {
+            finish(status);
+            return;
+        }
+        Message.Error announced = closingError;
+        closingError = null;
+        // 1001/1006/1011 mean "resume elsewhere" even when an error message (INTERNAL) came first.
+        if (status.isResumable() && canResume()) {
+            scheduleReconnect(status);
+            return;
+        }
+        fail(ClientException.closed(status, announced));
+    }
+
+    // ---- messages ----
+
+    private void onStarted(Message.Started s) {
+        replyAwaited = false;
+        ready = true;
+        reconnects = 0;
+        recordingId = s.recordingId();
+        if (!started.isDone()) {
+            LOG.info("recording {} started (nextSeq {}, resumed {})", s.recordingId(), s.nextSeq(), s.resumed());
+            if (phase == Phase.STARTING) {
+                phase = Phase.OPEN;
+            }
+            started.complete(s);
+        } else {
+            LOG.info("recording {} resumed: nextSeq {}, resending {} unacked chunks",
+                    s.recordingId(), s.nextSeq(), chunks.size());
+            listener.onResumed(s);
+        }
+        if (phase == Phase.ABORTING) {
+            send(new Message.Abort());
+            replyAwaited = true;
+            return;
+        }
+        chunks.resume(s.nextSeq());
+        maybeSendStop();
+    }
+
+    private void onError(Message.Error e) {
+        String code = e.code();
+        if ("SEQ_GAP".equals(code)) {
+            chunks.onGap(e);
+        } else if ("INCOMPLETE".equals(code) && phase == Phase.STOPPING) {
+            onIncomplete(e);
+        } else if ("NOT_OPEN".equals(code) && phase == Phase.STOPPING && stopEverSent && chunks.isEmpty()
+                && STOPPED_STATES.contains(e.state())) {
+            // Our stop went through before the connection broke; its answer was lost (PROTOCOL.md, start).
+            phase = Phase.DONE;
+            LOG.info("recording {} was already stopped (state {})", recordingId, e.state());
+            stopFuture.complete(new Message.Stopped(recordingId, chunks.ackedChunks, chunks.ackedBytes, null));
+        } else if ("NOT_OPEN".equals(code) && phase == Phase.ABORTING && "ABORTED".equals(e.state())) {
+            phase = Phase.DONE;
+            abortFuture.complete(new Message.Aborted(recordingId));
+        } else if (phase == Phase.STOPPING && stopSent && closeCodeOf(code) == 0 && retryable(code)
+                && ++stopRounds <= options.maxResendAttempts()) {
+            stopSent = false;
+            replyAwaited = false;
+            Connection c = conn;
+            EventLoop.schedule(loop, () -> {
+                if (conn == c) {
+                    maybeSendStop();
+                }
+            }, options.backoff(stopRounds));
+        } else if (closeCodeOf(code) != 0) {
+            closingError = e;
+            Connection c = conn;
+            EventLoop.schedule(loop, () -> {
+                if (conn == c) {
+                    fail(ClientException.fromError(e, null));
+                }
+            }, CLOSE_WAIT);
+        } else {
+            fail(ClientException.fromError(e, null));
+        }
+    }
+
+    private void onIncomplete(Message.Error e) {
+        stopSent = false;
+        replyAwaited = false;
+        if (++stopRounds > options.maxResendAttempts()) {
+            fail(ClientException.fromError(e, null));
+            return;
+        }
+        if (chunks.resendMissing(e)) {
+            maybeSendStop();
+        }
+    }
+
+    private void maybeSendStop() {
+        if (phase != Phase.STOPPING || stopSent || !ready || !chunks.isEmpty()) {
+            return;
+        }
+        stopSent = true;
+        stopEverSent = true;
+        send(new Message.Stop(chunks.lastSeq()));
+        replyAwaited = true;
+    }
+
+    private void send(Message m) {
+        conn.sendText(Json.write(m));
+    }
+
+    long ackedChunks() {
+        return chunks.ackedChunks;
+    }
+
+    long ackedBytes() {
+        return chunks.ackedBytes;
+    }
+
+    // ---- ChunkFlow.Host ----
+
+    @Override
+    public Connection readyConnection() {
+        return ready ? conn : null;
+    }
+
+    @Override
+    public void drained() {
+        maybeSendStop();
+    }
+
+    @Override
+    public String logId() {
+        if (recordingId != null) {
+            return recordingId;
+        }
+        return start != null && start.recordingId() != null ? start.recordingId() : "(new)";
+    }
+
+    // ---- connecting, resuming, failing ----
+
+    private void connect() {
+        Connection c = new Connection(loop, this);
+        conn = c;
+        c.open(options).whenComplete((v, t) -> EventLoop.execute(loop, () -> {
+            if (c != conn) {
+                c.abort("superseded");
+                return;
+            }
+            if (t != null) {
+                conn = null;
+                ClientException e = ClientException.connectFailed(options.gatewayUri().toString(), t);
+                if (canResume() && reconnects < options.reconnectAttempts()) {
+                    LOG.warn("recording {}: reconnect failed: {}", logId(), e.getMessage());
+                    scheduleReconnect(lastClose);
+                } else {
+                    fail(e);
+                }
+                return;
+            }
+            String id = recordingId != null ? recordingId : start.recordingId();
+            send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
+            replyAwaited = true;
+        }));
+    }
+
+    private boolean canResume() {
+        return started.isDone() && !started.isCompletedExceptionally() && options.reconnectAttempts() > 0
+                && (phase == Phase.OPEN || phase == Phase.STOPPING || phase == Phase.ABORTING);
+    }
+
+    private void scheduleReconnect(CloseStatus cause) {
+        if (reconnects >= options.reconnectAttempts()) {
+            fail(ClientException.closed(cause, null));
+            return;
+        }
+        reconnects++;
+        Duration delay = options.backoff(reconnects);
+        LOG.warn("recording {}: connection lost ({}), reconnect {} of {} in {}", logId(), cause,
+                reconnects, options.reconnectAttempts(), delay);
+        listener.onReconnecting(reconnects, cause);
+        EventLoop.schedule(loop, () -> {
+            if (conn == null && phase != Phase.FAILED && phase != Phase.DONE) {
+                connect();
+            }
+        }, delay);
+    }
+
+    /** Gives up: every pending future fails with {@code e}, the window wakes blocked senders. */
+    @Override
+    public void fail(ClientException e) {
+        if (phase == Phase.DONE || phase == Phase.FAILED) {
+            return;
+        }
+        LOG.warn("recording {}: {}", logId(), e.getMessage());
+        phase = Phase.FAILED;
+        failure = e;
+        window.fail(e);
+        started.completeExceptionally(e);
+        if (stopFuture != null) {
+            stopFuture.completeExceptionally(e);
+        }
+        if (abortFuture != null) {
+            abortFuture.completeExceptionally(e);
+        }
+        chunks.failAll(e);
+        if (conn != null) {
+            conn.close(CloseCodes.NORMAL, "client gave up: " + e.code());
+        } else {
+            finish(lastClose);
+        }
+    }
+
+    private void finish(CloseStatus last) {
+        CloseStatus status = last != null ? last : CloseStatus.abnormal("never connected");
+        if (closed.complete(status)) {
+            try {
+                listener.onClosed(status);
+            } catch (RuntimeException e) {
+                LOG.warn("client listener failed", e);
+            }
+        }
+        loop.shutdown();
+    }
+
+    /**
+     * Treats a gateway that stays silent while an answer is due as a broken connection. The clock
+     * restarts on every tick with nothing outstanding, so a timeout is exact to within the tick.
+     */
+    private void watchdog() {
+        boolean waiting = conn != null && (replyAwaited || (ready && chunks.awaitingAnswers()));
+        if (!waiting) {
+            lastHeardNanos = System.nanoTime();
+            return;
+        }
+        if (System.nanoTime() - lastHeardNanos > options.ackTimeout().toNanos()) {
+            String why = "no answer from the gateway for " + options.ackTimeout();
+            if (!canResume()) {
+                fail(ClientException.of(ClientException.TIMEOUT, why));
+                return;
+            }
+            conn.abort(why);
+        }
+    }
+
+    private static int closeCodeOf(String code) {
+        try {
+            return ErrorCode.valueOf(code).closeCode();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return 0;
+        }
+    }
+
+    private static boolean retryable(String code) {
+        try {
+            return ErrorCode.valueOf(code).retryable();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+}
