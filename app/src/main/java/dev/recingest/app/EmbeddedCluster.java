@@ -1,0 +1,128 @@
+package dev.recingest.app;
+
+import dev.recingest.auth.Tokens;
+import dev.recingest.config.Settings;
+import dev.recingest.embedded.EmbeddedRedis;
+import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.gateway.GatewayConfig;
+import dev.recingest.gateway.GatewayServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything on one machine: an embedded Redis and S3 server writing under the data folder
+ * ({@code RECINGEST_DATA_DIR}, default {@code ./data}), a gateway and a merger, all on 127.0.0.1.
+ * Authentication stays on: unless RECINGEST_JWT_SECRET and RECINGEST_ADMIN_TOKEN are set, a development
+ * secret and admin token are made for this run.
+ */
+final class EmbeddedCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
+    private static final String ACCESS_KEY = "recingest-local";
+
+    private final EmbeddedRedis redis;
+    private final EmbeddedS3 s3Server;
+    private final Processes.Backends backends;
+    private final GatewayServer gateway;
+    private final AutoCloseable merger;
+    private final Settings settings;
+    private final Tokens tokens;
+
+    private EmbeddedCluster(Settings base) {
+        Path data = Path.of(base.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+        String s3Secret = randomSecret();
+        redis = EmbeddedRedis.start(data.resolve("redis"));
+        s3Server = EmbeddedS3.start(data.resolve("s3"), ACCESS_KEY, s3Secret);
+        settings = base.with(Map.of(
+                "RECINGEST_REDIS_URI", redis.uri(),
+                "RECINGEST_S3_ENDPOINT", s3Server.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", s3Secret,
+                "RECINGEST_JWT_SECRET", base.string("RECINGEST_JWT_SECRET", randomSecret()),
+                "RECINGEST_ADMIN_TOKEN", base.string("RECINGEST_ADMIN_TOKEN", randomSecret()),
+                "RECINGEST_MERGE_WORK_DIR", base.string("RECINGEST_MERGE_WORK_DIR", data.resolve("merge-work").toString())));
+        backends = Processes.Backends.connect(settings);
+        backends.s3().ensureBucket();
+        gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
+                backends.registry());
+        merger = MergerWiring.start(settings, backends);
+        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
+        LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
+                s3Server.endpoint(), ingestUri());
+    }
+
+    static EmbeddedCluster start(Settings settings) {
+        return new EmbeddedCluster(settings);
+    }
+
+    /** {@code all}: runs until SIGTERM / Ctrl-C, after printing how to reach it. */
+    static int runForever(Settings settings) throws InterruptedException {
+        EmbeddedCluster c = start(settings);
+        System.out.println("recingest is running on embedded defaults");
+        System.out.println("  ingest:      " + c.ingestUri());
+        System.out.println("  HTTP:        " + c.httpBase() + "  (/healthz /readyz /metrics /v1/recordings)");
+        System.out.println("  data:        " + c.s3Server.dataDir().getParent());
+        System.out.println("  development recorder token (any recording id, 12 h):");
+        System.out.println("    " + c.recorderToken(Duration.ofHours(12)));
+        System.out.println("  development admin token:");
+        System.out.println("    " + c.adminToken());
+        System.out.println("Ctrl-C stops it.");
+        Processes.awaitSigterm(c::close);
+        return 0;
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/ingest");
+    }
+
+    URI httpBase() {
+        return URI.create("http://127.0.0.1:" + gateway.port());
+    }
+
+    String adminToken() {
+        return settings.string("RECINGEST_ADMIN_TOKEN", null);
+    }
+
+    /** A token that covers every recording id. */
+    String recorderToken(Duration validity) {
+        return tokens.issueForPrefix("dev", "", validity);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Processes.Backends backends() {
+        return backends;
+    }
+
+    GatewayServer gateway() {
+        return gateway;
+    }
+
+    /** Where the filesystem-backed S3 server keeps an object, for printing a local path. */
+    Path localPathOf(String key) {
+        return s3Server.dataDir().resolve(backends.s3().bucket()).resolve(key);
+    }
+
+    private static String randomSecret() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    @Override
+    public void close() {
+        Processes.closeQuietly(merger);
+        gateway.close();
+        backends.close();
+        s3Server.close();
+        redis.close();
+    }
+}
