@@ -1,6 +1,7 @@
 package dev.recingest.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -8,11 +9,26 @@ import java.util.Objects;
  * Credentials come from the environment ({@code AWS_ACCESS_KEY_ID} / {@code AWS_SECRET_ACCESS_KEY})
  * and are never printed.
  *
+ * <p>The retry budget of one call is explicit, not the SDK's default (which depends on
+ * {@code AWS_RETRY_MODE}, retries at most 3 times but has no time limit: a store that accepts
+ * connections and then hangs held a chunk for minutes). A call gets {@code maxAttempts} attempts,
+ * each cut at {@code attemptTimeout}, with exponential backoff between them, and gives up at
+ * {@code callTimeout} whatever is left; the gateway then nacks the chunk and the client resends it.
+ *
  * @param prefix         prepended to every key; empty or ending in '/'
  * @param maxConcurrency the HTTP connection pool of the S3 client, sized to the in-flight limit
+ * @param maxAttempts    attempts per call, the first included (RECINGEST_S3_MAX_ATTEMPTS, 4)
+ * @param attemptTimeout one attempt, request sent to response read (RECINGEST_S3_ATTEMPT_TIMEOUT, 15s)
+ * @param callTimeout    one call with all its attempts and backoffs (RECINGEST_S3_CALL_TIMEOUT, 40s); keep
+ *                       it below the clients' ack timeout (60 s in the Java client) so they hear a nack
  */
 public record S3Config(URI endpoint, String region, String bucket, String prefix, String accessKey,
-                       String secretKey, boolean pathStyle, int maxConcurrency) {
+                       String secretKey, boolean pathStyle, int maxConcurrency, int maxAttempts,
+                       Duration attemptTimeout, Duration callTimeout) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 4;
+    public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(40);
 
     public S3Config {
         Objects.requireNonNull(bucket, "bucket");
@@ -27,6 +43,21 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("S3 max concurrency must be at least 1");
         }
+        if (maxAttempts < 1 || maxAttempts > 20) {
+            throw new IllegalArgumentException("S3 max attempts must be between 1 and 20");
+        }
+        Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+        Objects.requireNonNull(callTimeout, "callTimeout");
+        if (attemptTimeout.isNegative() || attemptTimeout.isZero() || callTimeout.compareTo(attemptTimeout) < 0) {
+            throw new IllegalArgumentException("S3 attempt timeout must be positive and the call timeout at least as long");
+        }
+    }
+
+    /** With the default retry budget. */
+    public S3Config(URI endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
+                    boolean pathStyle, int maxConcurrency) {
+        this(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, maxConcurrency, DEFAULT_MAX_ATTEMPTS,
+                DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_TIMEOUT);
     }
 
     public static S3Config from(Settings s) {
@@ -38,13 +69,23 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
                 s.string("AWS_ACCESS_KEY_ID", null),
                 s.string("AWS_SECRET_ACCESS_KEY", null),
                 s.bool("RECINGEST_S3_PATH_STYLE", endpoint != null),
-                s.integer("RECINGEST_S3_MAX_CONCURRENCY", 256));
+                s.integer("RECINGEST_S3_MAX_CONCURRENCY", 256),
+                s.integer("RECINGEST_S3_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+                s.duration("RECINGEST_S3_ATTEMPT_TIMEOUT", DEFAULT_ATTEMPT_TIMEOUT),
+                s.duration("RECINGEST_S3_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT));
+    }
+
+    /** A copy with another retry budget. */
+    public S3Config withRetryBudget(int attempts, Duration perAttempt, Duration perCall) {
+        return new S3Config(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, maxConcurrency,
+                attempts, perAttempt, perCall);
     }
 
     @Override
     public String toString() {
         return "S3Config[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", prefix=" + prefix
                 + ", accessKey=" + (accessKey == null ? "(default chain)" : "***") + ", pathStyle=" + pathStyle
-                + ", maxConcurrency=" + maxConcurrency + "]";
+                + ", maxConcurrency=" + maxConcurrency + ", maxAttempts=" + maxAttempts + ", attemptTimeout="
+                + attemptTimeout + ", callTimeout=" + callTimeout + "]";
     }
 }

@@ -21,8 +21,19 @@ public final class Outcomes {
      * @param storedSize  RESEND: the stored size, or -1 if it was never stored
      * @param expected    GAP: the next seq the gateway expects
      * @param state       NOT_OPEN: the recording's state
+     * @param ownerEpoch  TAKEN_OVER: the epoch Redis holds (lower than the caller's: Redis lost a takeover)
      */
-    public record Assignment(AssignKind kind, long index, long storedSize, long expected, RecordingState state) {
+    public record Assignment(AssignKind kind, long index, long storedSize, long expected, RecordingState state,
+                             long ownerEpoch) {
+    }
+
+    public enum CommitKind {
+        /** This call recorded the chunk. */
+        RECORDED,
+        /** It was recorded before (a resend, or a repair from storage got there first). */
+        ALREADY,
+        /** The index is void (at-least-once; a stop gave it up): the chunk must not be acked. */
+        VOID
     }
 
     public enum StopKind { STOPPED, INCOMPLETE, AHEAD, BEHIND, NOT_OPEN, TAKEN_OVER, UNKNOWN }
@@ -30,8 +41,19 @@ public final class Outcomes {
     /**
      * @param chunks  the index counter N
      * @param indices INCOMPLETE: missing indices (at most 1000); STOPPED: void indices
+     * @param ownerEpoch TAKEN_OVER: the epoch Redis holds
      */
-    public record StopOutcome(StopKind kind, long chunks, long bytes, List<Long> indices, RecordingState state) {
+    public record StopOutcome(StopKind kind, long chunks, long bytes, List<Long> indices, RecordingState state,
+                              long ownerEpoch) {
+    }
+
+    public enum ReclaimKind { RECLAIMED, TAKEN_OVER, NOT_OPEN }
+
+    /**
+     * @param epoch RECLAIMED: the connection's epoch from now on; TAKEN_OVER: the newer owner's
+     * @param state NOT_OPEN: the recording's state
+     */
+    public record Reclaim(ReclaimKind kind, long epoch, RecordingState state) {
     }
 
     public enum TransitionKind { OK, REFUSED, UNKNOWN }

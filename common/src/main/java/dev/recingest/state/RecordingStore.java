@@ -4,6 +4,9 @@ import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.AssignKind;
 import dev.recingest.state.Outcomes.Assignment;
+import dev.recingest.state.Outcomes.CommitKind;
+import dev.recingest.state.Outcomes.Reclaim;
+import dev.recingest.state.Outcomes.ReclaimKind;
 import dev.recingest.state.Outcomes.StartKind;
 import dev.recingest.state.Outcomes.StartOutcome;
 import dev.recingest.state.Outcomes.StopKind;
@@ -36,6 +39,9 @@ public final class RecordingStore {
     private static final LuaScript REPAIR = LuaScript.load("repair");
     private static final LuaScript STOP = LuaScript.load("stop");
     private static final LuaScript TRANSITION = LuaScript.load("transition");
+    private static final LuaScript RECLAIM = LuaScript.load("reclaim");
+    /** Epochs are clock milliseconds times this, plus one per takeover (see {@link #freshEpoch}). */
+    private static final long EPOCHS_PER_MILLI = 1000;
 
     private final RedisAsyncCommands<String, String> redis;
     private final Clock clock;
@@ -49,12 +55,21 @@ public final class RecordingStore {
         return Long.toString(clock.millis());
     }
 
+    /**
+     * An owner epoch that no connection holds yet, even if Redis lost the record it was counting in:
+     * clock milliseconds times 1000, and above {@code atLeastAbove}. A takeover adds one; a thousand
+     * takeovers of one recording within a millisecond would be needed to reach the next fresh epoch.
+     */
+    public long freshEpoch(long atLeastAbove) {
+        return Math.max(clock.millis() * EPOCHS_PER_MILLI, atLeastAbove + 1);
+    }
+
     /** Creates the recording, or takes it over with a new owner epoch if it is still open. */
     public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
         RecordingKeys k = new RecordingKeys(id);
         String now = now();
-        return START.run(redis, new String[] {k.meta, k.next}, contentType, mode.wire(),
-                metadataJson == null ? "" : metadataJson, now).thenCompose(r -> {
+        return START.run(redis, new String[] {k.meta, k.next, k.stored}, contentType, mode.wire(),
+                metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0))).thenCompose(r -> {
                     StartKind kind = StartKind.valueOf(str(r, 0));
                     String fourth = str(r, 3);
                     StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),
@@ -76,20 +91,25 @@ public final class RecordingStore {
                 mode.redisValue(), now()).thenApply(r -> {
                     AssignKind kind = AssignKind.valueOf(str(r, 0));
                     return switch (kind) {
-                        case NEW -> new Assignment(kind, num(r, 1), -1, -1, null);
-                        case RESEND -> new Assignment(kind, num(r, 1), num(r, 2), -1, null);
-                        case GAP -> new Assignment(kind, -1, -1, num(r, 1), null);
-                        case NOT_OPEN -> new Assignment(kind, -1, -1, -1, RecordingState.valueOf(str(r, 1)));
-                        case MODE_MIX, TAKEN_OVER, UNKNOWN -> new Assignment(kind, -1, -1, -1, null);
+                        case NEW -> new Assignment(kind, num(r, 1), -1, -1, null, 0);
+                        case RESEND -> new Assignment(kind, num(r, 1), num(r, 2), -1, null, 0);
+                        case GAP -> new Assignment(kind, -1, -1, num(r, 1), null, 0);
+                        case NOT_OPEN -> new Assignment(kind, -1, -1, -1, RecordingState.valueOf(str(r, 1)), 0);
+                        case TAKEN_OVER -> new Assignment(kind, -1, -1, -1, null, num(r, 1));
+                        case MODE_MIX, UNKNOWN -> new Assignment(kind, -1, -1, -1, null, 0);
                     };
                 });
     }
 
-    /** Records a durably stored chunk; true if this call recorded it, false if it already was. */
-    public CompletableFuture<Boolean> commit(RecordingId id, long index, long size) {
+    /** Records a durably stored chunk, unless its index is void. */
+    public CompletableFuture<CommitKind> commit(RecordingId id, long index, long size) {
         RecordingKeys k = new RecordingKeys(id);
-        return COMMIT.run(redis, new String[] {k.meta, k.stored}, Long.toString(index), Long.toString(size), now())
-                .thenApply(r -> num(r, 0) == 1);
+        return COMMIT.run(redis, new String[] {k.meta, k.stored, k.voids}, Long.toString(index), Long.toString(size),
+                now()).thenApply(r -> switch ((int) num(r, 0)) {
+                    case 1 -> CommitKind.RECORDED;
+                    case 0 -> CommitKind.ALREADY;
+                    default -> CommitKind.VOID;
+                });
     }
 
     /** Marks an at-least-once index void; false if the chunk turned out to be stored after all. */
@@ -103,14 +123,51 @@ public final class RecordingStore {
      * counter afterwards. Storage is the truth: nothing moves backwards.
      */
     public CompletableFuture<Long> repair(RecordingId id, SortedMap<Long, Long> storedObjects) {
+        return repair(id, storedObjects, 0);
+    }
+
+    /**
+     * Like {@link #repair(RecordingId, SortedMap)}, and moves the counter to at least {@code floor}: the
+     * indices a connection knows were handed out, stored yet or not, so none is handed out again.
+     */
+    public CompletableFuture<Long> repair(RecordingId id, SortedMap<Long, Long> storedObjects, long floor) {
         RecordingKeys k = new RecordingKeys(id);
-        List<String> args = new ArrayList<>(storedObjects.size() * 2);
+        List<String> args = new ArrayList<>(1 + storedObjects.size() * 2);
+        args.add(Long.toString(Math.max(floor, 0)));
         storedObjects.forEach((index, size) -> {
             args.add(Long.toString(index));
             args.add(Long.toString(size));
         });
-        return REPAIR.run(redis, new String[] {k.meta, k.next, k.stored}, args.toArray(String[]::new))
+        return REPAIR.run(redis, new String[] {k.meta, k.next, k.stored, k.voids}, args.toArray(String[]::new))
                 .thenApply(r -> num(r, 0));
+    }
+
+    /**
+     * Takes the recording back for the connection that owns it with {@code epoch} after Redis lost its
+     * record (re-created from the connection's own start) or lost the takeover that gave it
+     * {@code epoch}. A newer owner wins. Run {@link #repair} afterwards: the counter may be gone too.
+     *
+     * @param seqMode null when the connection has not sent a chunk yet
+     */
+    public CompletableFuture<Reclaim> reclaim(RecordingId id, long epoch, String contentType, Mode mode,
+                                              String metadataJson, SeqMode seqMode) {
+        RecordingKeys k = new RecordingKeys(id);
+        String now = now();
+        return RECLAIM.run(redis, new String[] {k.meta, k.stored}, Long.toString(epoch),
+                Long.toString(freshEpoch(epoch)), contentType, mode.wire(), metadataJson == null ? "" : metadataJson,
+                seqMode == null ? "" : seqMode.redisValue(), now).thenCompose(r -> {
+                    ReclaimKind kind = ReclaimKind.valueOf(str(r, 0));
+                    Reclaim out = switch (kind) {
+                        case RECLAIMED, TAKEN_OVER -> new Reclaim(kind, num(r, 1), null);
+                        case NOT_OPEN -> new Reclaim(kind, 0, RecordingState.valueOf(str(r, 1)));
+                    };
+                    if (kind != ReclaimKind.RECLAIMED) {
+                        return CompletableFuture.completedFuture(out);
+                    }
+                    // The listing index may have lost the id too; NX keeps a surviving creation time.
+                    return redis.zadd(RecordingKeys.RECORDINGS_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                            Double.parseDouble(now), id.value()).toCompletableFuture().thenApply(x -> out);
+                });
     }
 
     /**
@@ -125,11 +182,12 @@ public final class RecordingStore {
                 lastSeq == null ? "" : lastSeq.toString(), now()).thenApply(r -> {
                     StopKind kind = StopKind.valueOf(str(r, 0));
                     return switch (kind) {
-                        case STOPPED -> new StopOutcome(kind, num(r, 1), num(r, 2), tail(r, 3), null);
-                        case INCOMPLETE -> new StopOutcome(kind, num(r, 1), -1, tail(r, 2), null);
-                        case AHEAD, BEHIND -> new StopOutcome(kind, num(r, 1), -1, List.of(), null);
-                        case NOT_OPEN -> new StopOutcome(kind, -1, -1, List.of(), RecordingState.valueOf(str(r, 1)));
-                        case TAKEN_OVER, UNKNOWN -> new StopOutcome(kind, -1, -1, List.of(), null);
+                        case STOPPED -> new StopOutcome(kind, num(r, 1), num(r, 2), tail(r, 3), null, 0);
+                        case INCOMPLETE -> new StopOutcome(kind, num(r, 1), -1, tail(r, 2), null, 0);
+                        case AHEAD, BEHIND -> new StopOutcome(kind, num(r, 1), -1, List.of(), null, 0);
+                        case NOT_OPEN -> new StopOutcome(kind, -1, -1, List.of(), RecordingState.valueOf(str(r, 1)), 0);
+                        case TAKEN_OVER -> new StopOutcome(kind, -1, -1, List.of(), null, num(r, 1));
+                        case UNKNOWN -> new StopOutcome(kind, -1, -1, List.of(), null, 0);
                     };
                 });
     }

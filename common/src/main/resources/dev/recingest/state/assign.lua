@@ -5,11 +5,11 @@
 --   {'NEW', index}            a new index; store the chunk, then commit
 --   {'RESEND', index, size}   seq already has an index; size -1 if it was never stored
 --   {'GAP', expected}         seq is ahead of the counter
---   {'NOT_OPEN', state} {'TAKEN_OVER'} {'MODE_MIX', seqMode} {'UNKNOWN'}
+--   {'NOT_OPEN', state} {'TAKEN_OVER', ownerEpoch} {'MODE_MIX', seqMode} {'UNKNOWN'}
 local m = redis.call('HMGET', KEYS[1], 'state', 'epoch', 'seqMode')
 if not m[1] then return {'UNKNOWN'} end
 if m[1] ~= 'RECORDING' and m[1] ~= 'STALLED' then return {'NOT_OPEN', m[1]} end
-if m[2] ~= ARGV[1] then return {'TAKEN_OVER'} end
+if m[2] ~= ARGV[1] then return {'TAKEN_OVER', m[2] or '0'} end
 if m[3] == '' or not m[3] then
   redis.call('HSET', KEYS[1], 'seqMode', ARGV[3])
 elseif m[3] ~= ARGV[3] then

@@ -1,15 +1,20 @@
 -- Open or resume a recording. One slot: KEYS share the recording's hash tag.
--- KEYS[1] meta hash, KEYS[2] index counter
--- ARGV[1] contentType, ARGV[2] mode, ARGV[3] metadata JSON, ARGV[4] now (epoch ms)
+-- KEYS[1] meta hash, KEYS[2] index counter, KEYS[3] stored hash
+-- ARGV[1] contentType, ARGV[2] mode, ARGV[3] metadata JSON, ARGV[4] now (epoch ms), ARGV[5] epoch of a new record
 -- Returns {outcome, epoch, nextSeq, stateOrSeqMode}; outcome CREATED | RESUMED | NOT_OPEN.
 local state = redis.call('HGET', KEYS[1], 'state')
 local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '0')
 if not state then
   redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'contentType', ARGV[1], 'mode', ARGV[2],
-    'metadata', ARGV[3], 'seqMode', '', 'epoch', 1, 'createdAt', ARGV[4], 'updatedAt', ARGV[4],
+    'metadata', ARGV[3], 'seqMode', '', 'epoch', ARGV[5], 'createdAt', ARGV[4], 'updatedAt', ARGV[4],
     'lastChunkAt', ARGV[4])
-  redis.call('HSETNX', KEYS[1], 'bytes', 0)
-  return {'CREATED', 1, nextSeq, ''}
+  -- Only the meta record may have been lost: the byte total follows what is recorded as stored.
+  local total = 0
+  for _, size in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(size) end
+  redis.call('HSET', KEYS[1], 'bytes', total)
+  -- A record created again after Redis lost it gets an epoch from the clock (not 1), so that it never
+  -- equals the epoch a connection still holds from before the loss.
+  return {'CREATED', ARGV[5], nextSeq, ''}
 end
 if state == 'RECORDING' or state == 'STALLED' then
   -- A takeover: the new epoch makes every write of the previous owner fail its owner check.

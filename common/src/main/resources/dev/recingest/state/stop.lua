@@ -2,23 +2,31 @@
 -- KEYS[1] meta hash, KEYS[2] index counter, KEYS[3] stored hash, KEYS[4] void set
 -- ARGV[1] owner epoch ('' = server-side stop, no owner check), ARGV[2] lastSeq ('' = absent), ARGV[3] now
 -- Returns {'STOPPED', n, bytes, void...} | {'INCOMPLETE', n, missing...} | {'AHEAD', n} | {'BEHIND', n}
---       | {'NOT_OPEN', state} | {'TAKEN_OVER'} | {'UNKNOWN'}
-local m = redis.call('HMGET', KEYS[1], 'state', 'epoch', 'bytes')
+--       | {'NOT_OPEN', state} | {'TAKEN_OVER', ownerEpoch} | {'UNKNOWN'}
+local m = redis.call('HMGET', KEYS[1], 'state', 'epoch', 'bytes', 'seqMode')
 if not m[1] then return {'UNKNOWN'} end
 if m[1] ~= 'RECORDING' and m[1] ~= 'STALLED' then return {'NOT_OPEN', m[1]} end
-if ARGV[1] ~= '' and m[2] ~= ARGV[1] then return {'TAKEN_OVER'} end
+if ARGV[1] ~= '' and m[2] ~= ARGV[1] then return {'TAKEN_OVER', m[2] or '0'} end
 local n = tonumber(redis.call('GET', KEYS[2]) or '0')
 if ARGV[2] ~= '' then
   local last = tonumber(ARGV[2])
   if last > n - 1 then return {'AHEAD', n} end
   if last < n - 1 then return {'BEHIND', n} end
 end
+local auto = m[4] == 'auto'
 local missing = {'INCOMPLETE', n}
 if redis.call('HLEN', KEYS[3]) + redis.call('SCARD', KEYS[4]) < n then
   for i = 0, n - 1 do
     if redis.call('HEXISTS', KEYS[3], i) == 0 and redis.call('SISMEMBER', KEYS[4], i) == 0 then
-      table.insert(missing, i)
-      if #missing > 1002 then break end
+      if auto then
+        -- At-least-once: nobody can resend an index (a resend gets a new one). An index still empty
+        -- now was lost with a connection or a gateway (the caller waited for its own writes), or
+        -- burned by a Redis that went back; it is void for good, and a late write to it is refused.
+        redis.call('SADD', KEYS[4], i)
+      else
+        table.insert(missing, i)
+        if #missing > 1002 then break end
+      end
     end
   end
 end

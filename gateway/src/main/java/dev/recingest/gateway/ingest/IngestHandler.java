@@ -46,6 +46,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
     private Opened recording;
+    private Ownership owner;
     private long unackedBytes;
     private int inflight;
     private Runnable whenIdle;
@@ -88,8 +89,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(recording.id(), recording.epoch(),
-                    stop.lastSeq()), stopped -> {
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq(),
+                    services.writer().recovery()), stopped -> {
                         LOG.info("recordingId={} event=stopped chunks={} bytes={}", stopped.recordingId(),
                                 stopped.chunks(), stopped.bytes());
                         services.metrics().stopped();
@@ -110,6 +111,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     private void onStarted(ChannelHandlerContext ctx, Opened opened) {
         recording = opened;
+        owner = opened.ownership();
         phase = Phase.OPEN;
         LOG.info("recordingId={} event={} epoch={} nextSeq={} contentType={} mode={}", opened.id(),
                 opened.resumed() ? "resumed" : "started", opened.epoch(), opened.nextSeq(), opened.contentType(),
@@ -162,7 +164,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private void write(ChannelHandlerContext ctx, long seq, ByteBuf payload, long receivedNanos) {
         long size = payload.readableBytes();
         inflight++;
-        services.writer().write(recording.id(), recording.epoch(), seq, payload)
+        services.writer().write(owner, seq, payload)
                 .whenCompleteAsync((result, error) -> onWritten(ctx, size, receivedNanos, result), ctx.executor());
     }
 

@@ -9,9 +9,11 @@ import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.StartKind;
+import dev.recingest.state.Outcomes.StopKind;
 import dev.recingest.state.Outcomes.StopOutcome;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.SeqMode;
 import dev.recingest.storage.ChunkStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,8 +49,18 @@ public final class RecordingLifecycle {
         this.maxMetadataBytes = maxMetadataBytes;
     }
 
-    /** An opened recording as this connection owns it. */
-    public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode) {
+    /**
+     * An opened recording as this connection owns it.
+     *
+     * @param metadata the start's metadata as JSON ("" for none), kept to re-create a lost record
+     * @param seqMode  the recording's seq mode if a chunk set it already, else null
+     */
+    public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode,
+                         String metadata, SeqMode seqMode) {
+
+        Ownership ownership() {
+            return new Ownership(id, epoch, nextSeq, contentType, mode, metadata, seqMode);
+        }
     }
 
     /** Validates and authorizes a start, then creates or takes over the recording. */
@@ -64,19 +76,32 @@ public final class RecordingLifecycle {
                         Map.of("state", o.state().name()));
             }
             return repair.repair(id).thenApply(next -> new Opened(id, o.epoch(), Math.max(next, o.nextSeq()),
-                    o.kind() == StartKind.RESUMED, contentType, mode));
+                    o.kind() == StartKind.RESUMED, contentType, mode, metadata, o.seqMode()));
         });
     }
 
     /** Stops the recording (the caller has waited for this connection's chunks in flight). */
-    public CompletableFuture<Message.Stopped> stop(RecordingId id, long epoch, Long lastSeq) {
-        return repair.repair(id)
-                .thenCompose(next -> store.stop(id, epoch, lastSeq))
+    CompletableFuture<Message.Stopped> stop(Ownership owner, Long lastSeq, Recovery recovery) {
+        RecordingId id = owner.id();
+        return repair.repair(id, owner.knownNext())
+                .thenCompose(next -> store.stop(id, owner.epoch(), lastSeq))
+                .thenCompose(o -> {
+                    if (!lostByRedis(o, owner)) {
+                        return CompletableFuture.completedFuture(o);
+                    }
+                    // Redis lost the record, or the takeover that made this connection the owner.
+                    return recovery.recover(owner, Recovery.Trouble.RECLAIM)
+                            .thenCompose(x -> store.stop(id, owner.epoch(), lastSeq));
+                })
                 .thenCompose(o -> switch (o.kind()) {
                     case STOPPED -> store.queueMerge(id).thenApply(x ->
                             new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices()));
                     default -> CompletableFuture.failedFuture(stopRefused(o, lastSeq));
                 });
+    }
+
+    private static boolean lostByRedis(StopOutcome o, Ownership owner) {
+        return o.kind() == StopKind.UNKNOWN || (o.kind() == StopKind.TAKEN_OVER && o.ownerEpoch() < owner.epoch());
     }
 
     private static IngestException stopRefused(StopOutcome o, Long lastSeq) {

@@ -4,6 +4,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -12,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Repair from storage (PROTOCOL.md): Redis may lose its latest writes and fall behind the chunk objects
  * that were already stored and acked. Before the gateway answers {@code started}, a gap or {@code stop},
- * it lists the recording's chunk objects and moves Redis up to them. Concurrent repairs of one recording
- * share one listing, so a burst of out-of-order frames costs one LIST, not one per frame.
+ * and whenever a connection notices that Redis went back ({@link Recovery}), it lists the recording's
+ * chunk objects and moves Redis up to them. Concurrent repairs of one recording share one listing, so a
+ * burst of out-of-order frames costs one LIST, not one per frame; each caller then runs the (cheap)
+ * repair script with its own floor.
  */
 public final class StateRepair {
 
@@ -21,7 +24,7 @@ public final class StateRepair {
 
     private final RecordingStore store;
     private final ChunkStore chunks;
-    private final Map<RecordingId, CompletableFuture<Long>> running = new ConcurrentHashMap<>();
+    private final Map<RecordingId, CompletableFuture<SortedMap<Long, Long>>> listing = new ConcurrentHashMap<>();
 
     public StateRepair(RecordingStore store, ChunkStore chunks) {
         this.store = store;
@@ -30,26 +33,37 @@ public final class StateRepair {
 
     /** Repairs the recording's state from storage and returns the index counter afterwards. */
     public CompletableFuture<Long> repair(RecordingId id) {
-        CompletableFuture<Long> mine = new CompletableFuture<>();
-        CompletableFuture<Long> existing = running.putIfAbsent(id, mine);
+        return repair(id, 0);
+    }
+
+    /**
+     * Repairs the recording's state from storage, moving the counter to at least {@code floor} (indices
+     * the caller knows were handed out), and returns the counter afterwards.
+     */
+    public CompletableFuture<Long> repair(RecordingId id, long floor) {
+        return list(id).thenCompose(objects -> store.repair(id, objects, floor).thenApply(next -> {
+            if (!objects.isEmpty()) {
+                LOG.debug("recordingId={} event=repaired listed={} floor={} nextSeq={}", id, objects.size(), floor, next);
+            }
+            return next;
+        }));
+    }
+
+    /** One listing shared by the repairs of a recording that start while it runs. */
+    private CompletableFuture<SortedMap<Long, Long>> list(RecordingId id) {
+        CompletableFuture<SortedMap<Long, Long>> mine = new CompletableFuture<>();
+        CompletableFuture<SortedMap<Long, Long>> existing = listing.putIfAbsent(id, mine);
         if (existing != null) {
             return existing;
         }
-        chunks.listChunks(id)
-                .thenCompose(listing -> store.repair(id, listing).thenApply(next -> {
-                    if (!listing.isEmpty()) {
-                        LOG.debug("recordingId={} event=repaired listed={} nextSeq={}", id, listing.size(), next);
-                    }
-                    return next;
-                }))
-                .whenComplete((next, error) -> {
-                    running.remove(id, mine);
-                    if (error != null) {
-                        mine.completeExceptionally(error);
-                    } else {
-                        mine.complete(next);
-                    }
-                });
+        chunks.listChunks(id).whenComplete((objects, error) -> {
+            listing.remove(id, mine);
+            if (error != null) {
+                mine.completeExceptionally(error);
+            } else {
+                mine.complete(objects);
+            }
+        });
         return mine;
     }
 }
