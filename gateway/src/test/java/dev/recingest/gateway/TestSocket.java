@@ -78,6 +78,15 @@ final class TestSocket implements AutoCloseable {
         return m;
     }
 
+    /** The next message, or null if none arrives within {@code millis}. */
+    JsonNode poll(long millis) {
+        try {
+            return messages.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     Closed awaitClose() {
         try {
             return closed.get(20, TimeUnit.SECONDS);
