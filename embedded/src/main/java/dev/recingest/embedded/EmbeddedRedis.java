@@ -2,6 +2,8 @@ package dev.recingest.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import redis.embedded.RedisServer;
@@ -49,6 +51,10 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the server like a crash (SIGKILL: with AOF fsynced every second, up to about a second of the
+     * latest writes may be lost) and waits until its port is free, so that {@link #start()} can follow.
+     */
     public synchronized void stop() {
         if (server != null) {
             try {
@@ -57,7 +63,26 @@ public final class EmbeddedRedis implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             server = null;
+            awaitPortFree();
         }
+    }
+
+    private void awaitPortFree() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            } catch (IOException refused) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("embedded Redis still answers on port " + port + " after being killed");
     }
 
     public int port() {

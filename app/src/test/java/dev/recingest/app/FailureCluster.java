@@ -1,0 +1,168 @@
+package dev.recingest.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.auth.Tokens;
+import dev.recingest.client.admin.AdminClient;
+import dev.recingest.client.admin.RecordingStatus;
+import dev.recingest.config.Settings;
+import dev.recingest.embedded.EmbeddedRedis;
+import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.gateway.GatewayConfig;
+import dev.recingest.gateway.GatewayServer;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.storage.S3Store;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+/**
+ * What the failure tests run against: a real Redis (embedded, AOF on) and a real S3 server (s3proxy)
+ * in this JVM, a merger on its own backends, and gateways either in this JVM
+ * ({@link #startInProcessGateway}) or as separate JVMs of the launcher ({@link #startGatewayProcess}),
+ * which a test can kill. Everything binds 127.0.0.1; {@link #close} stops all of it.
+ */
+final class FailureCluster implements AutoCloseable {
+
+    static final String ACCESS_KEY = "failure-access";
+    static final String SECRET_KEY = "failure-secret-key";
+    static final String JWT_SECRET = "failure-tests-jwt-secret-0123456789abcdef";
+    static final String ADMIN_TOKEN = "failure-tests-admin-token";
+
+    final Path dir;
+    final EmbeddedRedis redis;
+    final EmbeddedS3 s3Server;
+    final Settings settings;
+    final Processes.Backends backends;
+    final Tokens tokens = new Tokens(JWT_SECRET);
+    private final AutoCloseable merger;
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    FailureCluster(Path dir) {
+        this.dir = dir;
+        redis = EmbeddedRedis.start(dir.resolve("redis"));
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
+        settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
+        backends = Processes.Backends.connect(settings);
+        backends.s3().ensureBucket();
+        merger = MergerWiring.start(settings.with(Map.of(
+                "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())), backends);
+    }
+
+    /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */
+    Map<String, String> backendSettings(String s3Endpoint) {
+        Map<String, String> m = new HashMap<>();
+        m.put("RECINGEST_REDIS_URI", redis.uri());
+        m.put("RECINGEST_S3_ENDPOINT", s3Endpoint);
+        m.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
+        m.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+        m.put("RECINGEST_JWT_SECRET", JWT_SECRET);
+        m.put("RECINGEST_ADMIN_TOKEN", ADMIN_TOKEN);
+        return m;
+    }
+
+    /** A gateway in this JVM on its own Redis connection and S3 client, as the launcher wires one. */
+    GatewayServer startInProcessGateway(Map<String, String> extra) {
+        Settings s = settings.with(Map.of("RECINGEST_PORT", "0")).with(extra);
+        Processes.Backends b = Processes.Backends.connect(s);
+        GatewayServer g = GatewayServer.start(GatewayConfig.from(s), b.store(), b.s3(), b.s3(), b.registry());
+        started.add(b);
+        started.add(g);
+        return g;
+    }
+
+    /** A gateway as a separate JVM ({@code Main gateway}), ready when this returns. */
+    GatewayProcess startGatewayProcess(String name, Map<String, String> extraEnv, String... jvmOptions) {
+        Map<String, String> env = backendSettings(s3Server.endpoint().toString());
+        env.putAll(extraEnv);
+        GatewayProcess p = GatewayProcess.start(name, dir.resolve(name + ".log"), env, List.of(jvmOptions));
+        started.add(p);
+        return p;
+    }
+
+    static URI ingestUri(int port) {
+        return URI.create("ws://127.0.0.1:" + port + "/v1/ingest");
+    }
+
+    static URI httpBase(int port) {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    String recorderToken() {
+        return tokens.issueForPrefix("failure-tests", "", Duration.ofHours(1));
+    }
+
+    AdminClient admin(URI httpBase) {
+        return new AdminClient(httpBase, ADMIN_TOKEN);
+    }
+
+    S3Store s3() {
+        return backends.s3();
+    }
+
+    /** GET {@code path}; the status code, or -1 when the server does not answer. */
+    static int httpStatus(URI base, String path) {
+        try {
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
+     * The chunk objects of the recording are exactly 0..N-1, each byte for byte what the client sent
+     * (SHA-256), none twice, and the manifest lists the same.
+     */
+    void assertChunksExact(String recordingId, List<byte[]> sent) throws Exception {
+        RecordingId id = RecordingId.of(recordingId);
+        S3Store s3 = s3();
+        List<Long> expected = LongStream.range(0, sent.size()).boxed().toList();
+        assertEquals(expected, List.copyOf(s3.listChunks(id).join().keySet()),
+                recordingId + ": chunk objects are exactly 0..N-1, none twice");
+        JsonNode manifest = Json.MAPPER.readTree(s3.getBytes(s3.keys().manifest(id)).join());
+        assertEquals(sent.size(), manifest.get("chunks").size(), "manifest chunk count");
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] stored = s3.getChunk(id, i).join();
+            assertEquals(Media.sha256(sent.get(i)), Media.sha256(stored), recordingId + ": SHA-256 of chunk " + i);
+            assertEquals(Media.sha256(sent.get(i)), manifest.get("chunks").get(i).get("sha256").asText());
+        }
+    }
+
+    /** Waits for the merge and checks the MP4 with ffprobe: video and audio, as long as the source. */
+    void assertCompletedMp4(AdminClient admin, String recordingId, double seconds) throws Exception {
+        RecordingStatus status = admin.awaitFinal(recordingId, Duration.ofMinutes(2), Duration.ofMillis(250));
+        assertTrue(status.isCompleted(), recordingId + " ended " + status.state() + ": " + status.error());
+        Path mp4 = dir.resolve(recordingId + ".mp4");
+        Files.write(mp4, s3().getBytes(status.output().key()).join());
+        assertEquals(List.of("video", "audio"), Media.streamTypes(mp4));
+        assertEquals(seconds, Media.duration(mp4), 0.5, "MP4 duration");
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Processes.closeQuietly(started.get(i));
+        }
+        Processes.closeQuietly(merger);
+        backends.close();
+        s3Server.close();
+        redis.close();
+    }
+}

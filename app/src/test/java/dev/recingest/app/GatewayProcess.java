@@ -1,0 +1,166 @@
+package dev.recingest.app;
+
+import dev.recingest.embedded.FreePort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gateway as a separate JVM: {@code java -cp <this test's class path> dev.recingest.app.Main gateway
+ * --port=...}, with the backends in its environment (secrets never on the command line). Its log (stderr
+ * and stdout) goes to a file the test can read. It is killed for real: {@code kill -9} or {@code kill -TERM}.
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    private static final long START_TIMEOUT_MILLIS = 90_000;
+
+    final String name;
+    final int port;
+    final Path log;
+    private final Process process;
+
+    private GatewayProcess(String name, int port, Path log, Process process) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    static GatewayProcess start(String name, Path log, Map<String, String> env, List<String> jvmOptions) {
+        int port = FreePort.pick();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Small and quick to start: these JVMs share two cores with the test and each other.
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.recingest.app.Main");
+        cmd.add("gateway");
+        cmd.add("--host=127.0.0.1");
+        cmd.add("--port=" + port);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("RECINGEST_") || k.startsWith("AWS_"));
+        pb.environment().putAll(env);
+        try {
+            GatewayProcess g = new GatewayProcess(name, port, log, pb.start());
+            g.awaitHealthy();
+            return g;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start gateway " + name, e);
+        }
+    }
+
+    private void awaitHealthy() {
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway " + name + " exited with " + process.exitValue() + ":\n" + logText());
+            }
+            if (FailureCluster.httpStatus(httpBase(), "/readyz") == 200) {
+                return;
+            }
+            sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("gateway " + name + " not ready within " + START_TIMEOUT_MILLIS + " ms:\n" + logText());
+    }
+
+    URI httpBase() {
+        return FailureCluster.httpBase(port);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** {@code kill -9}: the JVM dies at once, mid-write, without closing anything. */
+    void kill9() {
+        signal("-9");
+    }
+
+    /** {@code kill -TERM}: the launcher's shutdown hook drains the gateway, then the JVM exits. */
+    void sigterm() {
+        signal("-TERM");
+    }
+
+    private void signal(String sig) {
+        try {
+            Process kill = new ProcessBuilder("kill", sig, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + sig + " " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for the JVM to end; its exit code, or null if it is still running after {@code seconds}. */
+    Integer awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
+    }
+
+    String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** Netty's leak detector reports a ByteBuf that was never released with a line starting "LEAK:". */
+    boolean loggedLeak() {
+        return logText().contains("LEAK:");
+    }
+
+    /** True once the gateway logged that it opened (or resumed) this recording. */
+    boolean holds(String recordingId) {
+        String text = logText();
+        return text.contains("recordingId=" + recordingId + " event=started")
+                || text.contains("recordingId=" + recordingId + " event=resumed");
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "gateway " + name + " (pid " + process.pid() + ", port " + port + ")";
+    }
+}
