@@ -62,14 +62,14 @@ class GatewayFailoverIT {
 
     @AfterAll
     static void down() {
-        for (GatewayProcess g : gateways) {
-            assertFalse(g.loggedLeak(), g + " leaked a buffer:\n" + g.logText());
-        }
         if (nginx != null) {
             nginx.close();
         }
         if (cluster != null) {
             cluster.close();
+        }
+        for (GatewayProcess g : gateways) {
+            assertFalse(g.loggedLeak(), g + " leaked a buffer:\n" + g.logText());
         }
     }
 
