@@ -29,6 +29,8 @@ final class Recorder implements ClientListener {
     final List<CloseStatus> reconnectCauses = new CopyOnWriteArrayList<>();
     final AtomicInteger nacks = new AtomicInteger();
     final AtomicLong firstAckAfterResumeNanos = new AtomicLong();
+    /** When each ack arrived (System.nanoTime()). */
+    final List<Long> ackNanos = new CopyOnWriteArrayList<>();
     private volatile boolean resumed;
 
     /** Consecutive byte ranges of a file (stream mode), the last one shorter. */
@@ -69,9 +71,18 @@ final class Recorder implements ClientListener {
     public void onMessage(Message message) {
         if (message instanceof Message.Nack) {
             nacks.incrementAndGet();
-        } else if (message instanceof Message.Ack && resumed) {
-            firstAckAfterResumeNanos.compareAndSet(0, System.nanoTime());
+        } else if (message instanceof Message.Ack) {
+            long now = System.nanoTime();
+            ackNanos.add(now);
+            if (resumed) {
+                firstAckAfterResumeNanos.compareAndSet(0, now);
+            }
         }
+    }
+
+    /** Acks that arrived between the two instants. */
+    long acksBetween(long fromNanos, long toNanos) {
+        return ackNanos.stream().filter(t -> t >= fromNanos && t < toNanos).count();
     }
 
     @Override
