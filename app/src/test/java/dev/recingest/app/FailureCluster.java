@@ -51,14 +51,19 @@ final class FailureCluster implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
 
     FailureCluster(Path dir) {
+        this(dir, true);
+    }
+
+    /** @param withMerger false where merging would only burn CPU (chunks that are not media) */
+    FailureCluster(Path dir, boolean withMerger) {
         this.dir = dir;
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
         backends = Processes.Backends.connect(settings);
         backends.s3().ensureBucket();
-        merger = MergerWiring.start(settings.with(Map.of(
-                "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())), backends);
+        merger = withMerger ? MergerWiring.start(settings.with(Map.of(
+                "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())), backends) : () -> { };
     }
 
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */

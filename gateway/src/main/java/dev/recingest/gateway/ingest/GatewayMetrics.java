@@ -2,8 +2,12 @@ package dev.recingest.gateway.ingest;
 
 import dev.recingest.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -13,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gateway's meters, created once so the hot path only increments. Prometheus names:
  * {@code recingest_chunks_total{outcome}}, {@code recingest_chunk_bytes_total},
  * {@code recingest_ack_latency_seconds}, {@code recingest_errors_total{code}},
- * {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}}.
+ * {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}},
+ * {@code recingest_netty_direct_memory_bytes} (Netty's buffer pool, where chunk frames wait for storage:
+ * the figure backpressure keeps bounded, since frames are not on the Java heap).
  */
 public final class GatewayMetrics {
 
@@ -46,6 +52,11 @@ public final class GatewayMetrics {
         aborted = Counter.builder("recingest.recordings").tag("event", "aborted").register(registry);
         registry.gauge("recingest.connections", connections);
         registry.gauge("recingest.inflight.bytes", inflightBytes);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider pool) {
+            Gauge.builder("recingest.netty.direct.memory", pool, p -> p.metric().usedDirectMemory())
+                    .baseUnit(BaseUnits.BYTES).description("direct memory held by Netty's buffer pool")
+                    .register(registry);
+        }
     }
 
     void acked(long bytes, long startNanos) {
