@@ -158,6 +158,50 @@ class TakeoverIT {
         }
     }
 
+    /**
+     * The state a gateway killed mid-write leaves behind: seqs 0..4 assigned, 0..2 acked, 3 stored in S3
+     * but never recorded in Redis (killed between PUT and commit), 4 never stored. The client resumes on
+     * a new connection and resends 3 and 4, as it never saw them acked: 3 is acked with the stored size
+     * and not written again (the bytes that reached S3 stay), 4 is stored, and the recording stops whole.
+     */
+    @Test
+    void aResumeKeepsTheChunksADeadGatewayGotIntoStorage() {
+        String id = "resume-after-dead-gateway";
+        byte[][] chunk = new byte[5][];
+        for (int seq = 0; seq < 5; seq++) {
+            chunk[seq] = tagged("R", seq, 1000 + seq);
+        }
+        try (TestSocket s = h.open(id)) {
+            start(s, id);
+            s.next("started");
+            for (int seq = 0; seq < 5; seq++) {
+                s.sendChunk(seq, chunk[seq]);
+                s.next("ack");
+            }
+            s.abort();
+        }
+        RecordingId rid = RecordingId.of(id);
+        dev.recingest.state.RecordingKeys k = new dev.recingest.state.RecordingKeys(rid);
+        h.connection.sync().hdel(k.stored(), "3", "4");
+        h.s3.delete(h.s3.keys().chunk(rid, 4)).join();
+        try (TestSocket s = h.open(id)) {
+            start(s, id);
+            assertEquals(5, s.next("started").get("nextSeq").asLong());
+            s.sendChunk(3, tagged("X", 3, 1003)); // even different bytes: what reached storage is kept
+            JsonNode ack3 = s.next("ack");
+            assertEquals(3, ack3.get("index").asLong());
+            assertEquals(1003, ack3.get("size").asLong());
+            s.sendChunk(4, chunk[4]);
+            assertEquals(4, s.next("ack").get("index").asLong());
+            s.sendText("{\"type\":\"stop\",\"lastSeq\":4}");
+            JsonNode stopped = s.next("stopped");
+            assertEquals(5, stopped.get("chunks").asLong());
+        }
+        for (int seq = 0; seq < 5; seq++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(chunk[seq], h.storedChunk(id, seq), "chunk " + seq);
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
