@@ -5,8 +5,9 @@
  *
  * <p>Keys of a recording:
  * <ul>
- *   <li>{@code rec:{id}:meta} hash: state, contentType, mode, seqMode, epoch (owner), metadata,
- *       bytes, chunks, timestamps (epoch ms), output and error fields;</li>
+ *   <li>{@code rec:{id}:meta} hash: state, contentType, mode, seqMode, epoch (owner: creation time in ms
+ *       times 1000, plus one per takeover), metadata, bytes, chunks, timestamps (epoch ms; recoveredAt when
+ *       a connection re-created a record Redis had lost), output and error fields;</li>
  *   <li>{@code rec:{id}:next} string: the index counter (INCR);</li>
  *   <li>{@code rec:{id}:stored} hash: index to size of every durably stored chunk;</li>
  *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be.</li>

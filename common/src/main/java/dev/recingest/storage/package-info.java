@@ -8,5 +8,10 @@
  * {@code {prefix}{id}/manifest.json}. Permissions needed on the bucket: s3:PutObject, s3:GetObject,
  * s3:ListBucket (prefix-scoped), s3:DeleteObject, s3:AbortMultipartUpload; s3:CreateBucket only for the
  * embedded setup.
+ *
+ * <p>Every S3 call runs inside an explicit retry budget ({@link dev.recingest.config.S3Config}: attempts,
+ * a timeout per attempt and per call), after which its future fails with STORAGE_UNAVAILABLE. Chunk PUTs
+ * are not conditional ({@code If-None-Match} is ignored by s3proxy); the gateway never stores a different
+ * chunk at an index that may already hold one.
  */
 package dev.recingest.storage;
