@@ -7,14 +7,15 @@ local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '0')
 if not state then
   redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'contentType', ARGV[1], 'mode', ARGV[2],
     'metadata', ARGV[3], 'seqMode', '', 'epoch', 1, 'createdAt', ARGV[4], 'updatedAt', ARGV[4],
-    'lastChunkAt', ARGV[4])
+    'lastChunkAt', ARGV[4], 'openedAt', ARGV[4])
   redis.call('HSETNX', KEYS[1], 'bytes', 0)
   return {'CREATED', 1, nextSeq, ''}
 end
 if state == 'RECORDING' or state == 'STALLED' then
   -- A takeover: the new epoch makes every write of the previous owner fail its owner check.
   local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'updatedAt', ARGV[4])
+  -- openedAt: a resume is a sign of life for the janitor even before its first chunk.
+  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'updatedAt', ARGV[4], 'openedAt', ARGV[4])
   return {'RESUMED', epoch, nextSeq, redis.call('HGET', KEYS[1], 'seqMode') or ''}
 end
 return {'NOT_OPEN', 0, nextSeq, state}

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -42,6 +41,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
 
     private final IngestServices services;
+    private final ChunkRateLimit rate;
     private final ArrayDeque<Queued> queued = new ArrayDeque<>();
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
@@ -53,6 +53,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     public IngestHandler(IngestServices services) {
         this.services = services;
+        this.rate = new ChunkRateLimit(services.config().maxChunksPerSecond(), services.config().chunkBurst(),
+                System.nanoTime());
     }
 
     @Override
@@ -79,7 +81,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                     + services.config().maxTextBytes() + " bytes"));
             return;
         }
-        Message message = Json.readMessage(text.content().toString(StandardCharsets.UTF_8));
+        Message message = Json.readMessage(ControlText.decode(text.content()));
         if (message instanceof Message.Start start) {
             expect(Phase.AWAITING_START, "start may be sent once, first");
             phase = Phase.STARTING;
@@ -131,6 +133,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         }
         if (phase == Phase.STOPPING) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
+        }
+        if (!rate.tryTake(System.nanoTime())) {
+            throw new IngestException(ErrorCode.RATE_LIMITED, "over " + services.config().maxChunksPerSecond()
+                    + " chunks per second (burst " + services.config().chunkBurst() + ")");
         }
         int length = content.readableBytes();
         if (length < ChunkFrame.HEADER_BYTES) {
