@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,13 +96,13 @@ class ConnectionLimitsIT {
 
     @Test
     void connectionsOverTheLimitAreClosed4429() throws Exception {
-        await(() -> gauge("recingest_connections") == 0, "earlier connections to close");
+        await(() -> h.metric("recingest_connections") == 0, "earlier connections to close");
         List<TestSocket> open = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_CONNECTIONS; i++) {
                 open.add(h.open("conn-" + i));
             }
-            await(() -> gauge("recingest_connections") == MAX_CONNECTIONS, "all connections counted");
+            await(() -> h.metric("recingest_connections") == MAX_CONNECTIONS, "all connections counted");
             try (TestSocket over = h.open("conn-over")) {
                 JsonNode err = over.next("error");
                 assertEquals("RATE_LIMITED", err.get("code").asText());
@@ -112,7 +110,7 @@ class ConnectionLimitsIT {
             }
             // A freed place can be taken again, and the connections within the limit work.
             open.remove(0).close();
-            await(() -> gauge("recingest_connections") == MAX_CONNECTIONS - 1, "a connection to close");
+            await(() -> h.metric("recingest_connections") == MAX_CONNECTIONS - 1, "a connection to close");
             try (TestSocket again = h.open("conn-again")) {
                 IngestProtocolIT.start(again, "conn-again", 0L);
             }
@@ -125,12 +123,12 @@ class ConnectionLimitsIT {
 
     @Test
     void aClientThatSendsNothingIsClosedByTheRequestDeadline() throws Exception {
-        double before = counter("recingest_request_timeouts_total");
+        double before = h.metric("recingest_request_timeouts_total");
         try (WireSocket w = WireSocket.connect(h.gateway.port())) {
             assertTrue(w.closedWithin(20_000), "a silent connection is closed");
         }
         // The deadline (1 s) runs before the idle timeout (2 s) would: it is what closed the socket.
-        await(() -> counter("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
+        await(() -> h.metric("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
     }
 
     @Test
@@ -155,13 +153,13 @@ class ConnectionLimitsIT {
 
     @Test
     void aKeptAliveHttpConnectionMustSendItsNextRequestInTime() throws Exception {
-        double before = counter("recingest_request_timeouts_total");
+        double before = h.metric("recingest_request_timeouts_total");
         try (WireSocket w = WireSocket.connect(h.gateway.port())) {
             w.raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             // The answer, then the connection is closed once the deadline passes without another request.
             assertTrue(w.closedWithin(20_000));
         }
-        await(() -> counter("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
+        await(() -> h.metric("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
     }
 
     @Test
@@ -228,26 +226,6 @@ class ConnectionLimitsIT {
                 throw new AssertionError("timed out after 30 s waiting for " + what);
             }
             Thread.sleep(50);
-        }
-    }
-
-    static double gauge(String name) {
-        return counter(name);
-    }
-
-    /**
-     * A value from /metrics, 0 when absent. Asked on a connection of its own with {@code Connection: close}:
-     * a pooled keep-alive connection would later be closed by the request deadline and count as a timeout.
-     */
-    static double counter(String name) {
-        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
-            w.raw("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            String body = new String(w.readAll(), StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
-            return m.find() ? Double.parseDouble(m.group(2)) : 0;
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 }

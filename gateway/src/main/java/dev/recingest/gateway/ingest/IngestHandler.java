@@ -10,6 +10,7 @@ import dev.recingest.protocol.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -324,6 +326,16 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String id = recording == null ? "-" : recording.id().value();
+        if (phase == Phase.CLOSED || !ctx.channel().isActive() || cause instanceof IOException
+                || cause instanceof PrematureChannelClosureException) {
+            // The client is gone (a reset, or closed in the middle of a message), or we are closing: there is
+            // nobody to answer. Answering anyway would fail the write, whose void promise reports the failure
+            // here again, and again.
+            LOG.info("recordingId={} event=connection-lost message={}", id, cause.toString());
+            phase = Phase.CLOSED;
+            ctx.close();
+            return;
+        }
         if (cause instanceof TooLongFrameException) {
             fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "frame over the size limit"));
         } else if (cause instanceof CorruptedWebSocketFrameException) {
