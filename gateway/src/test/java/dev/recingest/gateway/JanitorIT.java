@@ -288,15 +288,18 @@ class JanitorIT {
 
     @Test
     void oneJanitorSweepsAtATimeAndADeadHoldersLockExpires() throws Exception {
-        JanitorLock a = h.store.janitorLock(Duration.ofMillis(300));
-        JanitorLock b = h.store.janitorLock(Duration.ofMillis(300));
+        JanitorLock a = h.store.janitorLock(Duration.ofSeconds(30));
+        JanitorLock b = h.store.janitorLock(Duration.ofSeconds(30));
         assertTrue(a.acquire().join());
         assertFalse(b.acquire().join(), "held by a");
         assertTrue(a.acquire().join(), "the holder renews");
         assertFalse(b.release().join(), "only the holder releases");
         assertTrue(a.release().join());
         assertTrue(b.acquire().join(), "free after release");
-        // b dies without releasing: the lock frees itself after its ttl.
+        assertTrue(b.release().join());
+        // A holder that dies without releasing: the lock frees itself after its ttl.
+        JanitorLock dies = h.store.janitorLock(Duration.ofMillis(300));
+        assertTrue(dies.acquire().join());
         long deadline = System.nanoTime() + 20_000_000_000L;
         boolean taken = false;
         while (!taken && System.nanoTime() < deadline) {

@@ -326,8 +326,9 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String id = recording == null ? "-" : recording.id().value();
-        if (phase == Phase.CLOSED || !ctx.channel().isActive() || cause instanceof IOException
-                || cause instanceof PrematureChannelClosureException) {
+        boolean lost = phase == Phase.CLOSED || !ctx.channel().isActive() || cause instanceof IOException
+                || cause instanceof PrematureChannelClosureException;
+        if (lost && !(cause instanceof CorruptedWebSocketFrameException)) {
             // The client is gone (a reset, or closed in the middle of a message), or we are closing: there is
             // nobody to answer. Answering anyway would fail the write, whose void promise reports the failure
             // here again, and again.
