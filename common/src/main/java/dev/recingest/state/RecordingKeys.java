@@ -6,6 +6,8 @@ import dev.recingest.protocol.RecordingId;
 public final class RecordingKeys {
 
     public static final String RECORDINGS_INDEX = "recingest:recordings";
+    /** Recordings the janitor watches, scored by when it should look at each next (epoch ms). */
+    public static final String OPEN_INDEX = "recingest:open";
     public static final String MERGE_JOBS = "recingest:merge-jobs";
     public static final String JANITOR_LOCK = "recingest:janitor-lock";
 

@@ -43,6 +43,9 @@ public final class RecordingStore {
     /** Epochs are clock milliseconds times this, plus one per takeover (see {@link #freshEpoch}). */
     private static final long EPOCHS_PER_MILLI = 1000;
 
+    /** Meta field: epoch ms when the merge job of the last stop was queued. */
+    public static final String MERGE_QUEUED_AT = "mergeQueuedAt";
+
     private final RedisAsyncCommands<String, String> redis;
     private final Clock clock;
 
@@ -75,12 +78,18 @@ public final class RecordingStore {
                     StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),
                             kind == StartKind.NOT_OPEN ? null : seqMode(fourth),
                             kind == StartKind.NOT_OPEN ? RecordingState.valueOf(fourth) : null);
-                    if (kind != StartKind.CREATED) {
+                    if (kind == StartKind.NOT_OPEN) {
                         return CompletableFuture.completedFuture(outcome);
                     }
-                    // Outside the script: the listing index is a global key on another slot.
-                    return redis.zadd(RecordingKeys.RECORDINGS_INDEX, Double.parseDouble(now), id.value())
-                            .toCompletableFuture().thenApply(x -> outcome);
+                    // Outside the script: the indices are global keys on other slots. A resume re-enters the
+                    // janitor's index too, due at once, in case the entry was lost; the janitor reschedules it.
+                    CompletableFuture<Long> open = redis.zadd(RecordingKeys.OPEN_INDEX, Double.parseDouble(now),
+                            id.value()).toCompletableFuture();
+                    if (kind != StartKind.CREATED) {
+                        return open.thenApply(x -> outcome);
+                    }
+                    return open.thenCompose(x -> redis.zadd(RecordingKeys.RECORDINGS_INDEX, Double.parseDouble(now),
+                            id.value()).toCompletableFuture()).thenApply(x -> outcome);
                 });
     }
 
@@ -213,9 +222,16 @@ public final class RecordingStore {
         });
     }
 
-    /** Queues a merge job; called on stop and by the admin API's re-merge. */
+    /**
+     * Queues a merge job; called on stop, by the janitor and by the admin API's re-merge. Then marks the
+     * recording {@code mergeQueuedAt}: a STOPPED recording without it had its job lost between the stop
+     * and the queue (a gateway that died there), and the janitor queues it again. (Only a recording still
+     * STOPPED is marked: one a merger already took needs no mark, and a missing record is not created.)
+     */
     public CompletableFuture<Void> queueMerge(RecordingId id) {
         return redis.xadd(RecordingKeys.MERGE_JOBS, Map.of(MergeQueue.FIELD, id.value())).toCompletableFuture()
+                .thenCompose(x -> transition(id, List.of(RecordingState.STOPPED), RecordingState.STOPPED,
+                        Map.of(MERGE_QUEUED_AT, now())))
                 .thenApply(x -> null);
     }
 
@@ -265,7 +281,7 @@ public final class RecordingStore {
         return redis.zrange(RecordingKeys.RECORDINGS_INDEX, offset, offset + limit - 1).toCompletableFuture();
     }
 
-    /** Ids created at or before {@code cutoffMillis}; used by the janitor to find stalled recordings. */
+    /** Ids created at or before {@code cutoffMillis}, oldest first, at most {@code limit}. */
     public CompletableFuture<List<String>> idsCreatedBefore(long cutoffMillis, long limit) {
         return redis.zrangebyscore(RecordingKeys.RECORDINGS_INDEX, Range.create(0, cutoffMillis),
                 io.lettuce.core.Limit.create(0, limit)).toCompletableFuture();
@@ -286,7 +302,18 @@ public final class RecordingStore {
     public CompletableFuture<Void> delete(RecordingId id) {
         return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.OPEN_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
+    }
+
+    /** The janitor's index and sweep script, on the same Redis connection. */
+    public OpenRecordings openRecordings() {
+        return new OpenRecordings(redis);
+    }
+
+    /** A janitor lock holder with its own token, on the same Redis connection. */
+    public JanitorLock janitorLock(Duration ttl) {
+        return new JanitorLock(redis, ttl);
     }
 
     /** Completes normally when Redis answers (for readiness checks). */

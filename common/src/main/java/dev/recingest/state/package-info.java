@@ -6,16 +6,20 @@
  * <p>Keys of a recording:
  * <ul>
  *   <li>{@code rec:{id}:meta} hash: state, contentType, mode, seqMode, epoch (owner: creation time in ms
- *       times 1000, plus one per takeover), metadata, bytes, chunks, timestamps (epoch ms; recoveredAt when
+ *       times 1000, plus one per takeover), metadata, bytes, chunks, timestamps (epoch ms: createdAt,
+ *       updatedAt, lastChunkAt, openedAt, stalledAt, stoppedAt, autoStopped, mergeQueuedAt; recoveredAt when
  *       a connection re-created a record Redis had lost), output and error fields;</li>
  *   <li>{@code rec:{id}:next} string: the index counter (INCR);</li>
  *   <li>{@code rec:{id}:stored} hash: index to size of every durably stored chunk;</li>
  *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be.</li>
  * </ul>
- * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing) and
- * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}).
+ * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing),
+ * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}),
+ * {@code recingest:open} (sorted set of recordings the janitor watches, scored by when it should look at
+ * each next; see {@link dev.recingest.state.OpenRecordings}) and {@code recingest:janitor-lock} (string:
+ * the token of the gateway whose janitor sweeps; see {@link dev.recingest.state.JanitorLock}).
  *
- * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, XADD, XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING,
- * XAUTOCLAIM, DEL, EXPIRE. Redis ≥ 6.2 (XAUTOCLAIM).
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
+ * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, EXPIRE, SET NX PX. Redis ≥ 6.2 (XAUTOCLAIM).
  */
 package dev.recingest.state;

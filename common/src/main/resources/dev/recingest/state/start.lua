@@ -7,7 +7,7 @@ local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '0')
 if not state then
   redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'contentType', ARGV[1], 'mode', ARGV[2],
     'metadata', ARGV[3], 'seqMode', '', 'epoch', ARGV[5], 'createdAt', ARGV[4], 'updatedAt', ARGV[4],
-    'lastChunkAt', ARGV[4])
+    'lastChunkAt', ARGV[4], 'openedAt', ARGV[4])
   -- Only the meta record may have been lost: the byte total follows what is recorded as stored.
   local total = 0
   for _, size in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(size) end
@@ -19,7 +19,8 @@ end
 if state == 'RECORDING' or state == 'STALLED' then
   -- A takeover: the new epoch makes every write of the previous owner fail its owner check.
   local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'updatedAt', ARGV[4])
+  -- openedAt: a resume is a sign of life for the janitor even before its first chunk.
+  redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'updatedAt', ARGV[4], 'openedAt', ARGV[4])
   return {'RESUMED', epoch, nextSeq, redis.call('HGET', KEYS[1], 'seqMode') or ''}
 end
 return {'NOT_OPEN', 0, nextSeq, state}

@@ -1,6 +1,7 @@
 package dev.recingest.gateway;
 
 import dev.recingest.config.Settings;
+import dev.recingest.gateway.janitor.JanitorConfig;
 import java.time.Duration;
 
 /**
@@ -16,16 +17,24 @@ import java.time.Duration;
  * @param maxConnections      open WebSocket connections per gateway; more are closed with 4429 (RECINGEST_MAX_CONNECTIONS, 20000)
  * @param pingInterval        WebSocket ping when nothing was written for this long (RECINGEST_PING_INTERVAL, 20s)
  * @param idleTimeout         close with 4408 after this long without a frame or pong (RECINGEST_IDLE_TIMEOUT, 60s)
- * @param handshakeTimeout    time to complete the WebSocket upgrade (RECINGEST_HANDSHAKE_TIMEOUT, 10s)
+ * @param handshakeTimeout    time a new connection has to deliver a complete upgrade or HTTP request, and the
+ *                            upgrade to complete; a client that sends nothing or half a request is closed
+ *                            after it (RECINGEST_HANDSHAKE_TIMEOUT, 10s)
  * @param drainTimeout        on SIGTERM, time for in-flight writes before closing anyway (RECINGEST_DRAIN_TIMEOUT, 30s)
  * @param authEnabled         JWT authentication of recorders (RECINGEST_AUTH, on)
  * @param jwtSecret           HS256 secret of recorder tokens (RECINGEST_JWT_SECRET; required when auth is on)
  * @param adminToken          bearer token of the admin API (RECINGEST_ADMIN_TOKEN; admin API refuses all when unset)
+ * @param maxChunksPerSecond  chunk frames per connection per second, sustained; more: RATE_LIMITED and close 4429
+ *                            (RECINGEST_MAX_CHUNKS_PER_SECOND, 500; 0 = no limit)
+ * @param chunkBurst          chunk frames a connection may send at once above that rate, such as the resends
+ *                            of a resume (RECINGEST_CHUNK_BURST, 1000)
+ * @param janitor             stall and idle timeouts of recordings, and the janitor that applies them
  */
 public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTextBytes, int maxMetadataBytes,
                             long windowBytes, long globalInflightBytes, int maxConnections, Duration pingInterval,
                             Duration idleTimeout, Duration handshakeTimeout, Duration drainTimeout,
-                            boolean authEnabled, String jwtSecret, String adminToken) {
+                            boolean authEnabled, String jwtSecret, String adminToken,
+                            int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor) {
 
     public GatewayConfig {
         if (maxChunkBytes < 1 || maxChunkBytes > (256 << 20)) {
@@ -36,6 +45,13 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
         }
         if (globalInflightBytes < windowBytes) {
             throw new IllegalArgumentException("the global in-flight limit must hold at least one window");
+        }
+        if (maxChunksPerSecond < 0 || (maxChunksPerSecond > 0 && chunkBurst < 1)) {
+            throw new IllegalArgumentException("the chunk rate must be 0 (no limit) or positive, with a burst of at least 1");
+        }
+        if (maxConnections < 1 || handshakeTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1
+                || pingInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("connection limits and timeouts must be positive");
         }
         if (authEnabled && (jwtSecret == null || jwtSecret.length() < 32)) {
             throw new IllegalArgumentException(
@@ -59,14 +75,19 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 s.duration("RECINGEST_DRAIN_TIMEOUT", Duration.ofSeconds(30)),
                 s.bool("RECINGEST_AUTH", true),
                 s.string("RECINGEST_JWT_SECRET", null),
-                s.string("RECINGEST_ADMIN_TOKEN", null));
+                s.string("RECINGEST_ADMIN_TOKEN", null),
+                s.integer("RECINGEST_MAX_CHUNKS_PER_SECOND", 500),
+                s.integer("RECINGEST_CHUNK_BURST", 1000),
+                JanitorConfig.from(s));
     }
 
     @Override
     public String toString() {
         return "GatewayConfig[host=" + host + ", port=" + port + ", maxChunkBytes=" + maxChunkBytes
                 + ", windowBytes=" + windowBytes + ", globalInflightBytes=" + globalInflightBytes
-                + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout + ", authEnabled=" + authEnabled
+                + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout
+                + ", handshakeTimeout=" + handshakeTimeout + ", maxChunksPerSecond=" + maxChunksPerSecond
+                + ", chunkBurst=" + chunkBurst + ", janitor=" + janitor + ", authEnabled=" + authEnabled
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***") + ", adminToken="
                 + (adminToken == null ? "unset" : "***") + "]";
     }

@@ -4,6 +4,7 @@ import dev.recingest.gateway.http.HttpApiHandler;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.protocol.ChunkFrame;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -31,9 +32,12 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpApiHandler httpApi;
     private final ChannelGroup channels;
     private final WebSocketServerProtocolConfig wsConfig;
+    private final Counter requestTimeouts;
 
-    GatewayInitializer(GatewayConfig config, IngestServices services, HttpApiHandler httpApi, ChannelGroup channels) {
+    GatewayInitializer(GatewayConfig config, IngestServices services, HttpApiHandler httpApi, ChannelGroup channels,
+                       Counter requestTimeouts) {
         this.config = config;
+        this.requestTimeouts = requestTimeouts;
         this.services = services;
         this.httpApi = httpApi;
         this.channels = channels;
@@ -46,7 +50,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxFrame)
                         .allowExtensions(false) // no permessage-deflate: media does not compress
-                        .withUTF8Validator(true)
+                        .withUTF8Validator(false) // control text is decoded strictly (ControlText): 4400, not 1007
                         .closeOnProtocolViolation(true)
                         .build())
                 .build();
@@ -63,6 +67,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new HttpServerCodec());
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
         p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+        p.addLast("request-deadline", new RequestDeadline(config.handshakeTimeout().toMillis(), requestTimeouts));
         p.addLast("http-api", httpApi);
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxChunkBytes() + ChunkFrame.HEADER_BYTES));
         p.addLast("ingest", new IngestHandler(services));

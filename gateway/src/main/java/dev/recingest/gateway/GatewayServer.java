@@ -9,9 +9,11 @@ import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.gateway.ingest.StateRepair;
+import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -27,6 +29,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,7 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
+    private final Janitor janitor;
     private volatile boolean draining;
 
     private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
@@ -58,6 +62,7 @@ public final class GatewayServer implements AutoCloseable {
                 flow, new GatewayMetrics(registry, flow.inflightBytes()));
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, registry, config.adminToken(),
                 () -> draining);
+        janitor = new Janitor(config.janitor(), store, Clock.systemUTC(), registry);
 
         boolean epoll = Epoll.isAvailable();
         boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -68,10 +73,14 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new GatewayInitializer(config, services, httpApi, channels))
+                .childHandler(new GatewayInitializer(config, services, httpApi, channels,
+                        Counter.builder("recingest.request.timeouts")
+                                .description("connections closed for not sending a whole request in time")
+                                .register(registry)))
                 .bind(config.host(), config.port()).sync().channel();
         LOG.info("event=gateway-listening address={} transport={} config={}", serverChannel.localAddress(),
                 epoll ? "epoll" : "nio", config);
+        janitor.start();
     }
 
     public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
@@ -116,6 +125,7 @@ public final class GatewayServer implements AutoCloseable {
     /** Abrupt stop: closes every connection at once (no close frames for clients still connected). */
     @Override
     public void close() {
+        janitor.close();
         serverChannel.close().syncUninterruptibly();
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -68,6 +68,23 @@ final class GatewayHarness implements AutoCloseable {
         return TestSocket.open(ingestUri(), token(recordingId));
     }
 
+    /**
+     * A sample from /metrics, named as Prometheus prints it (with its labels, if any), or 0 when absent.
+     * Asked on a connection of its own with {@code Connection: close}: a pooled keep-alive connection would
+     * later be closed by the request deadline, and count as a timeout.
+     */
+    double metric(String sample) {
+        try (WireSocket w = WireSocket.connect(gateway.port())) {
+            w.raw("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String body = new String(w.readAll(), java.nio.charset.StandardCharsets.UTF_8);
+            return body.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(sample.length() + 1).trim())).orElse(0.0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     byte[] storedChunk(String recordingId, long index) {
         return s3.getChunk(RecordingId.of(recordingId), index).join();
     }

@@ -1,6 +1,7 @@
 package dev.recingest.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -248,5 +249,159 @@ class HostileInputIT {
                 () -> TestSocket.open(URI.create("ws://127.0.0.1:" + h.gateway.port() + "/v2/other"), null));
         assertTrue(String.valueOf(ex.getCause()).contains("404") || ex.getCause() instanceof java.io.IOException,
                 String.valueOf(ex.getCause()));
+    }
+
+    @Test
+    void aChunkAfterStoppedIsNotStored() {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {1});
+            s.next("ack");
+            s.sendText("{\"type\":\"stop\"}");
+            assertEquals(1, s.next("stopped").get("chunks").asLong());
+            s.sendChunk(1, new byte[] {2});
+            assertEquals(CloseCodes.NORMAL, s.awaitClose().code());
+        }
+        assertEquals(1, h.s3.listChunks(RecordingId.of(id)).join().size());
+        // And a new connection cannot write it either: start says it is stopped.
+        try (TestSocket s = h.open(id)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            JsonNode err = s.next("error");
+            assertEquals("NOT_OPEN", err.get("code").asText());
+            assertEquals("STOPPED", err.get("state").asText());
+            assertEquals(CloseCodes.NOT_OPEN, s.awaitClose().code());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1,2]", "[{\"type\":\"stop\"}]", "\"stop\"", "42", "null", "true", "{}",
+            "{\"type\":null}", "{\"type\":7}", "{\"type\":\"stop\",\"lastSeq\":\"x\"}", "{\"type\":\"stop\"} {}"})
+    void controlMessagesThatAreNotAValidObjectAreProtocolErrors(String text) {
+        startedThen(s -> s.sendText(text), "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"7bc3287d", "7beda0807d", "7bc0af7d", "7bff7d", "7b22e282",
+            // {"type":"stop","x":"<0xff>"}: a valid message but for one byte
+            "7b2274797065223a2273746f70222c2278223a22ff227d"})
+    void aTextFrameWithInvalidUtf8IsAProtocolError(String hex) throws Exception {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (WireSocket w = startedOnTheWire(id)) {
+            w.frame(true, 0, WireSocket.TEXT, java.util.HexFormat.of().parseHex(hex));
+            WireSocket.Frame f = w.read();
+            assertEquals(WireSocket.TEXT, f.opcode());
+            JsonNode err = dev.recingest.protocol.Json.MAPPER.readTree(f.text());
+            assertEquals("BAD_REQUEST", err.get("code").asText(), f.text());
+            assertTrue(err.get("message").asText().contains("UTF-8"), f.text());
+            assertEquals(CloseCodes.PROTOCOL_VIOLATION, w.awaitClose());
+        }
+    }
+
+    @Test
+    void permessageDeflateIsNotNegotiatedAndACompressedFrameIsRefused() throws Exception {
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            String head = w.upgrade("/v1/ingest", Map.of("Authorization", "Bearer " + h.token("deflate-1"),
+                    "Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            assertFalse(head.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions"), head);
+            w.frame(true, 4, WireSocket.TEXT, "{\"type\":\"abort\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(1002, w.awaitClose(), "RSV1 without a negotiated extension is a WebSocket protocol error");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"type\":\"stop\"}", "{\"type\":\"abort\"}", "{\"type\":\"stop\",\"lastSeq\":0}"})
+    void stopOrAbortBeforeStartIsAProtocolError(String text) {
+        try (TestSocket s = h.open("x")) {
+            s.sendText(text);
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void stopWithALastSeqBelowTheLastAssignedIsAProtocolErrorAndTheRecordingStaysOpen() {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            for (long seq = 0; seq < 3; seq++) {
+                s.sendChunk(seq, new byte[] {(byte) seq});
+                s.next("ack");
+            }
+            s.sendText("{\"type\":\"stop\",\"lastSeq\":1}");
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+        assertEquals(dev.recingest.state.RecordingState.RECORDING,
+                h.store.get(RecordingId.of(id)).join().orElseThrow().state());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"mode\":\"live\"", "\"mode\":1", "\"metadata\":[1]", "\"metadata\":\"text\"",
+            "\"contentType\":\"not a mime type\"", "\"contentType\":\"video/webm\\r\\nX: y\""})
+    void invalidStartFieldsAreProtocolErrors(String field) {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (TestSocket s = h.open(id)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"," + field + "}");
+            expectClose(s, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION);
+        }
+        assertTrue(h.store.get(RecordingId.of(id)).join().isEmpty(), "nothing was created");
+    }
+
+    @Test
+    void anUnsignedTokenIsRefused() {
+        String payload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"rec\":\"r1\",\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + payload + ".";
+        try (TestSocket s = TestSocket.open(h.ingestUri(), none)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r1\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "UNAUTHORIZED", CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void aTokenWithoutExpiryIsRefused() {
+        String noExp = com.auth0.jwt.JWT.create().withClaim("rec", "r1")
+                .sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(GatewayHarness.SECRET));
+        try (TestSocket s = TestSocket.open(h.ingestUri(), noExp)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"r1\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "UNAUTHORIZED", CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void aPrefixTokenDoesNotCoverAnotherPrefix() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), h.tokens.issueForPrefix("t", "room7-", Duration.ofMinutes(1)))) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"room8-cam\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "FORBIDDEN", CloseCodes.FORBIDDEN);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..%2F..%2Fetc", "a%2Fb", "%7Btag%7D", "with%20space", "dot.dot", "%2E%2E",
+            "a%00b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    void theAdminApiRefusesIdsThatCouldEscapeTheirPrefix(String encodedId) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var response = http.send(java.net.http.HttpRequest.newBuilder(h.httpUri("/v1/recordings/" + encodedId))
+                .header("Authorization", "Bearer " + GatewayHarness.ADMIN).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.statusCode() == 400 || response.statusCode() == 404,
+                encodedId + " -> " + response.statusCode() + " " + response.body());
+        var output = http.send(java.net.http.HttpRequest.newBuilder(h.httpUri("/v1/recordings/" + encodedId + "/output"))
+                .header("Authorization", "Bearer " + GatewayHarness.ADMIN).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(output.statusCode() == 400 || output.statusCode() == 404,
+                encodedId + "/output -> " + output.statusCode() + " " + output.body());
+    }
+
+    /** A started recording on a hand-written WebSocket, for frames the JDK client will not send. */
+    private static WireSocket startedOnTheWire(String id) throws Exception {
+        WireSocket w = WireSocket.connect(h.gateway.port());
+        String head = w.upgrade("/v1/ingest", Map.of("Authorization", "Bearer " + h.token(id)));
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        w.text("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+        WireSocket.Frame started = w.read();
+        assertTrue(started.text().contains("\"started\""), started.text());
+        return w;
     }
 }

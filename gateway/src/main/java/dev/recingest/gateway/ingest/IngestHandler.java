@@ -10,6 +10,7 @@ import dev.recingest.protocol.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -20,7 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
 
     private final IngestServices services;
+    private final ChunkRateLimit rate;
     private final ArrayDeque<Queued> queued = new ArrayDeque<>();
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
@@ -54,6 +56,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     public IngestHandler(IngestServices services) {
         this.services = services;
+        this.rate = new ChunkRateLimit(services.config().maxChunksPerSecond(), services.config().chunkBurst(),
+                System.nanoTime());
     }
 
     @Override
@@ -80,7 +84,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                     + services.config().maxTextBytes() + " bytes"));
             return;
         }
-        Message message = Json.readMessage(text.content().toString(StandardCharsets.UTF_8));
+        Message message = Json.readMessage(ControlText.decode(text.content()));
         if (message instanceof Message.Start start) {
             expect(Phase.AWAITING_START, "start may be sent once, first");
             phase = Phase.STARTING;
@@ -133,6 +137,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         }
         if (phase == Phase.STOPPING) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
+        }
+        if (!rate.tryTake(System.nanoTime())) {
+            throw new IngestException(ErrorCode.RATE_LIMITED, "over " + services.config().maxChunksPerSecond()
+                    + " chunks per second (burst " + services.config().chunkBurst() + ")");
         }
         int length = content.readableBytes();
         if (length < ChunkFrame.HEADER_BYTES) {
@@ -320,6 +328,17 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String id = recording == null ? "-" : recording.id().value();
+        boolean lost = phase == Phase.CLOSED || !ctx.channel().isActive() || cause instanceof IOException
+                || cause instanceof PrematureChannelClosureException;
+        if (lost && !(cause instanceof CorruptedWebSocketFrameException)) {
+            // The client is gone (a reset, or closed in the middle of a message), or we are closing: there is
+            // nobody to answer. Answering anyway would fail the write, whose void promise reports the failure
+            // here again, and again.
+            LOG.info("recordingId={} event=connection-lost message={}", id, cause.toString());
+            phase = Phase.CLOSED;
+            ctx.close();
+            return;
+        }
         if (cause instanceof TooLongFrameException) {
             fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "frame over the size limit"));
         } else if (cause instanceof CorruptedWebSocketFrameException) {

@@ -1,0 +1,188 @@
+package dev.recingest.gateway.janitor;
+
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.JanitorLock;
+import dev.recingest.state.OpenRecordings;
+import dev.recingest.state.OpenRecordings.Due;
+import dev.recingest.state.OpenRecordings.Sweep;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stalls and auto-stops recordings that no chunk reaches, and re-queues merges that were lost between a
+ * stop and its queue. Every gateway runs one; the {@link JanitorLock} lets one of them sweep at a time.
+ *
+ * <p>A pass takes the recordings due in the open index ({@link OpenRecordings#due}), sweeps each with one
+ * script (STALLED after the stall timeout, auto-stop after the idle timeout), and reschedules it for the
+ * next moment it could need the janitor: a live recording at its last activity plus the stall timeout,
+ * a stalled one at the earlier of its auto-stop and one stall timeout from now (a chunk may have revived
+ * it meanwhile, and it may stall again). A recording that left the open states is removed, once its merge
+ * is known to be queued. Failures leave entries due, so the next pass tries them again.
+ */
+public final class Janitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
+    private static final int BATCH = 500;
+    private static final int MAX_BATCHES_PER_PASS = 20;
+    private static final long REDIS_WAIT_SECONDS = 30;
+
+    private final JanitorConfig config;
+    private final RecordingStore store;
+    private final OpenRecordings open;
+    private final JanitorLock lock;
+    private final Clock clock;
+    private final Counter stalled;
+    private final Counter autoStopped;
+    private final Counter failed;
+    private final Counter requeued;
+    private ScheduledExecutorService scheduler;
+    private volatile boolean everHeld;
+
+    public Janitor(JanitorConfig config, RecordingStore store, Clock clock, MeterRegistry registry) {
+        this.config = config;
+        this.store = store;
+        this.open = store.openRecordings();
+        this.lock = store.janitorLock(config.lockTtl());
+        this.clock = clock;
+        this.stalled = counter(registry, "stalled");
+        this.autoStopped = counter(registry, "auto_stopped");
+        this.failed = counter(registry, "auto_stop_failed");
+        this.requeued = counter(registry, "merge_requeued");
+    }
+
+    private static Counter counter(MeterRegistry registry, String event) {
+        return Counter.builder("recingest.janitor").tag("event", event).register(registry);
+    }
+
+    /** Runs a pass every {@code interval} on a thread of its own. */
+    public synchronized void start() {
+        if (scheduler != null || !config.enabled()) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "janitor");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::passQuietly, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("event=janitor-started stallTimeout={} idleTimeout={} interval={}", config.stallTimeout(),
+                config.idleTimeout(), config.interval());
+    }
+
+    private void passQuietly() {
+        try {
+            runOnce();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("event=janitor-pass-failed reason={}", e.toString());
+        }
+    }
+
+    /**
+     * One pass, if this janitor holds (or can take) the lock.
+     *
+     * @return how many recordings were swept, or -1 if another janitor holds the lock
+     */
+    public int runOnce() throws Exception {
+        if (!lock.acquire().get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            return -1;
+        }
+        everHeld = true;
+        long now = clock.millis();
+        int swept = 0;
+        for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+            List<Due> due = open.due(now, BATCH).get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> steps = new ArrayList<>(due.size());
+            for (Due d : due) {
+                steps.add(step(d, now).exceptionally(e -> {
+                    LOG.warn("recordingId={} event=janitor-step-failed reason={}", d.recordingId(), e.toString());
+                    return null;
+                }));
+            }
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
+            swept += due.size();
+            if (due.size() < BATCH) {
+                break;
+            }
+        }
+        return swept;
+    }
+
+    private CompletableFuture<Void> step(Due d, long now) {
+        if (!RecordingId.PATTERN.matcher(d.recordingId()).matches()) {
+            return open.forget(d).thenApply(x -> null); // cannot happen through start; never becomes a key
+        }
+        RecordingId id = RecordingId.of(d.recordingId());
+        long stall = config.stallTimeout().toMillis();
+        long idle = config.idleTimeout().toMillis();
+        return open.sweep(id, now - stall, now - idle, now).thenCompose(s -> switch (s.kind()) {
+            case ACTIVE -> open.reschedule(d.recordingId(), s.lastActivity() + stall);
+            case STALLED -> {
+                if (s.changed()) {
+                    stalled.increment();
+                    LOG.info("recordingId={} event=stalled lastActivityMs={}", id, s.lastActivity());
+                }
+                yield open.reschedule(d.recordingId(), Math.min(s.lastActivity() + idle, now + stall));
+            }
+            case STOPPED -> {
+                autoStopped.increment();
+                LOG.info("recordingId={} event=auto-stopped chunks={} void={}", id, s.chunks(), s.indices());
+                yield store.queueMerge(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
+            }
+            case FAILED -> {
+                failed.increment();
+                LOG.warn("recordingId={} event=auto-stop-failed code=MISSING_CHUNKS chunks={} missing={}", id,
+                        s.chunks(), s.indices());
+                yield open.forget(d).thenApply(x -> null);
+            }
+            case NOT_OPEN -> lostMerge(d, id, s, now);
+            case UNKNOWN -> open.forget(d).thenApply(x -> null);
+        });
+    }
+
+    /** A STOPPED recording whose merge was never marked queued gets it queued once the grace is over. */
+    private CompletableFuture<Void> lostMerge(Due d, RecordingId id, Sweep s, long now) {
+        if (s.state() != RecordingState.STOPPED || s.mergeQueuedAt() >= 0) {
+            return open.forget(d).thenApply(x -> null);
+        }
+        long graceEnds = Math.max(s.stoppedAt(), 0) + config.stallTimeout().toMillis();
+        if (graceEnds > now) {
+            return open.reschedule(d.recordingId(), graceEnds);
+        }
+        requeued.increment();
+        LOG.warn("recordingId={} event=merge-requeued stoppedAtMs={} reason=stopped-without-merge-job", id, s.stoppedAt());
+        return store.queueMerge(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
+    }
+
+    /** Stops the passes and gives the lock up, so another gateway's janitor takes over at once. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+                scheduler = null;
+            }
+            if (everHeld) {
+                lock.release().get(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("event=janitor-lock-not-released reason={}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.recingest.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.protocol.CloseCodes;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingKeys;
+import dev.recingest.state.RecordingState;
+import io.lettuce.core.Range;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every per-connection limit with its exact close code, on a gateway with small limits: chunk rate,
+ * connections per gateway, the request deadline, pings and the idle timeout; and the janitor's
+ * auto-stop as an open connection sees it.
+ */
+class ConnectionLimitsIT {
+
+    private static final int MAX_CONNECTIONS = 8;
+    private static final long IDLE_MILLIS = 2000;
+
+    @TempDir
+    static Path dir;
+    static GatewayHarness h;
+
+    @BeforeAll
+    static void up() {
+        h = new GatewayHarness(dir, Map.ofEntries(
+                Map.entry("RECINGEST_MAX_CHUNKS_PER_SECOND", "5"),
+                Map.entry("RECINGEST_CHUNK_BURST", "10"),
+                Map.entry("RECINGEST_MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS)),
+                Map.entry("RECINGEST_HANDSHAKE_TIMEOUT", "1000ms"),
+                Map.entry("RECINGEST_IDLE_TIMEOUT", IDLE_MILLIS + "ms"),
+                Map.entry("RECINGEST_PING_INTERVAL", "400ms"),
+                Map.entry("RECINGEST_STALL_TIMEOUT", "1s"),
+                Map.entry("RECINGEST_RECORDING_IDLE_TIMEOUT", "3s"),
+                Map.entry("RECINGEST_JANITOR_INTERVAL", "200ms")));
+    }
+
+    @AfterAll
+    static void down() {
+        h.close();
+    }
+
+    @Test
+    void chunksOverTheRateAreRateLimitedAndClosed4429() throws Exception {
+        String id = "rate-1";
+        int acked = 0;
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            long seq = 0;
+            // The burst (10) at once, then under the rate (5/s): nothing is refused.
+            for (int i = 0; i < 10; i++) {
+                s.sendChunk(seq++, new byte[] {(byte) i});
+            }
+            for (int i = 0; i < 10; i++) {
+                s.next("ack");
+                acked++;
+            }
+            Thread.sleep(1000);
+            for (int i = 0; i < 4; i++) {
+                s.sendChunk(seq++, new byte[] {(byte) i});
+                s.next("ack");
+                acked++;
+            }
+            // A flood: over the rate within a few frames.
+            for (int i = 0; i < 100 && !s.isClosed(); i++) {
+                s.sendChunk(seq++, new byte[] {(byte) i});
+            }
+            JsonNode m;
+            while ((m = s.next()).get("type").asText().equals("ack")) {
+                acked++;
+            }
+            assertEquals("error", m.get("type").asText(), m.toString());
+            assertEquals("RATE_LIMITED", m.get("code").asText());
+            assertTrue(m.get("message").asText().contains("5 chunks per second"), m.toString());
+            assertEquals(CloseCodes.RATE_LIMITED, s.awaitClose().code());
+        }
+        // Acks of chunks still being stored when the error closed the connection are not sent.
+        assertTrue(acked >= 14 && acked < 114, "acked " + acked);
+        assertTrue(h.s3.listChunks(RecordingId.of(id)).join().size() >= acked, "every ack is a stored chunk");
+    }
+
+    @Test
+    void connectionsOverTheLimitAreClosed4429() throws Exception {
+        await(() -> h.metric("recingest_connections") == 0, "earlier connections to close");
+        List<TestSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_CONNECTIONS; i++) {
+                open.add(h.open("conn-" + i));
+            }
+            await(() -> h.metric("recingest_connections") == MAX_CONNECTIONS, "all connections counted");
+            try (TestSocket over = h.open("conn-over")) {
+                JsonNode err = over.next("error");
+                assertEquals("RATE_LIMITED", err.get("code").asText());
+                assertEquals(CloseCodes.RATE_LIMITED, over.awaitClose().code());
+            }
+            // A freed place can be taken again, and the connections within the limit work.
+            open.remove(0).close();
+            await(() -> h.metric("recingest_connections") == MAX_CONNECTIONS - 1, "a connection to close");
+            try (TestSocket again = h.open("conn-again")) {
+                IngestProtocolIT.start(again, "conn-again", 0L);
+            }
+            IngestProtocolIT.start(open.get(0), "conn-1", 0L);
+            assertFalse(open.get(0).isClosed());
+        } finally {
+            open.forEach(TestSocket::close);
+        }
+    }
+
+    @Test
+    void aClientThatSendsNothingIsClosedByTheRequestDeadline() throws Exception {
+        double before = h.metric("recingest_request_timeouts_total");
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            assertTrue(w.closedWithin(20_000), "a silent connection is closed");
+        }
+        // The deadline (1 s) runs before the idle timeout (2 s) would: it is what closed the socket.
+        await(() -> h.metric("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
+    }
+
+    @Test
+    void halfAnUpgradeRequestSentAByteAtATimeIsClosed() throws Exception {
+        // Every byte resets the reader idle timeout, so only the request deadline can end this.
+        byte[] request = ("GET /v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nX-Pad: "
+                + "x".repeat(400)).getBytes(StandardCharsets.US_ASCII);
+        boolean closed = false;
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            for (int i = 0; i < request.length && !closed; i++) {
+                try {
+                    w.raw(new byte[] {request[i]});
+                } catch (java.io.IOException e) {
+                    closed = true; // reset by the gateway
+                    break;
+                }
+                closed = w.closedWithin(100);
+            }
+        }
+        assertTrue(closed, "a client dripping half a request for ~40 s was never closed");
+    }
+
+    @Test
+    void aKeptAliveHttpConnectionMustSendItsNextRequestInTime() throws Exception {
+        double before = h.metric("recingest_request_timeouts_total");
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            w.raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // The answer, then the connection is closed once the deadline passes without another request.
+            assertTrue(w.closedWithin(20_000));
+        }
+        await(() -> h.metric("recingest_request_timeouts_total") >= before + 1, "the request timeout to be counted");
+    }
+
+    @Test
+    void aClientThatDoesNotAnswerPingsIsClosed4408() throws Exception {
+        String id = "no-pong-1";
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            String head = w.upgrade("/v1/ingest", Map.of("Authorization", "Bearer " + h.token(id)));
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            w.text("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            WireSocket.Frame f;
+            int pings = 0;
+            // Read everything, answer nothing: pings come, then the close.
+            while ((f = w.read()).opcode() != WireSocket.CLOSE) {
+                if (f.opcode() == WireSocket.PING) {
+                    pings++;
+                } else {
+                    assertTrue(f.text().contains("\"started\""), f.text());
+                }
+            }
+            assertEquals(CloseCodes.IDLE_TIMEOUT, f.closeCode());
+            assertTrue(pings >= 1, "the gateway pinged before giving up");
+        }
+    }
+
+    @Test
+    void aClientThatAnswersPingsStaysOpenPastTheIdleTimeout() throws Exception {
+        String id = "pong-1";
+        try (TestSocket s = h.open(id)) {
+            // The JDK client answers pings by itself; it sends nothing else for three idle timeouts.
+            Thread.sleep(3 * IDLE_MILLIS);
+            assertFalse(s.isClosed(), "closed although it answered every ping");
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {7});
+            assertEquals(0, s.next("ack").get("index").asLong());
+        }
+    }
+
+    @Test
+    void anIdleRecordingIsAutoStoppedAndItsOpenConnectionGets4409OnItsNextWrite() throws Exception {
+        String id = "auto-stop-1";
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {1, 2});
+            s.next("ack");
+            // No chunk for the recording idle timeout (3 s): the janitor stops it; pongs keep the socket open.
+            await(() -> h.store.get(RecordingId.of(id)).join().orElseThrow().state() == RecordingState.STOPPED,
+                    "the janitor to auto-stop the recording");
+            assertNotNull(h.store.fields(RecordingId.of(id)).join().get("mergeQueuedAt"));
+            assertTrue(h.connection.sync().xrange(RecordingKeys.MERGE_JOBS, Range.create("-", "+")).stream()
+                    .anyMatch(m -> id.equals(m.getBody().get("recordingId"))), "its merge job is queued");
+            s.sendChunk(1, new byte[] {3});
+            JsonNode err = s.next("error");
+            assertEquals("NOT_OPEN", err.get("code").asText());
+            assertEquals("STOPPED", err.get("state").asText());
+            assertEquals(CloseCodes.NOT_OPEN, s.awaitClose().code());
+        }
+        assertEquals(1, h.s3.listChunks(RecordingId.of(id)).join().size());
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 30 s waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
