@@ -173,9 +173,13 @@ public final class RecordingStore {
                     if (kind != ReclaimKind.RECLAIMED) {
                         return CompletableFuture.completedFuture(out);
                     }
-                    // The listing index may have lost the id too; NX keeps a surviving creation time.
+                    // The indexes may have lost the id too; NX keeps a surviving creation time. The janitor
+                    // must see the recording again, or a recorder that vanishes now would never be stopped.
                     return redis.zadd(RecordingKeys.RECORDINGS_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
-                            Double.parseDouble(now), id.value()).toCompletableFuture().thenApply(x -> out);
+                                    Double.parseDouble(now), id.value()).toCompletableFuture()
+                            .thenCompose(x -> redis.zadd(RecordingKeys.OPEN_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                                    Double.parseDouble(now), id.value()).toCompletableFuture())
+                            .thenApply(x -> out);
                 });
     }
 

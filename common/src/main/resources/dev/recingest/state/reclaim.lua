@@ -12,7 +12,7 @@ if m[1] and tonumber(m[2] or '0') > tonumber(ARGV[1]) then return {'TAKEN_OVER',
 if not m[1] then
   -- Re-create the record from what the connection knows (its own start); createdAt is lost.
   redis.call('HSET', KEYS[1], 'state', 'RECORDING', 'contentType', ARGV[3], 'mode', ARGV[4], 'metadata', ARGV[5],
-    'seqMode', ARGV[6], 'createdAt', ARGV[7], 'lastChunkAt', ARGV[7], 'recoveredAt', ARGV[7])
+    'seqMode', ARGV[6], 'createdAt', ARGV[7], 'lastChunkAt', ARGV[7], 'openedAt', ARGV[7], 'recoveredAt', ARGV[7])
 end
 -- Missing, or holding an older epoch than ours (Redis lost our takeover): own it with a fresh epoch,
 -- which also fences any connection that still holds the older one.

@@ -197,8 +197,7 @@ class JanitorIT {
     void autoStopWithAnExplicitSeqNeverStoredFailsTheRecordingWithMissingChunks() throws Exception {
         String id = "jan-gap-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        h.store.start(rid, "video/webm", Mode.STREAM, "").join();
-        long epoch = 1;
+        long epoch = h.store.start(rid, "video/webm", Mode.STREAM, "").join().epoch();
         for (long seq = 0; seq < 3; seq++) {
             assertEquals(AssignKind.NEW, h.store.assign(rid, epoch, seq, SeqMode.EXPLICIT).join().kind());
         }
@@ -222,9 +221,9 @@ class JanitorIT {
     void autoStopInAtLeastOnceModeVoidsIndicesNeverStoredAndMerges() throws Exception {
         String id = "jan-void-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        h.store.start(rid, "video/mp2t", Mode.SEGMENTS, "").join();
+        long epoch = h.store.start(rid, "video/mp2t", Mode.SEGMENTS, "").join().epoch();
         for (int i = 0; i < 3; i++) {
-            assertEquals(AssignKind.NEW, h.store.assign(rid, 1, -1, SeqMode.AUTO).join().kind());
+            assertEquals(AssignKind.NEW, h.store.assign(rid, epoch, -1, SeqMode.AUTO).join().kind());
         }
         h.store.commit(rid, 0, 10).join();
         h.store.commit(rid, 2, 10).join();
@@ -242,11 +241,11 @@ class JanitorIT {
     void aStoppedRecordingWhoseMergeWasNeverQueuedIsQueuedOnceAfterTheGrace() throws Exception {
         String id = "jan-lost-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        h.store.start(rid, "video/webm", Mode.STREAM, "").join();
-        h.store.assign(rid, 1, 0, SeqMode.EXPLICIT).join();
+        long epoch = h.store.start(rid, "video/webm", Mode.STREAM, "").join().epoch();
+        h.store.assign(rid, epoch, 0, SeqMode.EXPLICIT).join();
         h.store.commit(rid, 0, 10).join();
         // The gateway stopped it, then died before queueing the merge.
-        assertEquals(StopKind.STOPPED, h.store.stop(rid, 1L, 0L).join().kind());
+        assertEquals(StopKind.STOPPED, h.store.stop(rid, epoch, 0L).join().kind());
         MovedClock clock = new MovedClock();
         try (Janitor janitor = janitor(clock)) {
             clock.ahead = Duration.ofSeconds(5);
