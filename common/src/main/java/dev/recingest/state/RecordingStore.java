@@ -183,6 +183,14 @@ public final class RecordingStore {
         return redis.hgetall(new RecordingKeys(id).meta).toCompletableFuture();
     }
 
+    /**
+     * Sets fields of the meta record without a state change and without touching {@code updatedAt}
+     * (bookkeeping such as which outcome has been announced).
+     */
+    public CompletableFuture<Void> setFields(RecordingId id, Map<String, String> fields) {
+        return redis.hset(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
+    }
+
     /** Removes fields of the meta record (for example a previous error before a re-merge). */
     public CompletableFuture<Void> clearFields(RecordingId id, String... fields) {
         return redis.hdel(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
@@ -222,6 +230,24 @@ public final class RecordingStore {
             all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
         }
         return CompletableFuture.allOf(all);
+    }
+
+    /** Cancels {@link #expire}: a recording that is being worked on again (a re-merge) must not vanish. */
+    public CompletableFuture<Void> persist(RecordingId id) {
+        String[] keys = new RecordingKeys(id).all();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            all[i] = redis.persist(keys[i]).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Removes ids from the listing index (ids whose keys expired); the recordings' own keys are untouched. */
+    public CompletableFuture<Long> unlist(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        return redis.zrem(RecordingKeys.RECORDINGS_INDEX, ids.toArray(String[]::new)).toCompletableFuture();
     }
 
     /** Deletes every key of the recording and its entry in the listing index. */

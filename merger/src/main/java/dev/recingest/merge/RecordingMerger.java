@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.events.EventPublisher;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.MergeMetrics.Outcome;
 import dev.recingest.protocol.RecordingId;
@@ -70,10 +71,11 @@ public final class RecordingMerger {
     private final ObjectKeys keys;
     private final MergePipeline pipeline;
     private final MergeMetrics metrics;
+    private final Conclusion conclusion;
     private final Clock clock;
 
     RecordingMerger(MergerConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
-                    ObjectKeys keys, MergePipeline pipeline, MergeMetrics metrics, Clock clock) {
+                    ObjectKeys keys, MergePipeline pipeline, MergeMetrics metrics, EventPublisher events, Clock clock) {
         this.config = config;
         this.recordings = recordings;
         this.chunks = chunks;
@@ -81,20 +83,29 @@ public final class RecordingMerger {
         this.keys = keys;
         this.pipeline = pipeline;
         this.metrics = metrics;
+        this.conclusion = new Conclusion(recordings, events, config.redisRetention());
         this.clock = clock;
+    }
+
+    /** {@link #create(MergerConfig, RecordingStore, ChunkStore, OutputStore, ObjectKeys, MeterRegistry, EventPublisher)} announcing nothing. */
+    public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
+                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry) {
+        return create(config, recordings, chunks, outputs, keys, registry, EventPublisher.none());
     }
 
     /**
      * Wires a merger: locates FFmpeg ({@code config.ffmpegDir()}, else PATH, else the bundled binaries),
-     * asks it for its encoders once, and registers the merge meters in {@code registry}.
+     * asks it for its encoders once, and registers the merge meters in {@code registry}. Outcomes are
+     * announced through {@code events}.
      */
     public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
-                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry) {
+                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
+                                         EventPublisher events) {
         FfmpegBinaries binaries = FfmpegBinaries.locate(config.ffmpegDir());
         MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.ffprobe()),
                 new FfmpegJoin(binaries.ffmpeg(), config.ffmpegTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
         return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline, new MergeMetrics(registry),
-                Clock.systemUTC());
+                events, Clock.systemUTC());
     }
 
     /**
@@ -112,7 +123,11 @@ public final class RecordingMerger {
             Optional<Recording> found = await(recordings.get(id), REDIS_WAIT);
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
                 String state = found.map(r -> r.state().name()).orElse("unknown");
-                if (found.isPresent() && found.get().state() == RecordingState.COMPLETED) {
+                if (found.isPresent() && Conclusion.pending(found.get().state(), await(recordings.fields(id), REDIS_WAIT))) {
+                    // The worker that recorded this outcome died before announcing it.
+                    LOG.info("merge skipped recordingId={} reason=outcome-not-announced state={}", id, state);
+                    conclusion.conclude(id, found.get().state());
+                } else if (found.isPresent() && found.get().state() == RecordingState.COMPLETED) {
                     LOG.info("merge skipped recordingId={} reason=already-completed", id);
                 } else {
                     LOG.warn("merge skipped recordingId={} reason=not-mergeable state={}", id, state);
@@ -223,7 +238,8 @@ public final class RecordingMerger {
         Double duration = result.outputInfo().durationSeconds();
         var done = await(recordings.transition(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
                 Map.of("outputKey", outputKey, "outputSize", Long.toString(result.outputSize()),
-                        "durationSeconds", Double.toString(duration))), REDIS_WAIT);
+                        "durationSeconds", Double.toString(duration), "completedAt", Long.toString(clock.millis()))),
+                REDIS_WAIT);
         if (!done.ok()) {
             LOG.warn("merge superseded recordingId={} attempt={} state={}", id, attempt, done.previous());
             metrics.record(Outcome.SKIPPED, elapsed(started));
@@ -236,6 +252,7 @@ public final class RecordingMerger {
                         + "durationSeconds={} codecs=[{}] seconds={}", id, attempt, plan.chunks().size(),
                 plan.voids().size(), plan.totalBytes(), result.outputSize(), duration, result.codecs(),
                 took.toMillis() / 1000.0);
+        conclusion.conclude(id, RecordingState.COMPLETED);
         if (!config.keepChunks()) {
             try {
                 await(chunks.deleteChunks(id), STORAGE_WAIT);
@@ -273,9 +290,12 @@ public final class RecordingMerger {
                 : f.getMessage();
         try {
             var t = await(recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED,
-                    Map.of("errorCode", f.error().name(), "errorMessage", message)), REDIS_WAIT);
+                    Map.of("errorCode", f.error().name(), "errorMessage", message,
+                            "failedAt", Long.toString(clock.millis()))), REDIS_WAIT);
             if (!t.ok()) {
                 LOG.warn("merge failure not recorded recordingId={} state={}", rec.id(), t.previous());
+            } else {
+                conclusion.conclude(rec.id(), RecordingState.FAILED);
             }
         } catch (MergeFailure e) {
             LOG.warn("merge failure not recorded recordingId={} reason={}; the job stays pending", rec.id(), e.getMessage());
