@@ -250,6 +250,19 @@ public final class RecordingStore {
         return redis.zrem(RecordingKeys.RECORDINGS_INDEX, ids.toArray(String[]::new)).toCompletableFuture();
     }
 
+    /**
+     * Deletes the recording's chunk bookkeeping and listing entry but keeps its meta record for {@code ttl}:
+     * a tombstone, so that a recorder still connected, or reconnecting, is told NOT_OPEN (4409) instead of
+     * starting a new recording under the same id.
+     */
+    public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
+        RecordingKeys k = new RecordingKeys(id);
+        return redis.del(k.next, k.stored, k.voids).toCompletableFuture()
+                .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenApply(n -> null);
+    }
+
     /** Deletes every key of the recording and its entry in the listing index. */
     public CompletableFuture<Void> delete(RecordingId id) {
         return redis.del(new RecordingKeys(id).all()).toCompletableFuture()

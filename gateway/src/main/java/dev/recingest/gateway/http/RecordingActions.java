@@ -77,10 +77,11 @@ final class RecordingActions {
 
     /**
      * Deletes the recording's objects (chunks, output, manifest), then its Redis keys. An open recording
-     * is refused (409) unless {@code force}, which aborts it first, so its recorder gets 4409 on its next
-     * write; a STOPPED one is aborted first too, so no merger starts on it. A MERGING one is always
-     * refused: a merger is writing its output. A recording whose keys already expired is deleted from
-     * S3 alone.
+     * is refused (409) unless {@code force}, which aborts it first; its meta record then stays as an
+     * ABORTED tombstone for the retention time, so its recorder gets 4409 on its next write or reconnect
+     * instead of starting the id afresh. A STOPPED one is aborted first too, so no merger starts on it. A
+     * MERGING one is always refused: a merger is writing its output. A recording whose keys already
+     * expired is deleted from S3 alone.
      */
     CompletableFuture<Map<String, Object>> delete(RecordingId id, boolean force) {
         return store.get(id).thenCompose(found -> {
@@ -111,7 +112,7 @@ final class RecordingActions {
                         }
                     });
             return fenced.thenCompose(x -> deleteObjects(id))
-                    .thenCompose(x -> store.delete(id))
+                    .thenCompose(x -> r.state().open() ? store.tombstone(id, lifecycle.retention()) : store.delete(id))
                     .thenApply(x -> deleted(id, r.state()));
         });
     }

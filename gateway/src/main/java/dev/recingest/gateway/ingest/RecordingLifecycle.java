@@ -66,6 +66,11 @@ public final class RecordingLifecycle {
         this.retention = retention.redisKeys();
     }
 
+    /** How long the Redis keys of an ended recording live (RECINGEST_RETENTION_REDIS). */
+    public Duration retention() {
+        return retention;
+    }
+
     /** An opened recording as this connection owns it. */
     public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode) {
     }
