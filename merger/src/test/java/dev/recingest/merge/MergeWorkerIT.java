@@ -84,6 +84,7 @@ class MergeWorkerIT {
         assertEquals(320, out.firstVideo().orElseThrow().width());
         assertEquals("opus", out.firstAudio().orElseThrow().codecName(), "Opus is copied");
         assertEquals(20.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertEquals(cluster.storage.keys().output(id), rec.outputKey());
         assertEquals(cluster.storage.size(rec.outputKey()).join().orElseThrow(), rec.outputSize());
         assertEquals(out.durationSeconds(), rec.durationSeconds(), 0.01);
@@ -123,6 +124,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(10.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
     }
 
@@ -142,6 +144,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(60.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
     }
 
@@ -160,6 +163,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(30.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
         assertTrue(cluster.storage.listChunks(id).join().isEmpty(), "RECINGEST_KEEP_CHUNKS=false deletes the chunks");
     }
