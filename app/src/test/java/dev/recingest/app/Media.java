@@ -38,9 +38,14 @@ final class Media {
 
     /** What a recorder agent makes: H.264 + AAC in MPEG-TS, a keyframe every second. */
     static Path tsH264Aac(Path dir, int seconds) {
-        Path out = dir.resolve("sample-" + seconds + "s.ts");
+        return tsH264Aac(dir, seconds, "320x240");
+    }
+
+    /** {@link #tsH264Aac(Path, int)} at another picture size. */
+    static Path tsH264Aac(Path dir, int seconds, String size) {
+        Path out = dir.resolve("sample-" + seconds + "s-" + size + ".ts");
         run(FFMPEG.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000",
+                "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000",
                 "-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
                 "-c:a", "aac", "-b:a", "64k", "-f", "mpegts", out.toString());
         return out;

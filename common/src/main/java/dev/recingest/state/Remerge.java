@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Remerge {
 
-    /** Meta fields of the previous outcome that a re-merge clears. */
-    static final String[] OUTCOME_FIELDS = {"errorCode", "errorMessage", "announced"};
+    /** Meta fields of the previous outcome that a re-merge clears ("announced": which outcome the merger announced). */
+    static final String[] OUTCOME_FIELDS = {"errorCode", "errorMessage", "failedAt", "announced"};
 
     private Remerge() {
     }

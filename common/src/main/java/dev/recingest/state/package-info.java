@@ -14,7 +14,11 @@
  * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing) and
  * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}).
  *
- * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, XADD, XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING,
- * XAUTOCLAIM, DEL, EXPIRE. Redis ≥ 6.2 (XAUTOCLAIM).
+ * <p>The keys of an ended recording expire after the retention time ({@code RECINGEST_RETENTION_REDIS});
+ * {@link dev.recingest.state.Remerge} makes them permanent again. A force-deleted open recording keeps
+ * only its meta record, as an ABORTED tombstone that expires.
+ *
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZREM, XADD, XGROUP,
+ * XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, PEXPIRE, PERSIST. Redis ≥ 6.2 (XAUTOCLAIM).
  */
 package dev.recingest.state;
