@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * What follows a recorded outcome (COMPLETED or FAILED): announce it (recording.completed / .failed)
  * and let the recording's Redis keys expire after the retention time.
  *
- * <p>At least once: the worker acks the job only after this ran, so a worker that dies between the
- * outcome and its announcement leaves the job pending, and the worker that claims it finds the outcome
- * recorded but not announced ({@code announced} is not the state) and announces it then. The event id
- * is derived from the outcome's timestamp, so an announcement made twice carries one id.
+ * <p>At least once: the worker acks the job only once the announcement is in the outbox, so a worker
+ * that dies (or cannot reach the outbox) between the outcome and its announcement leaves the job
+ * pending, and the worker that claims it next finds the outcome recorded but not announced
+ * ({@code announced} is not the state) and announces it then. The event id is derived from the
+ * outcome's timestamp, so an announcement made twice carries one id.
  */
 final class Conclusion {
 
@@ -44,16 +45,27 @@ final class Conclusion {
                 && !state.name().equals(fields.get(ANNOUNCED_FIELD));
     }
 
-    /** Announces the outcome and sets the keys to expire; never throws (failures are logged). */
-    void conclude(RecordingId id, RecordingState state) throws InterruptedException {
+    /**
+     * Announces the outcome and sets the keys to expire; never throws (failures are logged).
+     *
+     * @return false when the announcement did not reach the outbox: leave the job pending to try again
+     */
+    boolean conclude(RecordingId id, RecordingState state) throws InterruptedException {
         EventType type = state == RecordingState.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
+        boolean announced = false;
         try {
-            if (Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))) {
+            announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
             recordings.expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
+            // A missing marker or TTL costs a repeated announcement or memory, not correctness.
             LOG.warn("recordingId={} event=conclusion-incomplete state={} error={}", id, state, e.toString());
         }
+        if (!announced) {
+            LOG.warn("recordingId={} event=outcome-not-announced state={}; the job stays pending to announce it", id, state);
+        }
+        return announced;
     }
 }

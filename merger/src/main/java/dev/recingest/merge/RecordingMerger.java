@@ -124,9 +124,12 @@ public final class RecordingMerger {
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
                 String state = found.map(r -> r.state().name()).orElse("unknown");
                 if (found.isPresent() && Conclusion.pending(found.get().state(), await(recordings.fields(id), REDIS_WAIT))) {
-                    // The worker that recorded this outcome died before announcing it.
+                    // The worker that recorded this outcome died (or lost the outbox) before announcing it.
                     LOG.info("merge skipped recordingId={} reason=outcome-not-announced state={}", id, state);
-                    conclusion.conclude(id, found.get().state());
+                    if (!conclusion.conclude(id, found.get().state())) {
+                        metrics.record(Outcome.SKIPPED, Duration.ZERO);
+                        return Disposition.LEAVE_PENDING;
+                    }
                 } else if (found.isPresent() && found.get().state() == RecordingState.COMPLETED) {
                     LOG.info("merge skipped recordingId={} reason=already-completed", id);
                 } else {
@@ -252,7 +255,7 @@ public final class RecordingMerger {
                         + "durationSeconds={} codecs=[{}] seconds={}", id, attempt, plan.chunks().size(),
                 plan.voids().size(), plan.totalBytes(), result.outputSize(), duration, result.codecs(),
                 took.toMillis() / 1000.0);
-        conclusion.conclude(id, RecordingState.COMPLETED);
+        boolean announced = conclusion.conclude(id, RecordingState.COMPLETED);
         if (!config.keepChunks()) {
             try {
                 await(chunks.deleteChunks(id), STORAGE_WAIT);
@@ -262,7 +265,7 @@ public final class RecordingMerger {
                 LOG.warn("chunks not deleted recordingId={} reason={}", id, e.getMessage());
             }
         }
-        return Disposition.ACK;
+        return announced ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
     /** True if this attempt is still the latest one on a MERGING recording and its lease is held. */
@@ -288,14 +291,15 @@ public final class RecordingMerger {
         }
         String message = f.retryable() ? f.getMessage() + " (attempt " + attempt + " of " + config.maxAttempts() + ")"
                 : f.getMessage();
+        boolean announcedFailure = true;
         try {
             var t = await(recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED,
                     Map.of("errorCode", f.error().name(), "errorMessage", message,
                             "failedAt", Long.toString(clock.millis()))), REDIS_WAIT);
             if (!t.ok()) {
                 LOG.warn("merge failure not recorded recordingId={} state={}", rec.id(), t.previous());
-            } else {
-                conclusion.conclude(rec.id(), RecordingState.FAILED);
+            } else if (!conclusion.conclude(rec.id(), RecordingState.FAILED)) {
+                announcedFailure = false;
             }
         } catch (MergeFailure e) {
             LOG.warn("merge failure not recorded recordingId={} reason={}; the job stays pending", rec.id(), e.getMessage());
@@ -305,7 +309,7 @@ public final class RecordingMerger {
         LOG.error("merge failed recordingId={} attempt={} errorCode={} message={} seconds={}", rec.id(), attempt,
                 f.error(), message, took.toMillis() / 1000.0, f.error() == MergeError.INTERNAL ? f : null);
         metrics.record(Outcome.FAILED, took);
-        return Disposition.ACK;
+        return announcedFailure ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
     /** Waits for a store call; its failure becomes a MergeFailure (storage errors keep their meaning). */
