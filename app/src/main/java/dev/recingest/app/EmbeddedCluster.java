@@ -1,11 +1,14 @@
 package dev.recingest.app;
 
 import dev.recingest.auth.Tokens;
+import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.webhook.WebhookConfig;
+import dev.recingest.webhook.WebhookDelivery;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -30,6 +33,7 @@ final class EmbeddedCluster implements AutoCloseable {
     private final EmbeddedS3 s3Server;
     private final Processes.Backends backends;
     private final GatewayServer gateway;
+    private final WebhookDelivery webhooks;
     private final AutoCloseable merger;
     private final Settings settings;
     private final Tokens tokens;
@@ -49,8 +53,10 @@ final class EmbeddedCluster implements AutoCloseable {
                 "RECINGEST_MERGE_WORK_DIR", base.string("RECINGEST_MERGE_WORK_DIR", data.resolve("merge-work").toString())));
         backends = Processes.Backends.connect(settings);
         backends.s3().ensureBucket();
+        // Delivery first: a URL's consumer group starts at the events published after it was created.
+        webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
         gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
-                backends.registry());
+                backends.registry(), backends.events(), Retention.from(settings));
         merger = MergerWiring.start(settings, backends);
         tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
         LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
@@ -121,6 +127,7 @@ final class EmbeddedCluster implements AutoCloseable {
     public void close() {
         Processes.closeQuietly(merger);
         gateway.close();
+        Processes.closeQuietly(webhooks);
         backends.close();
         s3Server.close();
         redis.close();

@@ -1,14 +1,19 @@
 package dev.recingest.app;
 
 import dev.recingest.config.RedisConfig;
+import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.events.EventPublisher;
+import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
+import dev.recingest.webhook.WebhookConfig;
+import dev.recingest.webhook.WebhookDelivery;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -24,9 +29,9 @@ final class Processes {
     private Processes() {
     }
 
-    /** Shared connections of one process, closed in reverse order. */
+    /** Shared connections of one process, closed in reverse order; {@code events} is the webhook outbox. */
     record Backends(RedisConnections redis, StatefulRedisConnection<String, String> connection, RecordingStore store,
-                    S3Store s3, PrometheusMeterRegistry registry) implements AutoCloseable {
+                    S3Store s3, PrometheusMeterRegistry registry, EventPublisher events) implements AutoCloseable {
 
         static Backends connect(Settings settings) {
             RedisConfig redisConfig = RedisConfig.from(settings);
@@ -34,8 +39,9 @@ final class Processes {
             LOG.info("event=backends redis={} s3={}", redisConfig, s3Config);
             RedisConnections redis = new RedisConnections(redisConfig);
             StatefulRedisConnection<String, String> connection = redis.connect();
-            return new Backends(redis, connection, new RecordingStore(connection.async(), Clock.systemUTC()),
-                    S3Store.create(s3Config), Metrics.newRegistry());
+            RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
+            return new Backends(redis, connection, store, S3Store.create(s3Config), Metrics.newRegistry(),
+                    OutboxPublisher.create(settings, connection.async(), store));
         }
 
         @Override
@@ -49,7 +55,8 @@ final class Processes {
     static int runGateway(Settings settings) throws InterruptedException {
         GatewayConfig config = GatewayConfig.from(settings);
         Backends b = Backends.connect(settings);
-        GatewayServer gateway = GatewayServer.start(config, b.store(), b.s3(), b.s3(), b.registry());
+        GatewayServer gateway = GatewayServer.start(config, b.store(), b.s3(), b.s3(), b.registry(), b.events(),
+                Retention.from(settings));
         awaitSigterm(() -> {
             gateway.drain();
             b.close();
@@ -61,10 +68,12 @@ final class Processes {
         Backends b = Backends.connect(settings);
         MetricsHttpServer metrics = new MetricsHttpServer(settings.string("RECINGEST_HOST", "127.0.0.1"),
                 settings.integer("RECINGEST_METRICS_PORT", 9091), b.registry());
+        WebhookDelivery webhooks = WebhookDelivery.start(WebhookConfig.from(settings), b.redis(), b.registry());
         AutoCloseable merger = MergerWiring.start(settings, b);
         LOG.info("event=merger-running metricsPort={}", metrics.port());
         awaitSigterm(() -> {
             closeQuietly(merger);
+            closeQuietly(webhooks);
             metrics.close();
             b.close();
         });

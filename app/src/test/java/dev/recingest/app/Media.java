@@ -23,9 +23,14 @@ final class Media {
 
     /** What a browser's MediaRecorder makes: WebM (live layout, no duration or cues), VP8 + Opus. */
     static Path webmVp8Opus(Path dir, int seconds) {
-        Path out = dir.resolve("sample-" + seconds + "s.webm");
+        return webmVp8Opus(dir, seconds, "320x240");
+    }
+
+    /** {@link #webmVp8Opus(Path, int)} at another picture size. */
+    static Path webmVp8Opus(Path dir, int seconds, String size) {
+        Path out = dir.resolve("sample-" + seconds + "s-" + size + ".webm");
         run(FFMPEG.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                 "-t", Integer.toString(seconds), "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k",
                 "-c:a", "libopus", "-f", "webm", "-live", "1", "-cluster_time_limit", "1000", out.toString());
         return out;
@@ -33,9 +38,14 @@ final class Media {
 
     /** What a recorder agent makes: H.264 + AAC in MPEG-TS, a keyframe every second. */
     static Path tsH264Aac(Path dir, int seconds) {
-        Path out = dir.resolve("sample-" + seconds + "s.ts");
+        return tsH264Aac(dir, seconds, "320x240");
+    }
+
+    /** {@link #tsH264Aac(Path, int)} at another picture size. */
+    static Path tsH264Aac(Path dir, int seconds, String size) {
+        Path out = dir.resolve("sample-" + seconds + "s-" + size + ".ts");
         run(FFMPEG.ffmpeg().toString(), "-hide_banner", "-loglevel", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000",
+                "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000",
                 "-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
                 "-c:a", "aac", "-b:a", "64k", "-f", "mpegts", out.toString());
         return out;

@@ -21,10 +21,14 @@ import java.util.Objects;
  * @param attemptTimeout one attempt, request sent to response read (RECINGEST_S3_ATTEMPT_TIMEOUT, 15s)
  * @param callTimeout    one call with all its attempts and backoffs (RECINGEST_S3_CALL_TIMEOUT, 40s); keep
  *                       it below the clients' ack timeout (60 s in the Java client) so they hear a nack
+ * @param publicEndpoint where browsers reach the same S3 server, used only for presigned URLs (a
+ *                       signature covers the host, so the URL must be signed for the host the browser
+ *                       will call: in docker-compose the services say {@code http://minio:9000}, which no
+ *                       browser resolves); null: the same as {@code endpoint}
  */
 public record S3Config(URI endpoint, String region, String bucket, String prefix, String accessKey,
                        String secretKey, boolean pathStyle, int maxConcurrency, int maxAttempts,
-                       Duration attemptTimeout, Duration callTimeout) {
+                       Duration attemptTimeout, Duration callTimeout, URI publicEndpoint) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
@@ -40,6 +44,10 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
         if (prefix.startsWith("/") || prefix.contains("..")) {
             throw new IllegalArgumentException("S3 prefix must be relative and must not contain '..'");
         }
+        if (publicEndpoint != null && (publicEndpoint.getScheme() == null || publicEndpoint.getHost() == null)) {
+            throw new IllegalArgumentException("RECINGEST_S3_PUBLIC_ENDPOINT must be an absolute URL such as "
+                    + "http://localhost:9000, got " + publicEndpoint);
+        }
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("S3 max concurrency must be at least 1");
         }
@@ -53,15 +61,22 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
         }
     }
 
-    /** With the default retry budget. */
+    /** With the default retry budget and no separate public endpoint (presigned URLs use {@code endpoint}). */
     public S3Config(URI endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
                     boolean pathStyle, int maxConcurrency) {
+        this(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, maxConcurrency, null);
+    }
+
+    /** With the default retry budget. */
+    public S3Config(URI endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
+                    boolean pathStyle, int maxConcurrency, URI publicEndpoint) {
         this(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, maxConcurrency, DEFAULT_MAX_ATTEMPTS,
-                DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_TIMEOUT);
+                DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_TIMEOUT, publicEndpoint);
     }
 
     public static S3Config from(Settings s) {
         String endpoint = s.string("RECINGEST_S3_ENDPOINT", null);
+        String publicEndpoint = s.string("RECINGEST_S3_PUBLIC_ENDPOINT", null);
         return new S3Config(endpoint == null ? null : URI.create(endpoint),
                 s.string("RECINGEST_S3_REGION", "us-east-1"),
                 s.string("RECINGEST_S3_BUCKET", "recordings"),
@@ -72,13 +87,14 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
                 s.integer("RECINGEST_S3_MAX_CONCURRENCY", 256),
                 s.integer("RECINGEST_S3_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
                 s.duration("RECINGEST_S3_ATTEMPT_TIMEOUT", DEFAULT_ATTEMPT_TIMEOUT),
-                s.duration("RECINGEST_S3_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT));
+                s.duration("RECINGEST_S3_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT),
+                publicEndpoint == null ? null : URI.create(publicEndpoint));
     }
 
     /** A copy with another retry budget. */
     public S3Config withRetryBudget(int attempts, Duration perAttempt, Duration perCall) {
         return new S3Config(endpoint, region, bucket, prefix, accessKey, secretKey, pathStyle, maxConcurrency,
-                attempts, perAttempt, perCall);
+                attempts, perAttempt, perCall, publicEndpoint);
     }
 
     @Override
@@ -86,6 +102,6 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
         return "S3Config[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", prefix=" + prefix
                 + ", accessKey=" + (accessKey == null ? "(default chain)" : "***") + ", pathStyle=" + pathStyle
                 + ", maxConcurrency=" + maxConcurrency + ", maxAttempts=" + maxAttempts + ", attemptTimeout="
-                + attemptTimeout + ", callTimeout=" + callTimeout + "]";
+                + attemptTimeout + ", callTimeout=" + callTimeout + ", publicEndpoint=" + publicEndpoint + "]";
     }
 }

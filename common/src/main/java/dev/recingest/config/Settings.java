@@ -18,7 +18,7 @@ public final class Settings {
 
     public static final String PREFIX = "RECINGEST_";
     private static final Pattern SIZE = Pattern.compile("(?i)^(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?$");
-    private static final Pattern DURATION = Pattern.compile("(?i)^(\\d+)\\s*(ms|s|m|h)?$");
+    private static final Pattern DURATION = Pattern.compile("(?i)^(\\d+)\\s*(ms|s|m|h|d)?$");
 
     private final Map<String, String> values;
 
@@ -103,7 +103,7 @@ public final class Settings {
         }).orElse(dflt);
     }
 
-    /** A duration such as {@code 500ms}, {@code 20s}, {@code 5m}; a bare number is seconds. */
+    /** A duration such as {@code 500ms}, {@code 20s}, {@code 5m}, {@code 7d}; a bare number is seconds. */
     public Duration duration(String name, Duration dflt) {
         return find(name).map(v -> {
             Matcher m = DURATION.matcher(v);
@@ -116,6 +116,7 @@ public final class Settings {
                 case "ms" -> Duration.ofMillis(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
                 default -> Duration.ofSeconds(n);
             };
         }).orElse(dflt);

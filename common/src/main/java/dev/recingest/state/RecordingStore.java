@@ -261,6 +261,14 @@ public final class RecordingStore {
         return redis.hgetall(new RecordingKeys(id).meta).toCompletableFuture();
     }
 
+    /**
+     * Sets fields of the meta record without a state change and without touching {@code updatedAt}
+     * (bookkeeping such as which outcome has been announced).
+     */
+    public CompletableFuture<Void> setFields(RecordingId id, Map<String, String> fields) {
+        return redis.hset(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
+    }
+
     /** Removes fields of the meta record (for example a previous error before a re-merge). */
     public CompletableFuture<Void> clearFields(RecordingId id, String... fields) {
         return redis.hdel(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
@@ -300,6 +308,37 @@ public final class RecordingStore {
             all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
         }
         return CompletableFuture.allOf(all);
+    }
+
+    /** Cancels {@link #expire}: a recording that is being worked on again (a re-merge) must not vanish. */
+    public CompletableFuture<Void> persist(RecordingId id) {
+        String[] keys = new RecordingKeys(id).all();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            all[i] = redis.persist(keys[i]).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Removes ids from the listing index (ids whose keys expired); the recordings' own keys are untouched. */
+    public CompletableFuture<Long> unlist(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        return redis.zrem(RecordingKeys.RECORDINGS_INDEX, ids.toArray(String[]::new)).toCompletableFuture();
+    }
+
+    /**
+     * Deletes the recording's chunk bookkeeping and listing entry but keeps its meta record for {@code ttl}:
+     * a tombstone, so that a recorder still connected, or reconnecting, is told NOT_OPEN (4409) instead of
+     * starting a new recording under the same id.
+     */
+    public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
+        RecordingKeys k = new RecordingKeys(id);
+        return redis.del(k.next, k.stored, k.voids).toCompletableFuture()
+                .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenApply(n -> null);
     }
 
     /** Deletes every key of the recording and its entry in the listing index. */

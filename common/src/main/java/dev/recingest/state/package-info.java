@@ -19,7 +19,12 @@
  * each next; see {@link dev.recingest.state.OpenRecordings}) and {@code recingest:janitor-lock} (string:
  * the token of the gateway whose janitor sweeps; see {@link dev.recingest.state.JanitorLock}).
  *
- * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
- * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, EXPIRE, SET NX PX. Redis ≥ 6.2 (XAUTOCLAIM).
+ * <p>The keys of an ended recording expire after the retention time ({@code RECINGEST_RETENTION_REDIS});
+ * {@link dev.recingest.state.Remerge} makes them permanent again. A force-deleted open recording keeps
+ * only its meta record, as an ABORTED tombstone that expires.
+ *
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
+ * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, PEXPIRE, PERSIST, SET NX PX. Redis ≥ 6.2
+ * (XAUTOCLAIM).
  */
 package dev.recingest.state;

@@ -24,6 +24,9 @@ public interface OutputStore {
 
     CompletableFuture<Void> delete(String key);
 
+    /** The storage layout, to name a recording's output and manifest. */
+    ObjectKeys keys();
+
     /** A time-limited URL to GET the object without credentials. */
     URI presignGet(String key, Duration validity);
 }

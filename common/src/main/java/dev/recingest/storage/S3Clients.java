@@ -68,12 +68,15 @@ public final class S3Clients {
         return builder.build();
     }
 
+    /** Signs URLs for {@code publicEndpoint} when one is set: the host a browser calls is part of the signature. */
     public static S3Presigner presigner(S3Config c) {
         var builder = S3Presigner.builder()
                 .region(Region.of(c.region()))
                 .credentialsProvider(credentials(c))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(c.pathStyle()).build());
-        if (c.endpoint() != null) {
+        if (c.publicEndpoint() != null) {
+            builder.endpointOverride(c.publicEndpoint());
+        } else if (c.endpoint() != null) {
             builder.endpointOverride(c.endpoint());
         }
         return builder.build();

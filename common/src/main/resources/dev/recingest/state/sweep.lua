@@ -45,7 +45,7 @@ if #missing > 0 then
   local listed = {}
   for i = 1, math.min(#missing, 20) do listed[i] = missing[i] end
   redis.call('HSET', KEYS[1], 'state', 'FAILED', 'chunks', n, 'stoppedAt', ARGV[3], 'updatedAt', ARGV[3],
-    'autoStopped', ARGV[3], 'errorCode', 'MISSING_CHUNKS', 'errorMessage',
+    'failedAt', ARGV[3], 'autoStopped', ARGV[3], 'errorCode', 'MISSING_CHUNKS', 'errorMessage',
     'auto-stopped after the idle timeout with ' .. #missing .. ' chunk(s) never stored: ['
       .. table.concat(listed, ',') .. (#missing > 20 and ',...' or '') .. ']')
   local out = {'FAILED', n}

@@ -1,6 +1,8 @@
 package dev.recingest.gateway;
 
 import dev.recingest.auth.Tokens;
+import dev.recingest.config.Retention;
+import dev.recingest.events.EventPublisher;
 import dev.recingest.gateway.http.HttpApiHandler;
 import dev.recingest.gateway.ingest.ChunkWriter;
 import dev.recingest.gateway.ingest.FlowControl;
@@ -48,7 +50,8 @@ public final class GatewayServer implements AutoCloseable {
     private volatile boolean draining;
 
     private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
-                          PrometheusMeterRegistry registry) throws InterruptedException {
+                          PrometheusMeterRegistry registry, EventPublisher events, Retention retention)
+            throws InterruptedException {
         this.config = config;
         if (!config.authEnabled()) {
             LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
@@ -56,13 +59,15 @@ public final class GatewayServer implements AutoCloseable {
         Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
         StateRepair repair = new StateRepair(store, chunks);
+        RecordingLifecycle lifecycle = new RecordingLifecycle(store, chunks, repair, tokens, config.maxMetadataBytes(),
+                events, retention);
         IngestServices services = new IngestServices(config,
                 new ChunkWriter(store, chunks, repair),
-                new RecordingLifecycle(store, chunks, repair, tokens, config.maxMetadataBytes()),
+                lifecycle,
                 flow, new GatewayMetrics(registry, flow.inflightBytes()));
-        HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, registry, config.adminToken(),
+        HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, registry, config.adminToken(),
                 () -> draining);
-        janitor = new Janitor(config.janitor(), store, Clock.systemUTC(), registry);
+        janitor = new Janitor(config.janitor(), store, events, Clock.systemUTC(), registry);
 
         boolean epoll = Epoll.isAvailable();
         boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -83,10 +88,21 @@ public final class GatewayServer implements AutoCloseable {
         janitor.start();
     }
 
+    /** A gateway that announces no events and keeps aborted recordings' keys for the default retention. */
     public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
                                       OutputStore outputs, PrometheusMeterRegistry registry) {
+        return start(config, store, chunks, outputs, registry, EventPublisher.none(), Retention.defaults());
+    }
+
+    /**
+     * @param events    where recording.started and recording.stopped go (the webhook outbox)
+     * @param retention how long the Redis keys of an aborted recording live
+     */
+    public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
+                                      OutputStore outputs, PrometheusMeterRegistry registry, EventPublisher events,
+                                      Retention retention) {
         try {
-            return new GatewayServer(config, store, chunks, outputs, registry);
+            return new GatewayServer(config, store, chunks, outputs, registry, events, retention);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);

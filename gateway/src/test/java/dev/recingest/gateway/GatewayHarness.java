@@ -2,10 +2,12 @@ package dev.recingest.gateway;
 
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.RedisConfig;
+import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
@@ -36,8 +38,9 @@ final class GatewayHarness implements AutoCloseable {
     GatewayHarness(Path dir, Map<String, String> settings) {
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
+        // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
         s3 = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "", "test-access",
-                "test-secret-key", true, 64));
+                "test-secret-key", true, 64, URI.create("http://localhost:" + s3Server.endpoint().getPort())));
         s3.ensureBucket();
         redisClient = new RedisConnections(new RedisConfig(redis.uri()));
         connection = redisClient.connect();
@@ -48,7 +51,8 @@ final class GatewayHarness implements AutoCloseable {
                 "RECINGEST_ADMIN_TOKEN", ADMIN,
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
-        gateway = GatewayServer.start(GatewayConfig.from(s), store, s3, s3, Metrics.newRegistry());
+        gateway = GatewayServer.start(GatewayConfig.from(s), store, s3, s3, Metrics.newRegistry(),
+                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
     }
 
     URI ingestUri() {

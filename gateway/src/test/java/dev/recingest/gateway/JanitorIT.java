@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.gateway.janitor.JanitorConfig;
+import dev.recingest.config.Settings;
+import dev.recingest.events.Outbox;
+import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.Mode;
@@ -80,7 +83,16 @@ class JanitorIT {
     }
 
     private static Janitor janitor(MovedClock clock) {
-        return new Janitor(new JanitorConfig(STALL, IDLE, Duration.ofSeconds(5)), h.store, clock, Metrics.newRegistry());
+        return new Janitor(new JanitorConfig(STALL, IDLE, Duration.ofSeconds(5)), h.store,
+                OutboxPublisher.create(Settings.of(Map.of()), h.connection.async(), h.store), clock,
+                Metrics.newRegistry());
+    }
+
+    /** Whether the webhook outbox holds an event of {@code type} about the recording. */
+    private static boolean announced(String id, String type) {
+        return h.connection.sync().xrange(Outbox.STREAM, io.lettuce.core.Range.create("-", "+")).stream()
+                .anyMatch(m -> m.getBody().values().stream().anyMatch(v -> v.contains("\"" + type + "\""))
+                        && m.getBody().values().stream().anyMatch(v -> v.contains("\"" + id + "\"")));
     }
 
     /** One pass; the lock is free (every test closes its janitor, which releases it). */
@@ -120,6 +132,7 @@ class JanitorIT {
             pass(janitor);
             assertEquals(RecordingState.STALLED, state(id));
             assertNotNull(fields(id).get("stalledAt"));
+            assertTrue(announced(id, "recording.stalled"), "a recording.stalled webhook event is in the outbox");
 
             s.sendChunk(1, new byte[] {2});
             assertEquals(1, s.next("ack").get("index").asLong(), "a stalled recording takes chunks");

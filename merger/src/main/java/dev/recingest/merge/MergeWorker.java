@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.events.EventPublisher;
 import dev.recingest.merge.RecordingMerger.Disposition;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.MergeQueue.Job;
@@ -57,10 +58,17 @@ public final class MergeWorker implements AutoCloseable {
         this.consumerPrefix = hostName() + "-" + ProcessHandle.current().pid();
     }
 
-    /** Wires a worker over one S3 store (chunks and outputs) and starts it. */
+    /** Wires a worker over one S3 store (chunks and outputs) that announces nothing, and starts it. */
     public static MergeWorker start(MergerConfig config, RedisConnections redis, RecordingStore recordings,
                                     S3Store storage, MeterRegistry registry) {
-        RecordingMerger merger = RecordingMerger.create(config, recordings, storage, storage, storage.keys(), registry);
+        return start(config, redis, recordings, storage, registry, EventPublisher.none());
+    }
+
+    /** Wires a worker over one S3 store (chunks and outputs), announcing outcomes through {@code events}, and starts it. */
+    public static MergeWorker start(MergerConfig config, RedisConnections redis, RecordingStore recordings,
+                                    S3Store storage, MeterRegistry registry, EventPublisher events) {
+        RecordingMerger merger = RecordingMerger.create(config, recordings, storage, storage, storage.keys(), registry,
+                events);
         MergeWorker worker = new MergeWorker(config, redis, merger);
         worker.start();
         return worker;

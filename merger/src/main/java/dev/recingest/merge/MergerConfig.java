@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +22,11 @@ import java.util.Objects;
  *                          attempt counts as a retryable failure
  * @param shutdownTimeout   how long {@code close()} waits for merges in progress before killing them
  * @param ffmpegDir         directory holding ffmpeg and ffprobe; null: PATH, then the bundled binaries
+ * @param redisRetention    how long a COMPLETED or FAILED recording's Redis keys live ({@code RECINGEST_RETENTION_REDIS})
  */
 public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout, int maxAttempts, Path workDir,
                            boolean keepChunks, Duration poll, Duration chunkTimeout, Duration ffmpegTimeout,
-                           Duration shutdownTimeout, String ffmpegDir) {
+                           Duration shutdownTimeout, String ffmpegDir, Duration redisRetention) {
 
     public static final int DEFAULT_WORKERS = 1;
     public static final int DEFAULT_PREFETCH = 4;
@@ -47,6 +49,7 @@ public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout
         requireAtLeast("RECINGEST_MERGE_CHUNK_TIMEOUT", chunkTimeout, Duration.ofSeconds(1));
         requireAtLeast("RECINGEST_MERGE_FFMPEG_TIMEOUT", ffmpegTimeout, Duration.ofSeconds(1));
         requireAtLeast("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", shutdownTimeout, Duration.ZERO);
+        redisRetention = new Retention(redisRetention).redisKeys();
     }
 
     /** The defaults: one worker, temporary files under {@code java.io.tmpdir/recingest-merge}. */
@@ -67,7 +70,8 @@ public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout
                 s.duration("RECINGEST_MERGE_CHUNK_TIMEOUT", DEFAULT_CHUNK_TIMEOUT),
                 s.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT", DEFAULT_FFMPEG_TIMEOUT),
                 s.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
-                s.string("RECINGEST_FFMPEG_DIR", null));
+                s.string("RECINGEST_FFMPEG_DIR", null),
+                Retention.from(s).redisKeys());
     }
 
     /** How often a worker renews the lease of the job it is merging. */

@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.events.EventPublisher;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.MergeMetrics.Outcome;
 import dev.recingest.protocol.RecordingId;
@@ -70,10 +71,11 @@ public final class RecordingMerger {
     private final ObjectKeys keys;
     private final MergePipeline pipeline;
     private final MergeMetrics metrics;
+    private final Conclusion conclusion;
     private final Clock clock;
 
     RecordingMerger(MergerConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
-                    ObjectKeys keys, MergePipeline pipeline, MergeMetrics metrics, Clock clock) {
+                    ObjectKeys keys, MergePipeline pipeline, MergeMetrics metrics, EventPublisher events, Clock clock) {
         this.config = config;
         this.recordings = recordings;
         this.chunks = chunks;
@@ -81,20 +83,29 @@ public final class RecordingMerger {
         this.keys = keys;
         this.pipeline = pipeline;
         this.metrics = metrics;
+        this.conclusion = new Conclusion(recordings, events, config.redisRetention());
         this.clock = clock;
+    }
+
+    /** {@link #create(MergerConfig, RecordingStore, ChunkStore, OutputStore, ObjectKeys, MeterRegistry, EventPublisher)} announcing nothing. */
+    public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
+                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry) {
+        return create(config, recordings, chunks, outputs, keys, registry, EventPublisher.none());
     }
 
     /**
      * Wires a merger: locates FFmpeg ({@code config.ffmpegDir()}, else PATH, else the bundled binaries),
-     * asks it for its encoders once, and registers the merge meters in {@code registry}.
+     * asks it for its encoders once, and registers the merge meters in {@code registry}. Outcomes are
+     * announced through {@code events}.
      */
     public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
-                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry) {
+                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
+                                         EventPublisher events) {
         FfmpegBinaries binaries = FfmpegBinaries.locate(config.ffmpegDir());
         MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.ffprobe()),
                 new FfmpegJoin(binaries.ffmpeg(), config.ffmpegTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
         return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline, new MergeMetrics(registry),
-                Clock.systemUTC());
+                events, Clock.systemUTC());
     }
 
     /**
@@ -112,7 +123,14 @@ public final class RecordingMerger {
             Optional<Recording> found = await(recordings.get(id), REDIS_WAIT);
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
                 String state = found.map(r -> r.state().name()).orElse("unknown");
-                if (found.isPresent() && found.get().state() == RecordingState.COMPLETED) {
+                if (found.isPresent() && Conclusion.pending(found.get().state(), await(recordings.fields(id), REDIS_WAIT))) {
+                    // The worker that recorded this outcome died (or lost the outbox) before announcing it.
+                    LOG.info("merge skipped recordingId={} reason=outcome-not-announced state={}", id, state);
+                    if (!conclusion.conclude(id, found.get().state())) {
+                        metrics.record(Outcome.SKIPPED, Duration.ZERO);
+                        return Disposition.LEAVE_PENDING;
+                    }
+                } else if (found.isPresent() && found.get().state() == RecordingState.COMPLETED) {
                     LOG.info("merge skipped recordingId={} reason=already-completed", id);
                 } else {
                     LOG.warn("merge skipped recordingId={} reason=not-mergeable state={}", id, state);
@@ -223,7 +241,8 @@ public final class RecordingMerger {
         Double duration = result.outputInfo().durationSeconds();
         var done = await(recordings.transition(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
                 Map.of("outputKey", outputKey, "outputSize", Long.toString(result.outputSize()),
-                        "durationSeconds", Double.toString(duration))), REDIS_WAIT);
+                        "durationSeconds", Double.toString(duration), "completedAt", Long.toString(clock.millis()))),
+                REDIS_WAIT);
         if (!done.ok()) {
             LOG.warn("merge superseded recordingId={} attempt={} state={}", id, attempt, done.previous());
             metrics.record(Outcome.SKIPPED, elapsed(started));
@@ -236,6 +255,7 @@ public final class RecordingMerger {
                         + "durationSeconds={} codecs=[{}] seconds={}", id, attempt, plan.chunks().size(),
                 plan.voids().size(), plan.totalBytes(), result.outputSize(), duration, result.codecs(),
                 took.toMillis() / 1000.0);
+        boolean announced = conclusion.conclude(id, RecordingState.COMPLETED);
         if (!config.keepChunks()) {
             try {
                 await(chunks.deleteChunks(id), STORAGE_WAIT);
@@ -245,7 +265,7 @@ public final class RecordingMerger {
                 LOG.warn("chunks not deleted recordingId={} reason={}", id, e.getMessage());
             }
         }
-        return Disposition.ACK;
+        return announced ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
     /** True if this attempt is still the latest one on a MERGING recording and its lease is held. */
@@ -271,11 +291,15 @@ public final class RecordingMerger {
         }
         String message = f.retryable() ? f.getMessage() + " (attempt " + attempt + " of " + config.maxAttempts() + ")"
                 : f.getMessage();
+        boolean announcedFailure = true;
         try {
             var t = await(recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED,
-                    Map.of("errorCode", f.error().name(), "errorMessage", message)), REDIS_WAIT);
+                    Map.of("errorCode", f.error().name(), "errorMessage", message,
+                            "failedAt", Long.toString(clock.millis()))), REDIS_WAIT);
             if (!t.ok()) {
                 LOG.warn("merge failure not recorded recordingId={} state={}", rec.id(), t.previous());
+            } else if (!conclusion.conclude(rec.id(), RecordingState.FAILED)) {
+                announcedFailure = false;
             }
         } catch (MergeFailure e) {
             LOG.warn("merge failure not recorded recordingId={} reason={}; the job stays pending", rec.id(), e.getMessage());
@@ -285,7 +309,7 @@ public final class RecordingMerger {
         LOG.error("merge failed recordingId={} attempt={} errorCode={} message={} seconds={}", rec.id(), attempt,
                 f.error(), message, took.toMillis() / 1000.0, f.error() == MergeError.INTERNAL ? f : null);
         metrics.record(Outcome.FAILED, took);
-        return Disposition.ACK;
+        return announcedFailure ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
     /** Waits for a store call; its failure becomes a MergeFailure (storage errors keep their meaning). */

@@ -6,6 +6,8 @@
  * COMPLETED or FAILED), checks that Redis and object storage agree on every chunk 0..N-1
  * ({@code ContiguityCheck}), has {@code MergePipeline} run FFmpeg over the chunks (streamed from storage
  * with a bounded prefetch, never held whole in memory), and publishes the MP4 and {@code manifest.json}.
+ * An outcome is then announced (recording.completed / recording.failed, into the webhook outbox) and
+ * the recording's Redis keys set to expire ({@code Conclusion}), before the job is acked.
  *
  * <p>Reads and writes: Redis {@code rec:{id}:meta/stored/void} and the stream {@code recingest:merge-jobs}
  * (group {@code mergers}: XREADGROUP, XAUTOCLAIM, XCLAIM to renew a lease, XACK, XDEL); object storage

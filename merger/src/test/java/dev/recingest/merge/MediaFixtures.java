@@ -28,6 +28,102 @@ final class MediaFixtures {
         return out;
     }
 
+    /**
+     * WebM as MediaRecorder writes it (live: no duration, no cues; a cluster per second) with the given
+     * video encoder and Opus, at {@code size} (AV1 encodes slowly: keep it small).
+     */
+    static Path mediaRecorderWebm(Path dir, String name, int seconds, String size, List<String> videoCodec) {
+        Path out = dir.resolve(name + ".webm");
+        List<String> args = new ArrayList<>(List.of("-t", Integer.toString(seconds)));
+        args.addAll(videoCodec);
+        args.addAll(List.of("-g", "30", "-c:a", "libopus", "-shortest", "-f", "webm", "-live", "1",
+                "-cluster_time_limit", "1000", out.toString()));
+        ffmpeg(source(size), args);
+        return out;
+    }
+
+    /**
+     * What Chrome's MediaRecorder writes for {@code video/webm;codecs=h264,opus}: Matroska with H.264 and
+     * DocType "webm". FFmpeg's webm muxer refuses H.264, so this muxes Matroska and rewrites the DocType
+     * in the EBML header ("matroska" becomes "webm", and the header's 1-byte size shrinks by 4).
+     */
+    static Path mediaRecorderWebmH264(Path dir, int seconds) {
+        Path mkv = dir.resolve("h264.mkv");
+        ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "30", "-c:a", "libopus", "-shortest", "-f", "matroska", "-live", "1",
+                "-cluster_time_limit", "1000", mkv.toString()));
+        try {
+            byte[] b = Files.readAllBytes(mkv);
+            byte[] from = "\u0042\u0082\u0088matroska".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            byte[] to = "\u0042\u0082\u0084webm".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int at = indexOf(b, from);
+            if (at < 0 || at > 64 || (b[4] & 0xff) < 0x85) {
+                throw new IllegalStateException("unexpected EBML header from ffmpeg");
+            }
+            byte[] out = new byte[b.length - 4];
+            System.arraycopy(b, 0, out, 0, at);
+            System.arraycopy(to, 0, out, at, to.length);
+            System.arraycopy(b, at + from.length, out, at + to.length, b.length - at - from.length);
+            out[4] = (byte) ((b[4] & 0xff) - 4);
+            Path webm = dir.resolve("h264.webm");
+            Files.write(webm, out);
+            return webm;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static List<String> source(String size) {
+        return List.of("-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=30",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000");
+    }
+
+    /** True if the ffmpeg in use has {@code encoder} (codec cases skip what it cannot make). */
+    static boolean hasEncoder(String encoder) {
+        try {
+            Process p = new ProcessBuilder(FfmpegBinaries.locate().ffmpeg().toString(), "-hide_banner", "-encoders")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out.lines().anyMatch(l -> l.trim().split("\\s+").length > 1 && l.trim().split("\\s+")[1].equals(encoder));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Decodes one video frame at {@code seconds} of {@code mp4} into a PNG and fails unless there is one:
+     * the output is seekable there. (A seek past the end exits 0 with no frame, hence the file check.)
+     */
+    static void assertDecodesFrameAt(Path mp4, double seconds) {
+        Path png = mp4.resolveSibling(mp4.getFileName() + "-" + (long) (seconds * 1000) + ".png");
+        ffmpeg(List.of("-ss", String.format(java.util.Locale.ROOT, "%.3f", seconds), "-i", mp4.toString()),
+                List.of("-frames:v", "1", "-update", "1", png.toString()));
+        try {
+            if (!Files.exists(png) || Files.size(png) == 0) {
+                throw new AssertionError("no frame decoded at " + seconds + " s of " + mp4);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Fragmented MP4, H.264 + AAC, the way Safari's MediaRecorder writes it: moov first, then fragments. */
     static Path fragmentedMp4(Path dir, int seconds) {
         Path out = dir.resolve("source.mp4");

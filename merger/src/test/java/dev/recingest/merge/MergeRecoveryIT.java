@@ -11,6 +11,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.Remerge;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.S3Store;
 import io.netty.buffer.ByteBuf;

@@ -11,6 +11,7 @@ import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.Remerge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,7 @@ class MergeWorkerIT {
         assertEquals(320, out.firstVideo().orElseThrow().width());
         assertEquals("opus", out.firstAudio().orElseThrow().codecName(), "Opus is copied");
         assertEquals(20.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertEquals(cluster.storage.keys().output(id), rec.outputKey());
         assertEquals(cluster.storage.size(rec.outputKey()).join().orElseThrow(), rec.outputSize());
         assertEquals(out.durationSeconds(), rec.durationSeconds(), 0.01);
@@ -122,6 +124,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(10.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
     }
 
@@ -141,6 +144,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(60.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
     }
 
@@ -159,6 +163,7 @@ class MergeWorkerIT {
         assertEquals("h264", out.firstVideo().orElseThrow().codecName());
         assertEquals("aac", out.firstAudio().orElseThrow().codecName());
         assertEquals(30.0, out.durationSeconds(), 0.5);
+        TestCluster.assertSeeksToTheMiddle(id, dir, out);
         assertManifestLists(manifest(id), chunks);
         assertTrue(cluster.storage.listChunks(id).join().isEmpty(), "RECINGEST_KEEP_CHUNKS=false deletes the chunks");
     }

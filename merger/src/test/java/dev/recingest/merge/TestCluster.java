@@ -96,10 +96,23 @@ final class TestCluster implements AutoCloseable {
 
     /** Downloads the output and asks FFprobe about it, as a user would. */
     MediaInfo probeOutput(RecordingId id, Path dir) throws IOException {
-        Path file = dir.resolve(id.value() + "-downloaded.mp4");
+        Path file = downloaded(id, dir);
         Files.write(file, storage.getBytes(storage.keys().output(id)).join());
         return MediaProbe.toInfo(new FFprobe(FfmpegBinaries.locate().ffprobe()).setShowStreams(true)
                 .setShowFormat(true).setInput(file).execute());
+    }
+
+    /** Where {@link #probeOutput} puts the downloaded MP4. */
+    static Path downloaded(RecordingId id, Path dir) {
+        return dir.resolve(id.value() + "-downloaded.mp4");
+    }
+
+    /** After {@link #probeOutput}: a frame decodes at the middle of the MP4 (the figures are printed). */
+    static void assertSeeksToTheMiddle(RecordingId id, Path dir, MediaInfo out) {
+        MediaFixtures.assertDecodesFrameAt(downloaded(id, dir), out.durationSeconds() / 2);
+        System.out.printf(java.util.Locale.ROOT, "codec case %s: output %.3f s, video %s, audio %s, frame decoded at %.3f s%n",
+                id, out.durationSeconds(), out.firstVideo().map(MediaInfo.StreamInfo::codecName).orElse("-"),
+                out.firstAudio().map(MediaInfo.StreamInfo::codecName).orElse("-"), out.durationSeconds() / 2);
     }
 
     long pendingJobs() {

@@ -1,5 +1,6 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
@@ -34,13 +35,13 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final RecordingsApi recordings;
     private final BooleanSupplier draining;
 
-    public HttpApiHandler(RecordingStore store, ChunkStore chunks, OutputStore outputs,
+    public HttpApiHandler(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
                           PrometheusMeterRegistry registry, String adminToken, BooleanSupplier draining) {
         this.store = store;
         this.chunks = chunks;
         this.registry = registry;
         this.adminAuth = new AdminAuth(adminToken);
-        this.recordings = new RecordingsApi(store, outputs);
+        this.recordings = new RecordingsApi(store, chunks, outputs, lifecycle);
         this.draining = draining;
     }
 
@@ -56,7 +57,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         } else if (path.equals("/metrics") && request.method() == HttpMethod.GET) {
             HttpReplies.text(ctx, keepAlive, HttpResponseStatus.OK, registry.scrape(),
                     "text/plain; version=0.0.4; charset=utf-8");
-        } else if (path.equals("/v1/recordings") || path.startsWith("/v1/recordings/")) {
+        } else if (path.equals(AdminRoute.BASE) || path.startsWith(AdminRoute.BASE + "/")) {
             if (!adminAuth.allows(request)) {
                 HttpReplies.error(ctx, keepAlive, ErrorCode.UNAUTHORIZED, "admin token required");
                 return;

@@ -1,6 +1,7 @@
 package dev.recingest.gateway.http;
 
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -36,6 +37,33 @@ final class HttpReplies {
         body.put("code", code.name());
         body.put("message", message);
         json(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), body);
+    }
+
+    /**
+     * An error with its extra fields (INCOMPLETE's {@code missing}, NOT_OPEN's {@code state}); the message
+     * of an INTERNAL error is not shown, since it may say more about the server than a caller should know.
+     */
+    static void error(ChannelHandlerContext ctx, boolean keepAlive, IngestException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", e.code().httpStatus());
+        body.put("code", e.code().name());
+        body.put("message", e.code() == ErrorCode.INTERNAL ? "internal error" : e.getMessage());
+        e.details().forEach(body::putIfAbsent);
+        json(ctx, keepAlive, HttpResponseStatus.valueOf(e.code().httpStatus()), body);
+    }
+
+    /** 405 with the {@code Allow} header listing what the path does accept. */
+    static void methodNotAllowed(ChannelHandlerContext ctx, boolean keepAlive, String allow) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", 405);
+        body.put("code", "METHOD_NOT_ALLOWED");
+        body.put("message", "this path accepts " + allow);
+        byte[] bytes = Json.writeBytes(body);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").set(HttpHeaderNames.ALLOW, allow)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        write(ctx, keepAlive, r);
     }
 
     static void redirect(ChannelHandlerContext ctx, boolean keepAlive, String location) {

@@ -2,6 +2,9 @@ package dev.recingest.gateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.auth.Tokens;
+import dev.recingest.config.Retention;
+import dev.recingest.events.EventPublisher;
+import dev.recingest.events.EventType;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
@@ -16,6 +19,7 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.state.SeqMode;
 import dev.recingest.storage.ChunkStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * {@code start}, {@code stop} and {@code abort}: validation, authorization, the state scripts, repair
  * from storage, and queueing the merge. Failures are {@link IngestException}s whose code says how the
- * connection answers.
+ * connection answers. A new recording and a stop are announced (recording.started, recording.stopped)
+ * without waiting: the outbox never holds up a recorder.
  */
 public final class RecordingLifecycle {
 
@@ -38,15 +43,34 @@ public final class RecordingLifecycle {
     private final StateRepair repair;
     private final Tokens tokens;
     private final int maxMetadataBytes;
+    private final EventPublisher events;
+    private final Duration retention;
 
     /** @param tokens null when authentication is off */
     public RecordingLifecycle(RecordingStore store, ChunkStore chunks, StateRepair repair, Tokens tokens,
                               int maxMetadataBytes) {
+        this(store, chunks, repair, tokens, maxMetadataBytes, EventPublisher.none(), Retention.defaults());
+    }
+
+    /**
+     * @param tokens    null when authentication is off
+     * @param events    where recording.started and recording.stopped go
+     * @param retention how long an ABORTED recording's Redis keys live
+     */
+    public RecordingLifecycle(RecordingStore store, ChunkStore chunks, StateRepair repair, Tokens tokens,
+                              int maxMetadataBytes, EventPublisher events, Retention retention) {
         this.store = store;
         this.chunks = chunks;
         this.repair = repair;
         this.tokens = tokens;
         this.maxMetadataBytes = maxMetadataBytes;
+        this.events = events;
+        this.retention = retention.redisKeys();
+    }
+
+    /** How long the Redis keys of an ended recording live (RECINGEST_RETENTION_REDIS). */
+    public Duration retention() {
+        return retention;
     }
 
     /**
@@ -75,12 +99,15 @@ public final class RecordingLifecycle {
                 throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
                         Map.of("state", o.state().name()));
             }
+            if (o.kind() == StartKind.CREATED) {
+                events.announce(EventType.STARTED, id);
+            }
             return repair.repair(id).thenApply(next -> new Opened(id, o.epoch(), Math.max(next, o.nextSeq()),
                     o.kind() == StartKind.RESUMED, contentType, mode, metadata, o.seqMode()));
         });
     }
 
-    /** Stops the recording (the caller has waited for this connection's chunks in flight). */
+    /** Stops the recording for the connection that owns it (it has waited for its chunks in flight). */
     CompletableFuture<Message.Stopped> stop(Ownership owner, Long lastSeq, Recovery recovery) {
         RecordingId id = owner.id();
         return repair.repair(id, owner.knownNext())
@@ -93,11 +120,27 @@ public final class RecordingLifecycle {
                     return recovery.recover(owner, Recovery.Trouble.RECLAIM)
                             .thenCompose(x -> store.stop(id, owner.epoch(), lastSeq));
                 })
-                .thenCompose(o -> switch (o.kind()) {
-                    case STOPPED -> store.queueMerge(id).thenApply(x ->
-                            new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices()));
-                    default -> CompletableFuture.failedFuture(stopRefused(o, lastSeq));
-                });
+                .thenCompose(o -> stopped(id, o, lastSeq));
+    }
+
+    /**
+     * A server-side stop (the admin API): no owner check; the connection that still holds the recording
+     * gets 4409 when it next writes.
+     */
+    public CompletableFuture<Message.Stopped> stopWithoutOwner(RecordingId id) {
+        return repair.repair(id)
+                .thenCompose(next -> store.stop(id, null, null))
+                .thenCompose(o -> stopped(id, o, null));
+    }
+
+    private CompletableFuture<Message.Stopped> stopped(RecordingId id, StopOutcome o, Long lastSeq) {
+        if (o.kind() != StopKind.STOPPED) {
+            return CompletableFuture.failedFuture(stopRefused(o, lastSeq));
+        }
+        return store.queueMerge(id).thenApply(x -> {
+            events.announce(EventType.STOPPED, id);
+            return new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices());
+        });
     }
 
     private static boolean lostByRedis(StopOutcome o, Ownership owner) {
@@ -139,6 +182,8 @@ public final class RecordingLifecycle {
                     }
                     return chunks.deleteChunks(id);
                 })
+                // Best effort: keys that do not expire cost memory, not correctness.
+                .thenCompose(x -> store.expire(id, retention).exceptionally(e -> null))
                 .thenApply(x -> new Message.Aborted(id.value()));
     }
 

@@ -1,5 +1,7 @@
 package dev.recingest.gateway.janitor;
 
+import dev.recingest.events.EventPublisher;
+import dev.recingest.events.EventType;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.JanitorLock;
 import dev.recingest.state.OpenRecordings;
@@ -39,6 +41,7 @@ public final class Janitor implements AutoCloseable {
 
     private final JanitorConfig config;
     private final RecordingStore store;
+    private final EventPublisher events;
     private final OpenRecordings open;
     private final JanitorLock lock;
     private final Clock clock;
@@ -49,8 +52,11 @@ public final class Janitor implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile boolean everHeld;
 
-    public Janitor(JanitorConfig config, RecordingStore store, Clock clock, MeterRegistry registry) {
+    /** @param events where recording.stalled, recording.stopped and recording.failed of auto-stops go */
+    public Janitor(JanitorConfig config, RecordingStore store, EventPublisher events, Clock clock,
+                   MeterRegistry registry) {
         this.config = config;
+        this.events = events;
         this.store = store;
         this.open = store.openRecordings();
         this.lock = store.janitorLock(config.lockTtl());
@@ -134,18 +140,23 @@ public final class Janitor implements AutoCloseable {
                 if (s.changed()) {
                     stalled.increment();
                     LOG.info("recordingId={} event=stalled lastActivityMs={}", id, s.lastActivity());
+                    events.announce(EventType.STALLED, id);
                 }
                 yield open.reschedule(d.recordingId(), Math.min(s.lastActivity() + idle, now + stall));
             }
             case STOPPED -> {
                 autoStopped.increment();
                 LOG.info("recordingId={} event=auto-stopped chunks={} void={}", id, s.chunks(), s.indices());
-                yield store.queueMerge(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
+                yield store.queueMerge(id).thenCompose(x -> {
+                    events.announce(EventType.STOPPED, id);
+                    return open.forget(d);
+                }).thenApply(x -> null);
             }
             case FAILED -> {
                 failed.increment();
                 LOG.warn("recordingId={} event=auto-stop-failed code=MISSING_CHUNKS chunks={} missing={}", id,
                         s.chunks(), s.indices());
+                events.announce(EventType.FAILED, id);
                 yield open.forget(d).thenApply(x -> null);
             }
             case NOT_OPEN -> lostMerge(d, id, s, now);

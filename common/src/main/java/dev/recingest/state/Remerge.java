@@ -1,8 +1,6 @@
-package dev.recingest.merge;
+package dev.recingest.state;
 
 import dev.recingest.protocol.RecordingId;
-import dev.recingest.state.RecordingState;
-import dev.recingest.state.RecordingStore;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,9 +9,12 @@ import java.util.concurrent.CompletableFuture;
  * Asks for another merge of a recording that FAILED (say, after a missing chunk was restored) or is
  * STOPPED with a lost job: back to STOPPED with a fresh attempt budget and no error, then a new job.
  * The merge itself only ever starts from STOPPED or MERGING, so a FAILED recording is never merged
- * again by a stray duplicate job.
+ * again by a stray duplicate job. Used by the admin API ({@code POST /v1/recordings/{id}/merge}).
  */
 public final class Remerge {
+
+    /** Meta fields of the previous outcome that a re-merge clears ("announced": which outcome the merger announced). */
+    static final String[] OUTCOME_FIELDS = {"errorCode", "errorMessage", "failedAt", "announced"};
 
     private Remerge() {
     }
@@ -23,7 +24,9 @@ public final class Remerge {
         return recordings.transition(id, EnumSet.of(RecordingState.FAILED, RecordingState.STOPPED),
                         RecordingState.STOPPED, Map.of("mergeAttempts", "0"))
                 .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(false)
-                        : recordings.clearFields(id, "errorCode", "errorMessage")
+                        // An ended recording's keys were set to expire; this one is alive again.
+                        : recordings.persist(id)
+                                .thenCompose(x -> recordings.clearFields(id, OUTCOME_FIELDS))
                                 .thenCompose(x -> recordings.queueMerge(id))
                                 .thenApply(x -> true));
     }

@@ -1,0 +1,92 @@
+package dev.recingest.events;
+
+import dev.recingest.config.Settings;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingStore;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link EventPublisher} onto the Redis Stream outbox ({@link Outbox}). Uses the process's shared
+ * asynchronous connection: an XADD is one pipelined command, and while Redis is unreachable the
+ * connection rejects commands at once, so a publish costs the caller nothing but a logged warning.
+ */
+public final class OutboxPublisher implements EventPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final RecordingStore store;
+    private final long maxLength;
+    private final Clock clock;
+
+    public OutboxPublisher(RedisAsyncCommands<String, String> redis, RecordingStore store, long maxLength, Clock clock) {
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("RECINGEST_WEBHOOK_OUTBOX_MAX must be at least 1");
+        }
+        this.redis = redis;
+        this.store = store;
+        this.maxLength = maxLength;
+        this.clock = clock;
+    }
+
+    /** With the outbox length of {@code RECINGEST_WEBHOOK_OUTBOX_MAX}. */
+    public static OutboxPublisher create(Settings settings, RedisAsyncCommands<String, String> redis,
+                                         RecordingStore store) {
+        return new OutboxPublisher(redis, store,
+                settings.integer("RECINGEST_WEBHOOK_OUTBOX_MAX", (int) Outbox.DEFAULT_MAX_LENGTH), Clock.systemUTC());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> publish(RecordingEvent event) {
+        try {
+            return redis.xadd(Outbox.STREAM, XAddArgs.Builder.maxlen(maxLength).approximateTrimming(),
+                            Map.of(Outbox.FIELD_ID, event.id(), Outbox.FIELD_TYPE, event.type().wire(),
+                                    Outbox.FIELD_BODY, event.json()))
+                    .toCompletableFuture()
+                    .handle((entry, error) -> {
+                        if (error != null) {
+                            warn(event.type(), event.recordingId(), error);
+                            return false;
+                        }
+                        LOG.debug("recordingId={} event=published type={} eventId={} entry={}", event.recordingId(),
+                                event.type().wire(), event.id(), entry);
+                        return true;
+                    });
+        } catch (RuntimeException e) {
+            warn(event.type(), event.recordingId(), e);
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> announce(EventType type, RecordingId id) {
+        try {
+            return store.fields(id)
+                    .thenCompose(meta -> meta == null || meta.isEmpty()
+                            ? CompletableFuture.completedFuture(false)
+                            : publish(RecordingEvent.of(type, id, meta, clock)))
+                    .exceptionally(error -> {
+                        warn(type, id, error);
+                        return false;
+                    });
+        } catch (RuntimeException e) {
+            warn(type, id, e);
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    private static void warn(EventType type, RecordingId id, Throwable error) {
+        Throwable c = error;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        LOG.warn("recordingId={} event=event-not-published type={} error={}", id, type.wire(),
+                c.getClass().getSimpleName() + ": " + c.getMessage());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.recingest.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.storage.OutputStore;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Recordings whose Redis keys have expired (RECINGEST_RETENTION_REDIS) but whose objects remain: S3 is
+ * the durable record, and a completed recording's {@code manifest.json} says everything the admin API
+ * shows about it.
+ */
+final class ArchivedRecordings {
+
+    private final OutputStore outputs;
+
+    ArchivedRecordings(OutputStore outputs) {
+        this.outputs = outputs;
+    }
+
+    /** The recording as its manifest describes it, in the admin API's form plus {@code "archived":true}. */
+    CompletableFuture<Optional<Map<String, Object>>> find(RecordingId id) {
+        return outputs.getBytes(outputs.keys().manifest(id)).handle((bytes, error) -> {
+            if (error != null) {
+                if (IngestException.from(error).code() == ErrorCode.NOT_FOUND) {
+                    return Optional.empty();
+                }
+                throw IngestException.from(error);
+            }
+            try {
+                return Optional.of(view(Json.MAPPER.readTree(bytes)));
+            } catch (IOException e) {
+                throw new IngestException(ErrorCode.INTERNAL, "unreadable manifest of " + id, Map.of(), e);
+            }
+        });
+    }
+
+    private static Map<String, Object> view(JsonNode m) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("recordingId", m.path("recordingId").asText());
+        v.put("state", m.path("state").asText());
+        v.put("contentType", m.path("contentType").asText());
+        v.put("mode", m.path("mode").asText());
+        v.put("chunks", m.path("chunkCount").asLong());
+        v.put("bytes", m.path("bytes").asLong());
+        v.put("createdAt", text(m, "createdAt"));
+        v.put("updatedAt", text(m, "completedAt"));
+        if (m.hasNonNull("metadata")) {
+            v.put("metadata", m.get("metadata"));
+        }
+        JsonNode out = m.path("output");
+        if (out.hasNonNull("key")) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("key", out.get("key").asText());
+            o.put("size", out.path("size").asLong());
+            o.put("durationSeconds", out.hasNonNull("durationSeconds") ? out.get("durationSeconds").asDouble() : null);
+            v.put("output", o);
+        }
+        v.put("archived", true);
+        return v;
+    }
+
+    private static String text(JsonNode m, String field) {
+        return m.hasNonNull(field) ? m.get(field).asText() : null;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.recingest.merge;
+
+import dev.recingest.events.EventPublisher;
+import dev.recingest.events.EventType;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What follows a recorded outcome (COMPLETED or FAILED): announce it (recording.completed / .failed)
+ * and let the recording's Redis keys expire after the retention time.
+ *
+ * <p>At least once: the worker acks the job only once the announcement is in the outbox, so a worker
+ * that dies (or cannot reach the outbox) between the outcome and its announcement leaves the job
+ * pending, and the worker that claims it next finds the outcome recorded but not announced
+ * ({@code announced} is not the state) and announces it then. The event id is derived from the
+ * outcome's timestamp, so an announcement made twice carries one id.
+ */
+final class Conclusion {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Conclusion.class);
+    static final String ANNOUNCED_FIELD = "announced";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final RecordingStore recordings;
+    private final EventPublisher events;
+    private final Duration retention;
+
+    Conclusion(RecordingStore recordings, EventPublisher events, Duration retention) {
+        this.recordings = recordings;
+        this.events = events;
+        this.retention = retention;
+    }
+
+    /** True if the outcome {@code state} of a recording still needs its announcement (see the class comment). */
+    static boolean pending(RecordingState state, Map<String, String> fields) {
+        return (state == RecordingState.COMPLETED || state == RecordingState.FAILED)
+                && !state.name().equals(fields.get(ANNOUNCED_FIELD));
+    }
+
+    /**
+     * Announces the outcome and sets the keys to expire; never throws (failures are logged).
+     *
+     * @return false when the announcement did not reach the outbox: leave the job pending to try again
+     */
+    boolean conclude(RecordingId id, RecordingState state) throws InterruptedException {
+        EventType type = state == RecordingState.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
+        boolean announced = false;
+        try {
+            announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            if (announced) {
+                recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            recordings.expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // A missing marker or TTL costs a repeated announcement or memory, not correctness.
+            LOG.warn("recordingId={} event=conclusion-incomplete state={} error={}", id, state, e.toString());
+        }
+        if (!announced) {
+            LOG.warn("recordingId={} event=outcome-not-announced state={}; the job stays pending to announce it", id, state);
+        }
+        return announced;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.recingest.webhook;
+
+import dev.recingest.events.Outbox;
+import dev.recingest.state.RedisConnections;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XPendingArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery to one URL, on one thread with a Redis connection of its own (XREADGROUP blocks it). Each
+ * round first retries the pending events whose backoff has passed, then reads new ones; a round's
+ * events are POSTed concurrently, and each is acked only when the receiver answered 2xx.
+ */
+final class DeliveryLane implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryLane.class);
+    private static final long REDIS_BACKOFF_MILLIS = 1000;
+
+    private final WebhookConfig config;
+    private final URI url;
+    private final String group;
+    private final String consumer;
+    private final RedisConnections redis;
+    private final HttpClient http;
+    private final WebhookMetrics metrics;
+    private final Clock clock;
+    private volatile boolean running = true;
+
+    DeliveryLane(WebhookConfig config, URI url, String consumer, RedisConnections redis, HttpClient http,
+                 WebhookMetrics metrics, Clock clock) {
+        this.config = config;
+        this.url = url;
+        this.group = groupOf(url);
+        this.consumer = consumer;
+        this.redis = redis;
+        this.http = http;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** The consumer group of a URL: a new URL starts with the events published after it first ran. */
+    static String groupOf(URI url) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(url.toString().getBytes(StandardCharsets.UTF_8));
+            return "webhook-" + HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+                RedisCommands<String, String> sync = connection.sync();
+                ensureGroup(sync);
+                while (running) {
+                    retryDue(sync);
+                    List<StreamMessage<String, String>> fresh = sync.xreadgroup(Consumer.from(group, consumer),
+                            XReadArgs.Builder.block(config.poll()).count(config.batch()),
+                            XReadArgs.StreamOffset.lastConsumed(Outbox.STREAM));
+                    List<Attempt> attempts = new ArrayList<>();
+                    if (fresh != null) {
+                        fresh.forEach(m -> attempts.add(new Attempt(m, 1)));
+                    }
+                    deliver(sync, attempts);
+                }
+            } catch (RedisException e) {
+                // Unreachable, or restarted without its data (NOGROUP): reconnect and make the group again.
+                if (running) {
+                    LOG.warn("event=webhook-outbox-unavailable url={} error={}", WebhookConfig.redact(url), e.toString());
+                    pause();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("event=webhook-lane-failed url={}", WebhookConfig.redact(url), e);
+                pause();
+            }
+        }
+    }
+
+    private void ensureGroup(RedisCommands<String, String> sync) {
+        try {
+            sync.xgroupCreate(XReadArgs.StreamOffset.from(Outbox.STREAM, "$"), group, XGroupCreateArgs.Builder.mkstream());
+            LOG.info("event=webhook-group-created url={} group={}", WebhookConfig.redact(url), group);
+        } catch (RedisBusyException e) {
+            // BUSYGROUP: the usual case; the group keeps its progress across restarts.
+        }
+    }
+
+    private record Attempt(StreamMessage<String, String> message, long number) {
+    }
+
+    /** Claims and delivers pending events whose backoff has passed; gives up those past the max age. */
+    private void retryDue(RedisCommands<String, String> sync) {
+        List<PendingMessage> pending = sync.xpending(Outbox.STREAM, XPendingArgs.Builder
+                .xpending(group, Range.unbounded(), Limit.from(config.batch() * 16L)).idle(config.backoff(1)));
+        List<Attempt> due = new ArrayList<>();
+        for (PendingMessage p : pending == null ? List.<PendingMessage>of() : pending) {
+            if (due.size() >= config.batch()) {
+                break;
+            }
+            if (tooOld(p.getId())) {
+                giveUp(sync, p.getId(), p.getRedeliveryCount());
+                continue;
+            }
+            long backoff = config.backoff(p.getRedeliveryCount()).toMillis();
+            if (p.getMsSinceLastDelivery() < backoff) {
+                continue;
+            }
+            // Min-idle makes the claim atomic across processes: whoever claims first resets the idle time.
+            List<StreamMessage<String, String>> claimed = sync.xclaim(Outbox.STREAM, Consumer.from(group, consumer),
+                    XClaimArgs.Builder.minIdleTime(backoff), p.getId());
+            if (claimed != null && !claimed.isEmpty()) {
+                due.add(new Attempt(claimed.get(0), p.getRedeliveryCount() + 1));
+            }
+        }
+        deliver(sync, due);
+    }
+
+    private void deliver(RedisCommands<String, String> sync, List<Attempt> attempts) {
+        List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+        for (Attempt a : attempts) {
+            String body = a.message().getBody() == null ? null : a.message().getBody().get(Outbox.FIELD_BODY);
+            if (body == null) {
+                sync.xack(Outbox.STREAM, group, a.message().getId()); // trimmed away or not an event
+                continue;
+            }
+            if (tooOld(a.message().getId())) {
+                giveUp(sync, a.message().getId(), a.number() - 1);
+                continue;
+            }
+            inFlight.add(post(a, body).thenAccept(status -> {
+                if (status / 100 == 2) {
+                    sync.xack(Outbox.STREAM, group, a.message().getId());
+                    metrics.delivered();
+                    LOG.debug("event=webhook-delivered url={} eventId={} attempt={}", WebhookConfig.redact(url),
+                            a.message().getBody().get(Outbox.FIELD_ID), a.number());
+                } else {
+                    metrics.retried();
+                    LOG.warn("event=webhook-attempt-failed url={} eventId={} type={} attempt={} status={} retryIn={}",
+                            WebhookConfig.redact(url), a.message().getBody().get(Outbox.FIELD_ID),
+                            a.message().getBody().get(Outbox.FIELD_TYPE), a.number(), status == 0 ? "no-answer" : status,
+                            config.backoff(a.number()));
+                }
+            }));
+        }
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // Whatever did not finish stays pending and is retried after its backoff.
+            LOG.warn("event=webhook-round-unfinished url={} error={}", WebhookConfig.redact(url), e.toString());
+        }
+    }
+
+    /** The receiver's status, or 0 when there was no answer (refused, reset, timed out). */
+    private CompletableFuture<Integer> post(Attempt a, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "recingest-webhook/1")
+                .header("X-Recingest-Event", a.message().getBody().getOrDefault(Outbox.FIELD_TYPE, ""))
+                .header("X-Recingest-Event-Id", a.message().getBody().getOrDefault(Outbox.FIELD_ID, ""))
+                .header("X-Recingest-Timestamp", Long.toString(clock.millis() / 1000))
+                .header("X-Recingest-Attempt", Long.toString(a.number()))
+                .header(Signature.HEADER, Signature.sign(config.secret(), bytes))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .thenApply(HttpResponse::statusCode)
+                .exceptionally(e -> 0);
+    }
+
+    private boolean tooOld(String entryId) {
+        return clock.millis() - Outbox.publishedAt(entryId) > config.maxAge().toMillis();
+    }
+
+    private void giveUp(RedisCommands<String, String> sync, String entryId, long attempts) {
+        sync.xack(Outbox.STREAM, group, entryId);
+        metrics.gaveUp();
+        LOG.warn("event=webhook-given-up url={} entry={} attempts={} maxAge={}", WebhookConfig.redact(url), entryId,
+                attempts, config.maxAge());
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(REDIS_BACKOFF_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.recingest.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * {@code recingest_webhook_deliveries_total{outcome}}: {@code delivered} (a 2xx answer), {@code retried}
+ * (an attempt failed; the event waits for its next one), {@code gave_up} (past RECINGEST_WEBHOOK_MAX_AGE).
+ */
+final class WebhookMetrics {
+
+    private final Counter delivered;
+    private final Counter retried;
+    private final Counter gaveUp;
+
+    WebhookMetrics(MeterRegistry registry) {
+        delivered = counter(registry, "delivered");
+        retried = counter(registry, "retried");
+        gaveUp = counter(registry, "gave_up");
+    }
+
+    private static Counter counter(MeterRegistry registry, String outcome) {
+        return Counter.builder("recingest.webhook.deliveries").description("Webhook delivery attempts by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    void delivered() {
+        delivered.increment();
+    }
+
+    void retried() {
+        retried.increment();
+    }
+
+    void gaveUp() {
+        gaveUp.increment();
+    }
+}
