@@ -1,0 +1,112 @@
+package dev.recingest.bench;
+
+import dev.recingest.auth.Tokens;
+import dev.recingest.config.RedisConfig;
+import dev.recingest.config.Retention;
+import dev.recingest.config.S3Config;
+import dev.recingest.config.Settings;
+import dev.recingest.embedded.EmbeddedRedis;
+import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.events.OutboxPublisher;
+import dev.recingest.gateway.GatewayConfig;
+import dev.recingest.gateway.GatewayServer;
+import dev.recingest.observability.Metrics;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnections;
+import dev.recingest.storage.S3Clients;
+import dev.recingest.storage.S3Store;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * A real Redis, the S3 server and one gateway in this JVM on 127.0.0.1, with the gateway's defaults except
+ * the per-connection chunk rate limit (off: the suite measures capacity, not policy). The direct-S3 baseline
+ * gets its own S3 client built from the same config as the gateway's.
+ */
+final class BenchCluster implements AutoCloseable {
+
+    static final String BUCKET = "recordings";
+    private static final String SECRET = "bench-secret-bench-secret-bench-secret-01";
+    private static final String ACCESS = "bench-access";
+    private static final String S3_SECRET = "bench-s3-secret";
+
+    final Path dir;
+    final EmbeddedRedis redis;
+    final EmbeddedS3 s3Server;
+    final S3Config s3Config;
+    final S3Store s3;
+    final RedisConnections redisClient;
+    final StatefulRedisConnection<String, String> connection;
+    final GatewayServer gateway;
+    final GatewayConfig gatewayConfig;
+    private final Tokens tokens = new Tokens(SECRET);
+
+    BenchCluster(Path dir) {
+        this.dir = dir;
+        redis = EmbeddedRedis.start(dir.resolve("redis"));
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS, S3_SECRET);
+        s3Config = new S3Config(s3Server.endpoint(), "us-east-1", BUCKET, "", ACCESS, S3_SECRET, true,
+                S3Config.from(Settings.of(Map.of())).maxConcurrency(), null);
+        s3 = S3Store.create(s3Config);
+        s3.ensureBucket();
+        redisClient = new RedisConnections(new RedisConfig(redis.uri()));
+        connection = redisClient.connect();
+        RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
+        Settings s = Settings.of(Map.of(
+                "RECINGEST_PORT", "0",
+                "RECINGEST_JWT_SECRET", SECRET,
+                "RECINGEST_ADMIN_TOKEN", "bench-admin-token",
+                "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
+                "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
+        gatewayConfig = GatewayConfig.from(s);
+        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, Metrics.newRegistry(),
+                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/ingest");
+    }
+
+    String token() {
+        return tokens.issueForPrefix("bench", "", Duration.ofHours(6));
+    }
+
+    /** A separate S3 client for the baseline, configured like the gateway's. */
+    S3AsyncClient directClient() {
+        return S3Clients.async(s3Config);
+    }
+
+    /** Deletes the stored objects under the bucket on disk, so that long runs do not fill the disk. */
+    void wipeObjects() {
+        Path bucket = s3Server.dataDir().resolve(BUCKET);
+        try (Stream<Path> children = Files.list(bucket)) {
+            for (Path child : children.toList()) {
+                try (Stream<Path> walk = Files.walk(child)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        connection.close();
+        redisClient.close();
+        s3.close();
+        s3Server.close();
+        redis.close();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.recingest.bench;
+
+import dev.recingest.state.RedisConnections;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
+ * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]}: runs items 1, 2 and 5 of the benchmark
+ * suite and prints their tables; writes results.md and throughput.png into the output folder (and with
+ * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/).
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        boolean quick = opts.containsKey("quick");
+        int[] recorders = ints(opts.getOrDefault("recorders", quick ? "1,16,64" : "1,16,64,256"));
+        int[] chunks = Arrays.stream(opts.getOrDefault("chunks", quick ? "64KiB,256KiB" : "64KiB,256KiB,1MiB")
+                .split(",")).mapToInt(Main::bytes).toArray();
+        long warmup = (long) (Double.parseDouble(opts.getOrDefault("warmup", "2")) * 1000);
+        long measure = (long) (Double.parseDouble(opts.getOrDefault("measure", quick ? "5" : "8")) * 1000);
+        long latencyMillis = (long) (Double.parseDouble(opts.getOrDefault("latency-seconds", quick ? "10" : "20")) * 1000);
+        Path out = Path.of(opts.getOrDefault("out", "bench/target/results"));
+        Path dir = Files.createTempDirectory("recingest-bench");
+
+        StringBuilder md = new StringBuilder();
+        md.append("Run: ").append(Instant.now()).append("\n\nMachine: ").append(machine()).append("\n\n");
+        System.out.println(md);
+        try (BenchCluster cluster = new BenchCluster(dir)) {
+            HttpClient http = HttpClient.newHttpClient();
+            RedisConnections probeClient = cluster.redisClient;
+            var probeConnection = probeClient.connect();
+            RedisProbe probe = new RedisProbe(probeConnection.sync());
+            Throughput throughput = new Throughput(cluster, http, probe, warmup, measure);
+            if (opts.containsKey("jfr")) {
+                throughput.profileInto(out.resolve("jfr"));
+            }
+            List<Throughput.Cell> cells = new ArrayList<>();
+            for (int size : chunks) {
+                for (int n : recorders) {
+                    Throughput.Cell c = throughput.cell(n, size);
+                    cells.add(c);
+                    System.out.printf("cell N=%d chunk=%s: gateway %.1f MB/s, direct %.1f MB/s, ratio %.2f%n", n,
+                            Report.size(size), c.gateway().mbPerSecond(), c.direct().mbPerSecond(), c.ratio());
+                }
+            }
+            String tp = Report.throughput(cells);
+            String rc = Report.redis(cells);
+            System.out.println("\n## 1. Ingest throughput (saturating, window "
+                    + Report.size((int) cluster.gatewayConfig.windowBytes()) + " per recorder)\n\n" + tp);
+            System.out.println("## 5. Redis cost per chunk (during the gateway side of each cell)\n\n" + rc);
+            md.append("## 1. Ingest throughput\n\n").append(tp).append("\n## 5. Redis cost per chunk\n\n").append(rc);
+            Chart.throughput(cells.stream().toList(), "Acked MB/s vs concurrency: gateway (solid) vs direct S3 (dashed)",
+                    out.resolve("throughput.png"));
+
+            if (!opts.containsKey("no-latency")) {
+                Latency latency = new Latency(cluster, http, throughput, warmup, latencyMillis);
+                Latency.Result r = latency.run(Integer.parseInt(opts.getOrDefault("latency-recorders", "200")),
+                        Double.parseDouble(opts.getOrDefault("latency-rate", "2")),
+                        bytes(opts.getOrDefault("latency-chunk", "64KiB")));
+                String lt = Report.latency(r);
+                System.out.println("## 2. Ack latency at a fixed offered load\n\n" + lt);
+                md.append("\n## 2. Ack latency at a fixed offered load\n\n").append(lt);
+            }
+            probeConnection.close();
+        } finally {
+            deleteQuietly(dir);
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results.md"), md);
+        System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("throughput.png"));
+        System.exit(0); // SDK and JDK client threads are not all daemons
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the core count and JVM are still worth printing
+        }
+        return String.format("%d cores (%s), %s %s, Java %s, bench JVM max heap %d MiB; Redis, S3 server, gateway"
+                        + " and load generator all in this process/machine on 127.0.0.1",
+                Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20) + "; JVM args " + ManagementFactory.getRuntimeMXBean()
+                .getInputArguments();
+    }
+
+    static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /** "64KiB", "1MiB" or a plain byte count. */
+    static int bytes(String s) {
+        String t = s.trim();
+        if (t.endsWith("KiB")) {
+            return Integer.parseInt(t.substring(0, t.length() - 3)) << 10;
+        }
+        if (t.endsWith("MiB")) {
+            return Integer.parseInt(t.substring(0, t.length() - 3)) << 20;
+        }
+        return Integer.parseInt(t);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+}

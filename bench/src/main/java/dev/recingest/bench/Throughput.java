@@ -1,0 +1,152 @@
+package dev.recingest.bench;
+
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Item 1 (and 5): one cell of the grid, N saturating recorders of one chunk size, first through the
+ * gateway, then as direct S3 PUTs from the same generator. Each side warms up, then counts acks over
+ * the measured window.
+ */
+final class Throughput {
+
+    record Side(double mbPerSecond, double chunksPerSecond, long failures, long nacks) {
+    }
+
+    record Cell(int recorders, int chunkBytes, Side gateway, Side direct, RedisProbe.Cost redis) {
+        double ratio() {
+            return gateway.mbPerSecond() / direct.mbPerSecond();
+        }
+    }
+
+    private final BenchCluster cluster;
+    private final HttpClient http;
+    private final RedisProbe probe;
+    private final long warmupMillis;
+    private final long measureMillis;
+    private int run;
+    private java.nio.file.Path jfrDir;
+
+    /** Records a JFR profile (settings "profile") of each cell's measured gateway window into {@code dir}. */
+    void profileInto(java.nio.file.Path dir) {
+        this.jfrDir = dir;
+    }
+
+    Throughput(BenchCluster cluster, HttpClient http, RedisProbe probe, long warmupMillis, long measureMillis) {
+        this.cluster = cluster;
+        this.http = http;
+        this.probe = probe;
+        this.warmupMillis = warmupMillis;
+        this.measureMillis = measureMillis;
+    }
+
+    Cell cell(int recorders, int chunkBytes) throws Exception {
+        run++;
+        long window = cluster.gatewayConfig.windowBytes();
+        Stats gw = new Stats();
+        List<Lane> lanes = openGateway(recorders, chunkBytes, window, gw, "tp" + run);
+        RedisProbe.Snapshot[] redis = new RedisProbe.Snapshot[2];
+        jdk.jfr.Recording[] jfr = new jdk.jfr.Recording[1];
+        String name = "gateway-" + recorders + "x" + Report.size(chunkBytes).replace(" ", "") + ".jfr";
+        Side gateway = drive(lanes, gw, () -> {
+            redis[0] = probe.snapshot();
+            jfr[0] = startJfr();
+        }, () -> {
+            redis[1] = probe.snapshot();
+            stopJfr(jfr[0], name);
+        });
+        cluster.wipeObjects();
+        Stats direct = new Stats();
+        long share = Math.min(window, cluster.gatewayConfig.globalInflightBytes() / recorders);
+        long laneWindow = Math.max(chunkBytes, share);
+        var s3 = cluster.directClient();
+        List<Lane> s3Lanes = new ArrayList<>();
+        for (int i = 0; i < recorders; i++) {
+            s3Lanes.add(new S3Lane(s3, BenchCluster.BUCKET, "direct-" + run + "-" + i, chunkBytes, laneWindow, direct));
+        }
+        Side baseline = drive(s3Lanes, direct, () -> { }, () -> { });
+        s3.close();
+        cluster.wipeObjects();
+        return new Cell(recorders, chunkBytes, gateway, baseline,
+                RedisProbe.cost(redis[0], redis[1], (long) (gateway.chunksPerSecond() * measureMillis / 1000.0)));
+    }
+
+    private jdk.jfr.Recording startJfr() {
+        if (jfrDir == null) {
+            return null;
+        }
+        try {
+            jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            r.start();
+            return r;
+        } catch (java.io.IOException | java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void stopJfr(jdk.jfr.Recording r, String name) {
+        if (r == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(jfrDir);
+            r.stop();
+            r.dump(jfrDir.resolve(name));
+            r.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    List<Lane> openGateway(int recorders, int chunkBytes, long window, Stats stats, String prefix) {
+        List<CompletableFuture<WsLane>> opening = new ArrayList<>();
+        String token = cluster.token();
+        for (int i = 0; i < recorders; i++) {
+            opening.add(WsLane.open(http, cluster.ingestUri(), token, prefix + "-" + i, chunkBytes, window, stats));
+        }
+        List<Lane> lanes = new ArrayList<>();
+        for (var f : opening) {
+            lanes.add(f.orTimeout(60, TimeUnit.SECONDS).join());
+        }
+        return lanes;
+    }
+
+    /**
+     * Waits (at most 20 s) until no ack arrived for half a second, so that the chunks still in flight are
+     * stored before the objects are wiped and the other side starts on a quiet machine.
+     */
+    static void settle(Stats stats) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            long now = stats.chunks.sum() + stats.failures.sum();
+            if (now == last) {
+                return;
+            }
+            last = now;
+            Thread.sleep(500);
+        }
+    }
+
+    private Side drive(List<Lane> lanes, Stats stats, Runnable atStart, Runnable atEnd) throws InterruptedException {
+        lanes.forEach(Lane::saturate);
+        Thread.sleep(warmupMillis);
+        atStart.run();
+        long c0 = stats.chunks.sum();
+        long b0 = stats.bytes.sum();
+        long t0 = System.nanoTime();
+        Thread.sleep(measureMillis);
+        long c1 = stats.chunks.sum();
+        long b1 = stats.bytes.sum();
+        long t1 = System.nanoTime();
+        atEnd.run();
+        lanes.forEach(Lane::halt);
+        settle(stats);
+        lanes.forEach(Lane::close);
+        double seconds = (t1 - t0) / 1e9;
+        return new Side((b1 - b0) / 1e6 / seconds, (c1 - c0) / seconds, stats.failures.sum(), stats.nacks.sum());
+    }
+}
