@@ -3,6 +3,6 @@
 # gateway it starts on 127.0.0.1. Options are passed to dev.recingest.bench.Main, e.g. --quick.
 set -eu
 cd "$(dirname "$0")/.."
-./mvnw -o -q -pl bench -am package -DskipTests
+./mvnw -q -pl bench -am package -DskipTests
 exec java ${BENCH_JVM_OPTS:--Xmx2g} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.recingest.bench.Main "$@"
