@@ -1,8 +1,6 @@
 package dev.recingest.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +59,7 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
                 r.put(t, Instant.ofEpochMilli(Long.parseLong(v)).toString());
             }
         }
-        JsonNode metadata = metadata(meta.get("metadata"));
+        JsonNode metadata = Json.readMetadata(meta.get("metadata"));
         if (metadata != null) {
             r.put("metadata", metadata);
         }
@@ -77,16 +75,5 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
             r.put("error", Map.of("code", meta.get("errorCode"), "message", meta.getOrDefault("errorMessage", "")));
         }
         return r;
-    }
-
-    private static JsonNode metadata(String json) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            return TextNode.valueOf(json);
-        }
     }
 }

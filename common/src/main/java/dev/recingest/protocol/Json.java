@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.UncheckedIOException;
 
 /** The one configured ObjectMapper: unknown fields ignored, nulls omitted, modest nesting limits. */
@@ -40,6 +42,22 @@ public final class Json {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The {@code start} metadata as stored with a recording (JSON text, "" for none) back as JSON, for the
+     * admin API, webhooks and the manifest; null for none. Text that is not JSON (the gateway validates it,
+     * so it should not happen) is kept as a JSON string rather than lost.
+     */
+    public static JsonNode readMetadata(String stored) {
+        if (stored == null || stored.isBlank()) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(stored);
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(stored);
         }
     }
 

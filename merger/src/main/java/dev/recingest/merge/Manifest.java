@@ -1,9 +1,7 @@
 package dev.recingest.merge;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recingest.merge.MediaInfo.StreamInfo;
 import dev.recingest.protocol.Json;
 import dev.recingest.state.Recording;
@@ -34,7 +32,7 @@ public record Manifest(String recordingId, String contentType, String mode, Stri
                 result.chunks(), plan.voids(),
                 new Output(outputKey, result.outputSize(), result.outputInfo().durationSeconds(),
                         result.outputInfo().streams()),
-                metadata(rec.metadata()));
+                Json.readMetadata(rec.metadata()));
     }
 
     byte[] toJson() {
@@ -43,17 +41,5 @@ public record Manifest(String recordingId, String contentType, String mode, Stri
 
     private static String iso(Instant t) {
         return t == null ? null : t.toString();
-    }
-
-    /** The start metadata as JSON; text that is not JSON (it should not happen) is kept as a string. */
-    private static JsonNode metadata(String json) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            return TextNode.valueOf(json);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.config.HostName;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.merge.RecordingMerger.Disposition;
 import dev.recingest.state.MergeQueue;
@@ -10,8 +11,6 @@ import dev.recingest.storage.S3Store;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class MergeWorker implements AutoCloseable {
         this.config = config;
         this.redis = redis;
         this.merger = merger;
-        this.consumerPrefix = hostName() + "-" + ProcessHandle.current().pid();
+        this.consumerPrefix = HostName.current("merger") + "-" + ProcessHandle.current().pid();
     }
 
     /** Wires a worker over one S3 store (chunks and outputs) that announces nothing, and starts it. */
@@ -243,18 +242,6 @@ public final class MergeWorker implements AutoCloseable {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "merger";
         }
     }
 }

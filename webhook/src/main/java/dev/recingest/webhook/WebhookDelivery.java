@@ -1,10 +1,9 @@
 package dev.recingest.webhook;
 
+import dev.recingest.config.HostName;
 import dev.recingest.state.RedisConnections;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ public final class WebhookDelivery implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(config.requestTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         WebhookMetrics metrics = new WebhookMetrics(registry);
-        String consumer = hostName() + "-" + ProcessHandle.current().pid();
+        String consumer = HostName.current("webhook") + "-" + ProcessHandle.current().pid();
         for (URI url : config.urls()) {
             DeliveryLane lane = new DeliveryLane(config, url, consumer, redis, http, metrics, Clock.systemUTC());
             lanes.add(lane);
@@ -66,17 +65,5 @@ public final class WebhookDelivery implements AutoCloseable {
             }
         }
         LOG.info("event=webhook-delivery-stopped");
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "webhook";
-        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.recingest.gateway.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.Json;
 import dev.recingest.state.Recording;
 import java.util.LinkedHashMap;
@@ -22,12 +22,9 @@ final class RecordingView {
         m.put("bytes", r.bytes());
         m.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
         m.put("updatedAt", r.updatedAt() == null ? null : r.updatedAt().toString());
-        if (r.metadata() != null && !r.metadata().isEmpty()) {
-            try {
-                m.put("metadata", Json.MAPPER.readTree(r.metadata()));
-            } catch (JsonProcessingException e) {
-                // Stored by the gateway after validation, so this cannot happen; show nothing rather than fail.
-            }
+        JsonNode metadata = Json.readMetadata(r.metadata());
+        if (metadata != null) {
+            m.put("metadata", metadata);
         }
         if (r.outputKey() != null) {
             Map<String, Object> out = new LinkedHashMap<>();
