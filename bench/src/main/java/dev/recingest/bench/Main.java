@@ -12,14 +12,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
- * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]}: runs items 1, 2 and 5 of the benchmark
- * suite and prints their tables; writes results.md and throughput.png into the output folder (and with
+ * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
+ * [--only=throughput,latency,connections,merge]}: runs the benchmark suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
  * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/).
  */
 public final class Main {
+
+    /** The suite's sections, in the order they run; {@code --only=a,b} runs a subset. */
+    static final List<String> SECTIONS = List.of("throughput", "latency", "connections", "merge");
 
     private Main() {
     }
@@ -31,6 +36,10 @@ public final class Main {
             opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
         }
         boolean quick = opts.containsKey("quick");
+        Set<String> only = Set.of(opts.getOrDefault("only", String.join(",", SECTIONS)).split(","));
+        if (!SECTIONS.containsAll(only)) {
+            throw new IllegalArgumentException("--only takes a subset of " + SECTIONS + ", got " + only);
+        }
         int[] recorders = ints(opts.getOrDefault("recorders", quick ? "1,16,64" : "1,16,64,256"));
         int[] chunks = Arrays.stream(opts.getOrDefault("chunks", quick ? "64KiB,256KiB" : "64KiB,256KiB,1MiB")
                 .split(",")).mapToInt(Main::bytes).toArray();
@@ -43,6 +52,23 @@ public final class Main {
         StringBuilder md = new StringBuilder();
         md.append("Run: ").append(Instant.now()).append("\n\nMachine: ").append(machine()).append("\n\n");
         System.out.println(md);
+        if (opts.containsKey("no-latency")) {
+            only = only.stream().filter(x -> !x.equals("latency")).collect(Collectors.toSet());
+        }
+        if (only.contains("throughput") || only.contains("latency")) {
+            ingest(opts, only, recorders, chunks, warmup, measure, latencyMillis, out, dir, md);
+        }
+        // items 3 (connections) and 4 (merge) run here, each with its own servers
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results.md"), md);
+        System.out.println("wrote " + out.resolve("results.md")
+                + (only.contains("throughput") ? " and " + out.resolve("throughput.png") : ""));
+        System.exit(0); // SDK and JDK client threads are not all daemons
+    }
+
+    /** Items 1, 2 and 5: one in-process cluster, the throughput grid, then the fixed-load latency run. */
+    private static void ingest(Map<String, String> opts, Set<String> only, int[] recorders, int[] chunks, long warmup,
+            long measure, long latencyMillis, Path out, Path dir, StringBuilder md) throws Exception {
         try (BenchCluster cluster = new BenchCluster(dir)) {
             HttpClient http = HttpClient.newHttpClient();
             RedisConnections probeClient = cluster.redisClient;
@@ -53,7 +79,7 @@ public final class Main {
                 throughput.profileInto(out.resolve("jfr"));
             }
             List<Throughput.Cell> cells = new ArrayList<>();
-            for (int size : chunks) {
+            for (int size : only.contains("throughput") ? chunks : new int[0]) {
                 for (int n : recorders) {
                     Throughput.Cell c = throughput.cell(n, size);
                     cells.add(c);
@@ -61,16 +87,10 @@ public final class Main {
                             Report.size(size), c.gateway().mbPerSecond(), c.direct().mbPerSecond(), c.ratio());
                 }
             }
-            String tp = Report.throughput(cells);
-            String rc = Report.redis(cells);
-            System.out.println("\n## 1. Ingest throughput (saturating, window "
-                    + Report.size((int) cluster.gatewayConfig.windowBytes()) + " per recorder)\n\n" + tp);
-            System.out.println("## 5. Redis cost per chunk (during the gateway side of each cell)\n\n" + rc);
-            md.append("## 1. Ingest throughput\n\n").append(tp).append("\n## 5. Redis cost per chunk\n\n").append(rc);
-            Chart.throughput(cells.stream().toList(), "Acked MB/s vs concurrency: gateway (solid) vs direct S3 (dashed)",
-                    out.resolve("throughput.png"));
-
-            if (!opts.containsKey("no-latency")) {
+            if (!cells.isEmpty()) {
+                report(cells, cluster, out, md);
+            }
+            if (only.contains("latency")) {
                 Latency latency = new Latency(cluster, http, throughput, warmup, latencyMillis);
                 Latency.Result r = latency.run(Integer.parseInt(opts.getOrDefault("latency-recorders", "200")),
                         Double.parseDouble(opts.getOrDefault("latency-rate", "2")),
@@ -83,10 +103,18 @@ public final class Main {
         } finally {
             deleteQuietly(dir);
         }
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("results.md"), md);
-        System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("throughput.png"));
-        System.exit(0); // SDK and JDK client threads are not all daemons
+    }
+
+    private static void report(List<Throughput.Cell> cells, BenchCluster cluster, Path out, StringBuilder md)
+            throws IOException {
+        String tp = Report.throughput(cells);
+        String rc = Report.redis(cells);
+        System.out.println("\n## 1. Ingest throughput (saturating, window "
+                + Report.size((int) cluster.gatewayConfig.windowBytes()) + " per recorder)\n\n" + tp);
+        System.out.println("## 5. Redis cost per chunk (during the gateway side of each cell)\n\n" + rc);
+        md.append("## 1. Ingest throughput\n\n").append(tp).append("\n## 5. Redis cost per chunk\n\n").append(rc);
+        Chart.throughput(cells.stream().toList(), "Acked MB/s vs concurrency: gateway (solid) vs direct S3 (dashed)",
+                out.resolve("throughput.png"));
     }
 
     static String machine() {
