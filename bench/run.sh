@@ -4,5 +4,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./mvnw -q -pl bench -am package -DskipTests
-exec java ${BENCH_JVM_OPTS:--Xmx2g} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+exec java ${BENCH_JVM_OPTS:--Xmx2g} -Dlogback.configurationFile=logback.xml -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.recingest.bench.Main "$@"

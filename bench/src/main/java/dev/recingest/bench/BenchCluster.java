@@ -37,8 +37,8 @@ final class BenchCluster implements AutoCloseable {
 
     static final String BUCKET = "recordings";
     private static final String SECRET = "bench-secret-bench-secret-bench-secret-01";
-    private static final String ACCESS = "bench-access";
-    private static final String S3_SECRET = "bench-s3-secret";
+    static final String ACCESS = "bench-access";
+    static final String S3_SECRET = "bench-s3-secret";
 
     final Path dir;
     final EmbeddedRedis redis;

@@ -18,8 +18,11 @@ import java.util.stream.Collectors;
 /**
  * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
  * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
- * [--only=throughput,latency,connections,merge]}: runs the benchmark suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
- * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/).
+ * [--only=throughput,latency,connections,merge] [--merge-minutes=60] [--merge-modes=stream,segments]
+ * [--merge-media=bench/target/media]}: runs the benchmark suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
+ * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/, and the merger's as
+ * jfr/merger.jfr). The merge section merges a {@code --merge-minutes} long recording (cached under
+ * {@code --merge-media}) in each of {@code --merge-modes} with a merger in its own {@code -Xmx256m} JVM.
  */
 public final class Main {
 
@@ -59,6 +62,9 @@ public final class Main {
             ingest(opts, only, recorders, chunks, warmup, measure, latencyMillis, out, dir, md);
         }
         // items 3 (connections) and 4 (merge) run here, each with its own servers
+        if (only.contains("merge")) {
+            md.append(MergeBench.section(opts, out, dir));
+        }
         Files.createDirectories(out);
         Files.writeString(out.resolve("results.md"), md);
         System.out.println("wrote " + out.resolve("results.md")

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,8 +25,20 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class FfmpegJoin {
 
+    /**
+     * The options every run starts with, before its input. Errors only: byte-joined MPEG-TS segments
+     * restart their continuity counters, which FFmpeg reports as a "corrupt packet" warning per segment
+     * while copying them intact. Passed as an argument (FFmpeg reads -loglevel anywhere) because Jaffree's
+     * setLogLevel below INFO logs a warning on every run; "level+" keeps the level prefixes Jaffree parses.
+     * Shared with {@link ByteJoinCommand}, so the benchmark's baseline runs exactly these.
+     */
+    static final List<String> GLOBAL_ARGUMENTS = List.of("-nostdin", "-hide_banner", "-loglevel", "level+error");
+
     /** Lines of FFmpeg's stderr kept for the error message of a failed run. */
     private static final int TAIL_LINES = 8;
+
+    /** Input options for a stream whose demuxer must fill in missing timestamps (MediaRecorder WebM). */
+    static final List<String> GENPTS = List.of("-fflags", "+genpts");
 
     private final Path ffmpeg;
     private final Duration timeout;
@@ -45,7 +58,7 @@ final class FfmpegJoin {
             throws InterruptedException {
         PipeInput input = PipeInput.pumpFrom(in);
         if (genpts) {
-            input.addArguments("-fflags", "+genpts");
+            GENPTS.forEach(input::addArgument);
         }
         run(input, plan, output, context);
     }
@@ -62,14 +75,9 @@ final class FfmpegJoin {
         // Jaffree reports progress over its own socket (-progress); the last report says how far a run
         // got when it fails or times out. (Without a listener Jaffree also warns on every run.)
         AtomicReference<FFmpegProgress> last = new AtomicReference<>();
-        FFmpegResultFuture future = new FFmpeg(ffmpeg)
-                .addArgument("-nostdin")
-                .addArgument("-hide_banner")
-                // Errors only: byte-joined MPEG-TS segments restart their continuity counters, which FFmpeg
-                // reports as a "corrupt packet" warning per segment while copying them intact. Passed as an
-                // argument (FFmpeg reads -loglevel anywhere) because Jaffree's setLogLevel below INFO logs a
-                // warning on every run; "level+" keeps the level prefixes Jaffree parses.
-                .addArguments("-loglevel", "level+error")
+        FFmpeg ffmpegRun = new FFmpeg(ffmpeg);
+        GLOBAL_ARGUMENTS.forEach(ffmpegRun::addArgument);
+        FFmpegResultFuture future = ffmpegRun
                 .setOverwriteOutput(true)
                 .setContextName(context)
                 .setProgressListener(last::set)

@@ -64,6 +64,7 @@ final class MergePipeline {
         MediaInfo input;
         CodecPlan codecs;
         List<ChunkDigest> digests;
+        long joinStarted = System.nanoTime();
         if (byteJoin) {
             input = probePrefix(rec, plan);
             codecs = CodecPlan.choose(input, caps);
@@ -81,6 +82,9 @@ final class MergePipeline {
             Path list = writeConcatList(dir.resolve("segments"), segments.files(), infos);
             join.fromConcatList(list, codecs, output, rec.id().value());
         }
+        // One line per phase, so an operator (and the merge benchmark) sees where a slow merge spent its time.
+        LOG.info("merge joined recordingId={} outputBytes={} seconds={}", rec.id(), size(output),
+                (System.nanoTime() - joinStarted) / 1_000_000 / 1000.0);
         MediaInfo out;
         try {
             out = probe.probe(output);

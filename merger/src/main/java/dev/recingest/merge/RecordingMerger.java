@@ -233,7 +233,10 @@ public final class RecordingMerger {
             return Disposition.LEAVE_PENDING;
         }
         String outputKey = keys.output(id);
+        long uploadStarted = System.nanoTime();
         await(outputs.uploadFile(outputKey, result.output(), "video/mp4"), STORAGE_WAIT);
+        LOG.info("output uploaded recordingId={} outputBytes={} seconds={}", id, result.outputSize(),
+                elapsed(uploadStarted).toMillis() / 1000.0);
         Map<String, String> fields = await(recordings.fields(id), REDIS_WAIT);
         Instant stoppedAt = fields.containsKey("stoppedAt") ? Instant.ofEpochMilli(Long.parseLong(fields.get("stoppedAt"))) : null;
         Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
