@@ -1,8 +1,11 @@
 package dev.recingest.merge;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,6 +20,8 @@ final class ChunkInputStream extends InputStream {
 
     private final ChunkPrefetcher chunks;
     private final AtomicLong progress;
+    // Chunks taken by peek() and not yet read.
+    private final Deque<byte[]> peeked = new ArrayDeque<>();
     private byte[] current = new byte[0];
     private int pos;
     private volatile boolean complete;
@@ -52,9 +57,33 @@ final class ChunkInputStream extends InputStream {
         return n;
     }
 
+    /** The first chunks of the stream, at least {@code bytes} of them (fewer only if the stream is shorter). */
+    record Prefix(byte[] bytes, int chunks) {
+    }
+
+    /**
+     * Takes whole chunks from the start of the stream until they hold at least {@code bytes}, and returns a
+     * copy of them; {@link #read} still returns them first. Call before the first read. A failure to fetch
+     * them is thrown as it is (nothing has read the stream yet).
+     */
+    synchronized Prefix peek(long bytes) throws InterruptedException {
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream();
+        byte[] next;
+        while (prefix.size() < bytes && (next = chunks.next()) != null) {
+            peeked.addLast(next);
+            prefix.writeBytes(next);
+        }
+        return new Prefix(prefix.toByteArray(), peeked.size());
+    }
+
     private boolean advance() throws IOException {
         if (failure != null) {
             throw new IOException(failure.getMessage(), failure);
+        }
+        if (!peeked.isEmpty()) {
+            current = peeked.pollFirst();
+            pos = 0;
+            return true;
         }
         try {
             byte[] next = chunks.next();

@@ -14,14 +14,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Reads a recording's chunks in index order with up to {@code window} downloads in flight, so that
- * FFmpeg is fed at the speed of the store's throughput rather than its latency while memory stays
- * bounded by about {@code window} chunks. Every chunk is checked against the size the plan expects,
- * and its SHA-256 is recorded for the manifest. Used by one consumer thread at a time.
+ * Reads a recording's chunks in index order with up to {@code window} downloads and {@code windowBytes}
+ * (by the plan's sizes; always at least one chunk) in flight, so that FFmpeg is fed at the speed of the
+ * store's throughput rather than its latency while memory stays bounded whatever the chunk size: many
+ * small 1 s chunks need a deep window to hide per-GET latency, a few large segments must not multiply
+ * into hundreds of MiB. Every chunk is checked against the size the plan expects, and its SHA-256 (for
+ * the manifest) is computed when its download completes, on the storage client's completion threads,
+ * so that hashing runs in parallel and off the thread that feeds FFmpeg. Used by one consumer thread at
+ * a time.
  */
 final class ChunkPrefetcher implements AutoCloseable {
 
@@ -29,22 +34,37 @@ final class ChunkPrefetcher implements AutoCloseable {
     private final RecordingId id;
     private final List<ChunkRef> chunks;
     private final int window;
+    private final long windowBytes;
+    private final Executor issuer;
     private final Duration chunkTimeout;
     // Concurrent only so that close() from another thread can drop what is in flight.
-    private final ConcurrentLinkedDeque<CompletableFuture<byte[]>> inFlight = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<CompletableFuture<Fetched>> inFlight = new ConcurrentLinkedDeque<>();
     // Appended by the reading thread, copied by the merge thread once FFmpeg is done.
     private final List<ChunkDigest> digests = new ArrayList<>();
     // The download the reader waits for, so that close() from another thread can wake it.
-    private volatile CompletableFuture<byte[]> awaited;
+    private volatile CompletableFuture<Fetched> awaited;
     private volatile boolean closed;
     private int nextToRequest;
     private int nextToDeliver;
+    private long inFlightBytes;
 
-    ChunkPrefetcher(ChunkStore store, RecordingId id, List<ChunkRef> chunks, int window, Duration chunkTimeout) {
+    /** A downloaded chunk and its SHA-256. */
+    private record Fetched(byte[] bytes, String sha256) {
+    }
+
+    /**
+     * @param issuer runs the storage client's request building for each GET: signing and the SDK's request
+     *               pipeline cost about a millisecond of CPU per chunk, which on the reading thread (the one
+     *               feeding FFmpeg) held FFmpeg's input back by that much per 1 s chunk (JFR of a 1-hour merge)
+     */
+    ChunkPrefetcher(ChunkStore store, RecordingId id, List<ChunkRef> chunks, int window, long windowBytes,
+                    Duration chunkTimeout, Executor issuer) {
+        this.issuer = issuer;
         this.store = store;
         this.id = id;
         this.chunks = List.copyOf(chunks);
         this.window = window;
+        this.windowBytes = windowBytes;
         this.chunkTimeout = chunkTimeout;
     }
 
@@ -56,11 +76,16 @@ final class ChunkPrefetcher implements AutoCloseable {
         if (nextToDeliver == chunks.size()) {
             return null;
         }
-        while (inFlight.size() < window && nextToRequest < chunks.size()) {
-            inFlight.addLast(store.getChunk(id, chunks.get(nextToRequest++).index()));
+        while (nextToRequest < chunks.size() && inFlight.size() < window
+                && (inFlight.isEmpty() || inFlightBytes + chunks.get(nextToRequest).size() <= windowBytes)) {
+            ChunkRef next = chunks.get(nextToRequest++);
+            inFlightBytes += next.size();
+            // Hashed where the download completes (a size mismatch is reported on delivery, in order).
+            inFlight.addLast(CompletableFuture.supplyAsync(() -> store.getChunk(id, next.index()), issuer)
+                    .thenCompose(f -> f).thenApply(b -> new Fetched(b, sha256(b))));
         }
         ChunkRef ref = chunks.get(nextToDeliver);
-        CompletableFuture<byte[]> head = inFlight.pollFirst();
+        CompletableFuture<Fetched> head = inFlight.pollFirst();
         if (head == null) {
             throw new MergeFailure(MergeError.INTERNAL, "chunk reading was stopped");
         }
@@ -69,17 +94,19 @@ final class ChunkPrefetcher implements AutoCloseable {
             // close() ran between taking the head and publishing it; it may not have seen it.
             head.cancel(false);
         }
-        byte[] bytes;
+        Fetched fetched;
         try {
-            bytes = await(head, ref);
+            fetched = await(head, ref);
         } finally {
             awaited = null;
+            inFlightBytes -= ref.size();
         }
+        byte[] bytes = fetched.bytes();
         if (bytes.length != ref.size()) {
             throw new MergeFailure(MergeError.SIZE_MISMATCH, "chunk " + ref.index() + " read " + bytes.length
                     + " bytes from storage where Redis and the listing say " + ref.size());
         }
-        ChunkDigest digest = new ChunkDigest(ref.index(), bytes.length, sha256(bytes));
+        ChunkDigest digest = new ChunkDigest(ref.index(), bytes.length, fetched.sha256());
         synchronized (digests) {
             digests.add(digest);
         }
@@ -87,7 +114,7 @@ final class ChunkPrefetcher implements AutoCloseable {
         return bytes;
     }
 
-    private byte[] await(CompletableFuture<byte[]> future, ChunkRef ref) throws InterruptedException {
+    private Fetched await(CompletableFuture<Fetched> future, ChunkRef ref) throws InterruptedException {
         try {
             return future.get(chunkTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -117,7 +144,7 @@ final class ChunkPrefetcher implements AutoCloseable {
         // The SDK cannot abort a GET through the future, but dropping the futures frees their bytes
         // as soon as they land, and cancelling wakes a reader that waits for one.
         closed = true;
-        CompletableFuture<byte[]> f = awaited;
+        CompletableFuture<Fetched> f = awaited;
         if (f != null) {
             f.cancel(false);
         }

@@ -1,11 +1,9 @@
 package dev.recingest.merge;
 
-import dev.recingest.merge.ChunkPlan.ChunkRef;
 import dev.recingest.protocol.Mode;
 import dev.recingest.state.Recording;
 import dev.recingest.storage.ChunkStore;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,6 +43,13 @@ final class MergePipeline {
     private final MediaProbe probe;
     private final FfmpegJoin join;
     private final FfmpegCapabilities caps;
+    // Issues chunk GETs for every merge of this merger (see ChunkPrefetcher); daemon threads, so the
+    // pipeline, shared by the worker threads for the process's life, needs no close.
+    private final ExecutorService issuer = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "merge-get");
+        t.setDaemon(true);
+        return t;
+    });
 
     MergePipeline(MergerConfig config, ChunkStore chunks, MediaProbe probe, FfmpegJoin join, FfmpegCapabilities caps) {
         this.config = config;
@@ -66,11 +71,10 @@ final class MergePipeline {
         List<ChunkDigest> digests;
         long joinStarted = System.nanoTime();
         if (byteJoin) {
-            input = probePrefix(rec, plan);
-            codecs = CodecPlan.choose(input, caps);
-            LOG.info("merging recordingId={} join=bytes chunks={} bytes={} format={} codecs=[{}]", rec.id(),
-                    plan.chunks().size(), plan.totalBytes(), input.formatName(), codecs.describe(input));
-            digests = pipe(rec, plan, input, codecs, output, progress);
+            ByteJoin joined = pipe(rec, plan, output, progress);
+            input = joined.input();
+            codecs = joined.codecs();
+            digests = joined.digests();
         } else {
             Segments segments = writeSegments(rec, plan, dir.resolve("segments"), progress);
             digests = segments.digests();
@@ -95,11 +99,24 @@ final class MergePipeline {
         return new MergeResult(output, size(output), out, digests, codecs.describe(input));
     }
 
-    private List<ChunkDigest> pipe(Recording rec, ChunkPlan plan, MediaInfo input, CodecPlan codecs, Path output,
-                                   AtomicLong progress) throws InterruptedException {
+    private record ByteJoin(MediaInfo input, CodecPlan codecs, List<ChunkDigest> digests) {
+    }
+
+    /**
+     * Probes the stream's first chunks (up to {@link #PROBE_BYTES}: enough for the container header and
+     * the first frames even when a client cuts very small chunks, never the whole recording) and pipes
+     * every chunk into FFmpeg. The probe reads from the same prefetcher as FFmpeg: its chunks are handed
+     * to FFmpeg afterwards rather than downloaded twice, and the window keeps downloading meanwhile.
+     */
+    private ByteJoin pipe(Recording rec, ChunkPlan plan, Path output, AtomicLong progress) throws InterruptedException {
         ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
-                config.chunkTimeout());
+                config.prefetchBytes(), config.chunkTimeout(), issuer);
         try (ChunkInputStream in = new ChunkInputStream(prefetcher, progress)) {
+            ChunkInputStream.Prefix head = in.peek(PROBE_BYTES);
+            MediaInfo input = probe.probe(new ByteArrayInputStream(head.bytes()), "the first " + head.chunks() + " chunks");
+            CodecPlan codecs = CodecPlan.choose(input, caps);
+            LOG.info("merging recordingId={} join=bytes chunks={} bytes={} format={} codecs=[{}]", rec.id(),
+                    plan.chunks().size(), plan.totalBytes(), input.formatName(), codecs.describe(input));
             try {
                 join.fromStream(in, input.matroska(), codecs, output, rec.id().value());
             } catch (MergeFailure f) {
@@ -113,33 +130,8 @@ final class MergePipeline {
                 throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg stopped reading after " + progress.get()
                         + " of " + plan.totalBytes() + " bytes");
             }
-            return in.digests();
+            return new ByteJoin(input, codecs, in.digests());
         }
-    }
-
-    /**
-     * FFprobe of the first chunks, up to {@link #PROBE_BYTES}: enough for the container header and the
-     * first frames even when a client cuts very small chunks, and never the whole recording.
-     */
-    private MediaInfo probePrefix(Recording rec, ChunkPlan plan) throws InterruptedException {
-        List<ChunkRef> head = new ArrayList<>();
-        long bytes = 0;
-        for (ChunkRef ref : plan.chunks()) {
-            if (bytes >= PROBE_BYTES) {
-                break;
-            }
-            head.add(ref);
-            bytes += ref.size();
-        }
-        ByteArrayOutputStream prefix = new ByteArrayOutputStream((int) Math.min(bytes, Integer.MAX_VALUE - 8));
-        try (ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), head, config.prefetch(),
-                config.chunkTimeout())) {
-            byte[] next;
-            while ((next = prefetcher.next()) != null) {
-                prefix.writeBytes(next);
-            }
-        }
-        return probe.probe(new ByteArrayInputStream(prefix.toByteArray()), "the first " + head.size() + " chunks");
     }
 
     private record Segments(List<Path> files, List<ChunkDigest> digests) {
@@ -151,7 +143,7 @@ final class MergePipeline {
         String extension = extension(rec.contentType());
         List<Path> files = new ArrayList<>(plan.chunks().size());
         try (ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
-                config.chunkTimeout())) {
+                config.prefetchBytes(), config.chunkTimeout(), issuer)) {
             Files.createDirectories(dir);
             int i = 0;
             byte[] next;

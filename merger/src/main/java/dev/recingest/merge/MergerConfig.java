@@ -10,7 +10,10 @@ import java.util.Objects;
  * Settings of the merge worker ({@code RECINGEST_MERGE_*}, or the matching {@code --merge-*} flags).
  *
  * @param workers           worker threads, each merging one recording at a time
- * @param prefetch          chunk downloads in flight per merge; bounds memory to about prefetch × max chunk size
+ * @param prefetch          chunk downloads in flight per merge: deep enough to hide a GET's latency behind
+ *                          the others when chunks are small (1 s chunks)
+ * @param prefetchBytes     bytes of chunk downloads in flight per merge (by the planned sizes, at least one
+ *                          chunk): what bounds the merge's heap when chunks are large
  * @param visibilityTimeout how long a job may go without a lease renewal before another worker takes it
  *                          over; also the delay before a retryable failure is tried again
  * @param maxAttempts       merge attempts per recording before it is FAILED
@@ -24,12 +27,13 @@ import java.util.Objects;
  * @param ffmpegDir         directory holding ffmpeg and ffprobe; null: PATH, then the bundled binaries
  * @param redisRetention    how long a COMPLETED or FAILED recording's Redis keys live ({@code RECINGEST_RETENTION_REDIS})
  */
-public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout, int maxAttempts, Path workDir,
+public record MergerConfig(int workers, int prefetch, long prefetchBytes, Duration visibilityTimeout, int maxAttempts, Path workDir,
                            boolean keepChunks, Duration poll, Duration chunkTimeout, Duration ffmpegTimeout,
                            Duration shutdownTimeout, String ffmpegDir, Duration redisRetention) {
 
     public static final int DEFAULT_WORKERS = 1;
-    public static final int DEFAULT_PREFETCH = 4;
+    public static final int DEFAULT_PREFETCH = 16;
+    public static final long DEFAULT_PREFETCH_BYTES = 32L << 20;
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
@@ -41,6 +45,9 @@ public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout
         Objects.requireNonNull(workDir, "workDir");
         requirePositive("RECINGEST_MERGE_WORKERS", workers);
         requirePositive("RECINGEST_MERGE_PREFETCH", prefetch);
+        if (prefetchBytes < 1) {
+            throw new IllegalArgumentException("RECINGEST_MERGE_PREFETCH_BYTES must be at least 1, got " + prefetchBytes);
+        }
         requirePositive("RECINGEST_MERGE_MAX_ATTEMPTS", maxAttempts);
         // The lease is renewed every third of the visibility timeout; below a few seconds one slow
         // Redis round trip would let a second worker take a healthy merge over.
@@ -61,6 +68,7 @@ public record MergerConfig(int workers, int prefetch, Duration visibilityTimeout
         return new MergerConfig(
                 s.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS),
                 s.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH),
+                s.bytes("RECINGEST_MERGE_PREFETCH_BYTES", DEFAULT_PREFETCH_BYTES),
                 s.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT", DEFAULT_VISIBILITY_TIMEOUT),
                 s.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
                 Path.of(s.string("RECINGEST_MERGE_WORK_DIR",

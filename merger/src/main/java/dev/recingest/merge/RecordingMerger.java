@@ -172,8 +172,13 @@ public final class RecordingMerger {
         Disposition disposition;
         try {
             Files.createDirectories(dir);
-            ChunkPlan plan = ContiguityCheck.verify(rec.chunks(), await(recordings.storedChunks(id), REDIS_WAIT),
-                    await(chunks.listChunks(id), STORAGE_WAIT), await(recordings.voidIndices(id), REDIS_WAIT));
+            // Both records asked at once: listing the objects of a 1-hour recording (3,600 of them, 1,000 per
+            // page) takes seconds, which the Redis reads need not wait behind.
+            var listed = chunks.listChunks(id);
+            var inRedis = recordings.storedChunks(id);
+            var voids = recordings.voidIndices(id);
+            ChunkPlan plan = ContiguityCheck.verify(rec.chunks(), await(inRedis, REDIS_WAIT), await(listed, STORAGE_WAIT),
+                    await(voids, REDIS_WAIT));
             MergeResult result = pipeline.merge(rec, plan, dir, progress);
             disposition = publish(rec, attempt, plan, result, lease, started);
         } catch (MergeFailure e) {

@@ -101,7 +101,7 @@ class ChunkInputStreamTest {
         AtomicLong progress = new AtomicLong();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         refs.forEach(r -> expected.writeBytes(store.chunks.get(r.index())));
-        try (ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 3, Duration.ofSeconds(5)), progress)) {
+        try (ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 3, 1 << 20, Duration.ofSeconds(5), Runnable::run), progress)) {
             assertArrayEquals(expected.toByteArray(), in.readAllBytes());
             assertTrue(in.complete());
             assertNull(in.failure());
@@ -114,11 +114,52 @@ class ChunkInputStreamTest {
     }
 
     @Test
+    void theByteWindowBoundsDownloadsInFlightWhateverTheChunkCountAllows() throws IOException {
+        SlowStore store = new SlowStore();
+        List<ChunkRef> refs = refs(store, 20); // 100..119 bytes each
+        try (ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 16, 250, Duration.ofSeconds(5), Runnable::run),
+                new AtomicLong())) {
+            assertEquals(20 * 100 + 190, in.readAllBytes().length);
+        }
+        assertTrue(store.maxOpen.get() <= 2, "at most 250 bytes of chunks in flight: " + store.maxOpen.get());
+    }
+
+    @Test
+    void aChunkLargerThanTheByteWindowIsStillFetchedAlone() throws IOException {
+        SlowStore store = new SlowStore();
+        List<ChunkRef> refs = refs(store, 5);
+        try (ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 16, 10, Duration.ofSeconds(5), Runnable::run),
+                new AtomicLong())) {
+            assertEquals(5 * 100 + 10, in.readAllBytes().length);
+        }
+        assertEquals(1, store.maxOpen.get());
+    }
+
+    @Test
+    void peekedChunksAreReadAgainFromTheStartAndCountedOnce() throws Exception {
+        SlowStore store = new SlowStore();
+        List<ChunkRef> refs = refs(store, 10);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        refs.forEach(r -> expected.writeBytes(store.chunks.get(r.index())));
+        AtomicLong progress = new AtomicLong();
+        try (ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 4, 1 << 20, Duration.ofSeconds(5), Runnable::run),
+                progress)) {
+            ChunkInputStream.Prefix head = in.peek(250);
+            assertEquals(3, head.chunks());
+            assertArrayEquals(java.util.Arrays.copyOf(expected.toByteArray(), 100 + 101 + 102), head.bytes());
+            assertArrayEquals(expected.toByteArray(), in.readAllBytes());
+            assertEquals(10, in.digests().size());
+            assertTrue(in.complete());
+        }
+        assertEquals(expected.size(), progress.get());
+    }
+
+    @Test
     void aChunkGoneFromStorageStopsTheStreamWithItsIndex() {
         SlowStore store = new SlowStore();
         List<ChunkRef> refs = refs(store, 6);
         store.chunks.remove(4L);
-        ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 2, Duration.ofSeconds(5)), new AtomicLong());
+        ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 2, 1 << 20, Duration.ofSeconds(5), Runnable::run), new AtomicLong());
         assertThrows(IOException.class, in::readAllBytes);
         assertFalse(in.complete());
         assertEquals(MergeError.MISSING_CHUNKS, in.failure().error());
@@ -131,7 +172,7 @@ class ChunkInputStreamTest {
         SlowStore store = new SlowStore();
         List<ChunkRef> refs = new ArrayList<>(refs(store, 3));
         refs.set(1, new ChunkRef(1, 5));
-        ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 2, Duration.ofSeconds(5)), new AtomicLong());
+        ChunkInputStream in = new ChunkInputStream(new ChunkPrefetcher(store, ID, refs, 2, 1 << 20, Duration.ofSeconds(5), Runnable::run), new AtomicLong());
         assertThrows(IOException.class, in::readAllBytes);
         assertEquals(MergeError.SIZE_MISMATCH, in.failure().error());
     }

@@ -18,7 +18,8 @@ class MergerConfigTest {
     void defaults() {
         MergerConfig c = MergerConfig.from(Settings.of(Map.of()));
         assertEquals(1, c.workers());
-        assertEquals(4, c.prefetch());
+        assertEquals(16, c.prefetch());
+        assertEquals(32L << 20, c.prefetchBytes());
         assertEquals(Duration.ofSeconds(60), c.visibilityTimeout());
         assertEquals(3, c.maxAttempts());
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge"), c.workDir());
@@ -29,7 +30,7 @@ class MergerConfigTest {
     @Test
     void environmentAndFlags() {
         Settings s = Settings.fromEnvAndFlags(Map.of("RECINGEST_MERGE_WORKERS", "3", "RECINGEST_KEEP_CHUNKS", "false"),
-                List.of("--merge-visibility-timeout=2m", "--merge-work-dir=/var/tmp/m", "--merge-prefetch=8"),
+                List.of("--merge-visibility-timeout=2m", "--merge-work-dir=/var/tmp/m", "--merge-prefetch=8", "--merge-prefetch-bytes=8MiB"),
                 new java.util.ArrayList<>());
         MergerConfig c = MergerConfig.from(s);
         assertEquals(3, c.workers());
@@ -37,6 +38,7 @@ class MergerConfigTest {
         assertEquals(Duration.ofMinutes(2), c.visibilityTimeout());
         assertEquals(Path.of("/var/tmp/m"), c.workDir());
         assertEquals(8, c.prefetch());
+        assertEquals(8L << 20, c.prefetchBytes());
     }
 
     @Test
