@@ -9,6 +9,7 @@ import dev.recingest.client.push.RecordingPusher;
 import dev.recingest.client.push.SegmentSource;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.ByteJoinCommand;
+import dev.recingest.merge.MergerConfig;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * writing a local file. The recording is ingested through the gateway (the product path; not timed), then
  * the merge is timed from the job being queued ({@code mergeQueuedAt}, set by the gateway on stop) to
  * COMPLETED ({@code completedAt}, set by the merger), both read from Redis. The merger runs in its own JVM
- * with {@code -Xmx256m}; its heap is sampled throughout.
+ * with {@code -Xmx256m}; its heap is sampled throughout. A second reference, {@link S3Floor}, times the
+ * storage half alone (the chunk GETs and the output upload against the same S3 server).
  */
 final class MergeBench {
 
@@ -140,9 +142,9 @@ final class MergeBench {
             double mergeSeconds = (Long.parseLong(f.get("completedAt"))
                     - Long.parseLong(f.get(RecordingStore.MERGE_QUEUED_AT))) / 1000.0;
             MergeLog.Phases phases = MergeLog.phases(merger.log, id);
-            Raw raw = raw(source, mode);
+            Raw raw = raw(source, mode, RecordingId.of(id));
             return new MergeRow(mode.wire(), source.count(), source.totalBytes(), done.durationSeconds(),
-                    raw.durationSeconds, raw.seconds, mergeSeconds, peak, phases);
+                    raw.durationSeconds, raw.seconds, mergeSeconds, peak, phases, raw.floor);
         }
     }
 
@@ -158,7 +160,7 @@ final class MergeBench {
         throw new IllegalStateException(id + " not merged within " + MERGE_LIMIT + "\n" + merger.logTail(20));
     }
 
-    private record Raw(double seconds, double durationSeconds) {
+    private record Raw(double seconds, double durationSeconds, S3Floor.Result floor) {
     }
 
     /**
@@ -167,7 +169,7 @@ final class MergeBench {
      * pipeline to FFmpeg's exit. The files are written before the clock starts (and are in the page
      * cache, as the S3 server's objects are for the merge).
      */
-    private Raw raw(ChunkSource source, Mode mode) throws Exception {
+    private Raw raw(ChunkSource source, Mode mode, RecordingId id) throws Exception {
         Path dir = Files.createDirectories(work.resolve("raw-" + mode.wire()));
         List<String> cat = new ArrayList<>(List.of("cat"));
         for (int i = 0; i < source.count(); i++) {
@@ -190,7 +192,8 @@ final class MergeBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double duration = Probe.durationSeconds(FfmpegBinaries.locate().ffprobe(), out);
+        S3Floor.Result floor = S3Floor.measure(cluster.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
         deleteTree(dir);
-        return new Raw(seconds, duration);
+        return new Raw(seconds, duration, floor);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Locale;
  * chunks (ratio = merge / raw; at or under {@link #TARGET} meets the issue's target).
  */
 record MergeRow(String mode, int chunks, long bytes, Double mergedDuration, double rawDuration, double rawSeconds,
-                double mergeSeconds, long peakHeapBytes, MergeLog.Phases phases) {
+                double mergeSeconds, long peakHeapBytes, MergeLog.Phases phases, S3Floor.Result floor) {
 
     static final double TARGET = 1.3;
 
@@ -18,13 +18,15 @@ record MergeRow(String mode, int chunks, long bytes, Double mergedDuration, doub
 
     static String table(List<MergeRow> rows) {
         StringBuilder sb = new StringBuilder("| mode | chunks | MiB in | output duration s (merge / raw) | raw s"
-                + " | merge s | ratio merge/raw | merger phases: join / upload / rest s | merger peak heap MiB |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | merge s | ratio merge/raw | merger phases: join / upload / rest s"
+                + " | S3 alone: GET chunks / PUT output s | merge / (raw + S3 alone) | merger peak heap MiB |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (MergeRow r : rows) {
             double rest = r.mergeSeconds - nanToZero(r.phases.join()) - nanToZero(r.phases.upload());
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f / %.2f | %.1f | %.1f | **%.2f** | %.1f / %.1f / %.1f | %.0f |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f / %.2f | %.1f | %.1f | **%.2f** | %.1f / %.1f / %.1f | %.1f / %.1f | %.2f | %.0f |%n",
                     r.mode, r.chunks, r.bytes / 1048576.0, r.mergedDuration == null ? Double.NaN : r.mergedDuration,
                     r.rawDuration, r.rawSeconds, r.mergeSeconds, r.ratio(), r.phases.join(), r.phases.upload(), rest,
+                    r.floor.getSeconds(), r.floor.putSeconds(), r.mergeSeconds / (r.rawSeconds + r.floor.total()),
                     r.peakHeapBytes / 1048576.0));
         }
         for (MergeRow r : rows) {
