@@ -30,7 +30,7 @@ import java.util.Optional;
  * {@code segments} mode (10 s MPEG-TS segments), next to the raw baseline of the same run: the same chunks
  * as local files, {@code cat} piped into the merger's own FFmpeg command line ({@link ByteJoinCommand}),
  * writing a local file. The recording is ingested through the gateway (the product path; not timed), then
- * the merge is timed from the job being queued ({@code mergeQueuedAt}, set by the gateway on stop) to
+ * the merge is timed from the stop ({@code stoppedAt}, set by the gateway just before it queues the job) to
  * COMPLETED ({@code completedAt}, set by the merger), both read from Redis. The merger runs in its own JVM
  * with {@code -Xmx256m}; its heap is sampled throughout. A second reference, {@link S3Floor}, times the
  * storage half alone (the chunk GETs and the output upload against the same S3 server).
@@ -139,8 +139,9 @@ final class MergeBench {
                         + done.errorMessage() + "\n" + merger.logTail(20));
             }
             Map<String, String> f = store.fields(RecordingId.of(id)).get();
-            double mergeSeconds = (Long.parseLong(f.get("completedAt"))
-                    - Long.parseLong(f.get(RecordingStore.MERGE_QUEUED_AT))) / 1000.0;
+            // stoppedAt, not mergeQueuedAt: the gateway queues the job right after recording the stop and only
+            // then marks mergeQueuedAt, which it skips when the merger has already taken the recording.
+            double mergeSeconds = (Long.parseLong(f.get("completedAt")) - Long.parseLong(f.get("stoppedAt"))) / 1000.0;
             MergeLog.Phases phases = MergeLog.phases(merger.log, id);
             Raw raw = raw(source, mode, RecordingId.of(id));
             return new MergeRow(mode.wire(), source.count(), source.totalBytes(), done.durationSeconds(),

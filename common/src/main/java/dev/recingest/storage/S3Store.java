@@ -21,7 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -225,12 +224,12 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
 
     @Override
     public CompletableFuture<byte[]> getBytes(String key) {
-        return s3.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())
+        return s3.getObject(b -> b.bucket(bucket).key(key), new SizedBytes())
                 .handle((r, e) -> {
                     if (e != null) {
                         throw translate(e);
                     }
-                    return r.asByteArrayUnsafe();
+                    return r;
                 });
     }
 
