@@ -196,18 +196,22 @@ class MergeRecoveryIT {
         }
     }
 
-    /** Storage whose second read of one chunk fails: the merge has started feeding FFmpeg by then. */
-    private ChunkStore failingOnSecondRead(long index, ErrorCode code) {
+    /**
+     * Storage whose first read of one chunk fails. Each chunk is read once per attempt (the probe's chunks
+     * are handed on to FFmpeg, not read again), so this is the attempt's only read of it; a later attempt
+     * reads it again and succeeds.
+     */
+    private ChunkStore failingOnFirstRead(long index, ErrorCode code) {
         AtomicInteger reads = new AtomicInteger();
-        return wrap((id, i) -> i == index && reads.incrementAndGet() == 2
+        return wrap((id, i) -> i == index && reads.incrementAndGet() == 1
                 ? CompletableFuture.failedFuture(new IngestException(code, "injected"))
                 : cluster.storage.getChunk(id, i));
     }
 
-    /** Storage whose second read of one chunk takes {@code delay}: a merge that is busy for that long. */
-    private ChunkStore slowOnSecondRead(long index, Duration delay) {
+    /** Storage whose first read of one chunk takes {@code delay}: a merge that is busy for that long. */
+    private ChunkStore slowOnFirstRead(long index, Duration delay) {
         AtomicInteger reads = new AtomicInteger();
-        return wrap((id, i) -> i == index && reads.incrementAndGet() == 2
+        return wrap((id, i) -> i == index && reads.incrementAndGet() == 1
                 ? cluster.storage.getChunk(id, i).thenApplyAsync(b -> b,
                         CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
                 : cluster.storage.getChunk(id, i));
@@ -249,7 +253,7 @@ class MergeRecoveryIT {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         MergerConfig config = cluster.config(dir.resolve("work"), Map.of());
         RecordingMerger merger = RecordingMerger.create(config, cluster.recordings,
-                failingOnSecondRead(2, ErrorCode.NOT_FOUND), cluster.storage, cluster.storage.keys(),
+                failingOnFirstRead(2, ErrorCode.NOT_FOUND), cluster.storage, cluster.storage.keys(),
                 new SimpleMeterRegistry());
         assertEquals(RecordingMerger.Disposition.ACK, merger.process(id, Lease.unmanaged()));
         Recording rec = cluster.recordings.get(id).join().orElseThrow();
@@ -269,7 +273,7 @@ class MergeRecoveryIT {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         MergerConfig config = cluster.config(dir.resolve("work"), Map.of());
         RecordingMerger merger = RecordingMerger.create(config, cluster.recordings,
-                failingOnSecondRead(2, ErrorCode.STORAGE_UNAVAILABLE), cluster.storage, cluster.storage.keys(),
+                failingOnFirstRead(2, ErrorCode.STORAGE_UNAVAILABLE), cluster.storage, cluster.storage.keys(),
                 new SimpleMeterRegistry());
         assertEquals(RecordingMerger.Disposition.LEAVE_PENDING, merger.process(id, Lease.unmanaged()));
         assertEquals(RecordingState.MERGING, cluster.recordings.get(id).join().orElseThrow().state());
@@ -303,7 +307,7 @@ class MergeRecoveryIT {
                 Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_WORKERS", "2"));
         registry = new SimpleMeterRegistry();
         worker = new MergeWorker(config, cluster.redis, RecordingMerger.create(config, cluster.recordings,
-                slowOnSecondRead(2, Duration.ofSeconds(7)), cluster.storage, cluster.storage.keys(), registry));
+                slowOnFirstRead(2, Duration.ofSeconds(7)), cluster.storage, cluster.storage.keys(), registry));
         worker.start();
         cluster.recordings.queueMerge(id).join();
         Recording rec = cluster.awaitState(id, DONE, WAIT);
@@ -319,7 +323,7 @@ class MergeRecoveryIT {
         MergerConfig config = cluster.config(dir.resolve("work"),
                 Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_SHUTDOWN_TIMEOUT", "1s"));
         MergeWorker slow = new MergeWorker(config, cluster.redis, RecordingMerger.create(config, cluster.recordings,
-                slowOnSecondRead(2, Duration.ofSeconds(20)), cluster.storage, cluster.storage.keys(),
+                slowOnFirstRead(2, Duration.ofSeconds(20)), cluster.storage, cluster.storage.keys(),
                 new SimpleMeterRegistry()));
         slow.start();
         cluster.recordings.queueMerge(id).join();
