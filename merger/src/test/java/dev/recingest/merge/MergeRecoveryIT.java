@@ -90,8 +90,9 @@ class MergeRecoveryIT {
             assertEquals("STORAGE_UNAVAILABLE", failed.errorCode());
             assertTrue(failed.errorMessage().endsWith("(attempt 2 of 2)"), failed.errorMessage());
             assertEquals(2, failed.mergeAttempts());
-            assertEquals(1.0, registry.get("recingest.merge.jobs").tag("outcome", "retried").counter().count());
-            assertEquals(1.0, registry.get("recingest.merge.jobs").tag("outcome", "failed").counter().count());
+            // The worker records its metric just after the FAILED transition this test saw: wait for it.
+            awaitCount("retried", 1.0);
+            awaitCount("failed", 1.0);
         } finally {
             cluster.s3Server.start();
         }
@@ -99,6 +100,15 @@ class MergeRecoveryIT {
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(4.0, cluster.probeOutput(id, dir).durationSeconds(), 0.5);
+    }
+
+    private void awaitCount(String outcome, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (registry.get("recingest.merge.jobs").tag("outcome", outcome).counter().count() != expected
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(expected, registry.get("recingest.merge.jobs").tag("outcome", outcome).counter().count(), outcome);
     }
 
     @Test
