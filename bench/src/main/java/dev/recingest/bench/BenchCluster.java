@@ -16,16 +16,19 @@ import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Clients;
 import dev.recingest.storage.S3Store;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
@@ -49,6 +52,7 @@ final class BenchCluster implements AutoCloseable {
     final StatefulRedisConnection<String, String> connection;
     final GatewayServer gateway;
     final GatewayConfig gatewayConfig;
+    private final PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry();
     private final Tokens tokens = new Tokens(SECRET);
 
     BenchCluster(Path dir) {
@@ -69,7 +73,7 @@ final class BenchCluster implements AutoCloseable {
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
                 "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
         gatewayConfig = GatewayConfig.from(s);
-        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, Metrics.newRegistry(),
+        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, gatewayMetrics,
                 OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
     }
 
@@ -86,15 +90,52 @@ final class BenchCluster implements AutoCloseable {
         return S3Clients.async(s3Config);
     }
 
-    /** Deletes the stored objects under the bucket on disk, so that long runs do not fill the disk. */
+    /**
+     * Waits (at most {@code maxWait}) until the gateway holds no chunk in flight, so that one side's leftover
+     * PUTs neither write into the next side's window nor race the wipe. Returns whether it drained.
+     */
+    boolean awaitGatewayIdle(Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (gatewayMetrics.get("recingest.inflight.bytes").gauge().value() == 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /**
+     * Deletes the stored objects under the bucket on disk, so that long runs do not fill the disk. Files the
+     * S3 server removes meanwhile (its temporary upload files) are skipped, not an error.
+     */
     void wipeObjects() {
         Path bucket = s3Server.dataDir().resolve(BUCKET);
-        try (Stream<Path> children = Files.list(bucket)) {
-            for (Path child : children.toList()) {
-                try (Stream<Path> walk = Files.walk(child)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Files.walkFileTree(bucket, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (!d.equals(bucket)) {
+                        try {
+                            Files.deleteIfExists(d);
+                        } catch (DirectoryNotEmptyException raced) {
+                            // a file landed after the walk: the next wipe takes it
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,10 +1,8 @@
 package dev.recingest.bench;
 
-import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Item 1 (and 5): one cell of the grid, N saturating recorders of one chunk size, first through the
@@ -23,7 +21,7 @@ final class Throughput {
     }
 
     private final BenchCluster cluster;
-    private final HttpClient http;
+    private final Recorders recorders;
     private final RedisProbe probe;
     private final long warmupMillis;
     private final long measureMillis;
@@ -35,9 +33,9 @@ final class Throughput {
         this.jfrDir = dir;
     }
 
-    Throughput(BenchCluster cluster, HttpClient http, RedisProbe probe, long warmupMillis, long measureMillis) {
+    Throughput(BenchCluster cluster, Recorders recorders, RedisProbe probe, long warmupMillis, long measureMillis) {
         this.cluster = cluster;
-        this.http = http;
+        this.recorders = recorders;
         this.probe = probe;
         this.warmupMillis = warmupMillis;
         this.measureMillis = measureMillis;
@@ -58,6 +56,9 @@ final class Throughput {
             redis[1] = probe.snapshot();
             stopJfr(jfr[0], name);
         });
+        if (!cluster.awaitGatewayIdle(Duration.ofSeconds(60))) {
+            System.out.println("warning: the gateway still had chunks in flight 60 s after the gateway side");
+        }
         cluster.wipeObjects();
         Stats direct = new Stats();
         long share = Math.min(window, cluster.gatewayConfig.globalInflightBytes() / recorders);
@@ -101,17 +102,8 @@ final class Throughput {
         }
     }
 
-    List<Lane> openGateway(int recorders, int chunkBytes, long window, Stats stats, String prefix) {
-        List<CompletableFuture<WsLane>> opening = new ArrayList<>();
-        String token = cluster.token();
-        for (int i = 0; i < recorders; i++) {
-            opening.add(WsLane.open(http, cluster.ingestUri(), token, prefix + "-" + i, chunkBytes, window, stats));
-        }
-        List<Lane> lanes = new ArrayList<>();
-        for (var f : opening) {
-            lanes.add(f.orTimeout(60, TimeUnit.SECONDS).join());
-        }
-        return lanes;
+    List<Lane> openGateway(int count, int chunkBytes, long window, Stats stats, String prefix) {
+        return recorders.open(cluster.ingestUri(), cluster.token(), prefix, count, chunkBytes, window, stats);
     }
 
     /**
