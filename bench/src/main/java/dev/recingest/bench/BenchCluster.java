@@ -28,6 +28,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
@@ -66,12 +67,22 @@ final class BenchCluster implements AutoCloseable {
         redisClient = new RedisConnections(new RedisConfig(redis.uri()));
         connection = redisClient.connect();
         RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
-        Settings s = Settings.of(Map.of(
-                "RECINGEST_PORT", "0",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", "bench-admin-token",
+        Map<String, String> env = new HashMap<>(Map.of(
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
                 "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
+        // A RECINGEST_* variable of the bench's own environment (e.g. RECINGEST_GLOBAL_INFLIGHT_BYTES) tunes
+        // the gateway under test; where it listens and its secrets stay the bench's.
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("RECINGEST_")) {
+                env.put(k, v);
+            }
+        });
+        env.putAll(Map.of(
+                "RECINGEST_PORT", "0",
+                "RECINGEST_HOST", "127.0.0.1",
+                "RECINGEST_JWT_SECRET", SECRET,
+                "RECINGEST_ADMIN_TOKEN", "bench-admin-token"));
+        Settings s = Settings.of(env);
         gatewayConfig = GatewayConfig.from(s);
         gateway = GatewayServer.start(gatewayConfig, store, s3, s3, gatewayMetrics,
                 OutboxPublisher.create(s, connection.async(), store), Retention.from(s));

@@ -73,6 +73,12 @@ public final class Main {
             var probeConnection = probeClient.connect();
             RedisProbe probe = new RedisProbe(probeConnection.sync());
             Throughput throughput = new Throughput(cluster, generator, probe, warmup, measure);
+            if (only.contains("throughput") && !opts.containsKey("no-warmup-cell")) {
+                // The first cell of a fresh JVM measured the JIT and the S3 connection pool filling up,
+                // not the steady state: one discarded cell first, on both sides.
+                Throughput.Cell w = throughput.cell(16, 256 << 10);
+                System.out.printf("warm-up cell N=16 chunk=256 KiB (discarded): ratio %.2f%n", w.ratio());
+            }
             if (opts.containsKey("jfr")) {
                 throughput.profileInto(out.resolve("jfr"));
             }

@@ -11,7 +11,12 @@ import java.util.List;
  */
 final class Throughput {
 
-    record Side(double mbPerSecond, double chunksPerSecond, long failures, long nacks) {
+    /**
+     * One side's figures over the measured window. {@code cpuMillisPerMb} is this process's CPU time (gateway,
+     * S3 server and generator share it; Redis runs apart and costs 1-4 % of a core) per acked MB: on a
+     * machine whose other tenants take CPU away, the cost of a MB says more than the MB/s.
+     */
+    record Side(double mbPerSecond, double chunksPerSecond, long failures, long nacks, double cpuMillisPerMb) {
     }
 
     record Cell(int recorders, int chunkBytes, Side gateway, Side direct, RedisProbe.Cost redis) {
@@ -20,6 +25,8 @@ final class Throughput {
         }
     }
 
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private final BenchCluster cluster;
     private final Recorders recorders;
     private final RedisProbe probe;
@@ -129,16 +136,23 @@ final class Throughput {
         atStart.run();
         long c0 = stats.chunks.sum();
         long b0 = stats.bytes.sum();
+        long f0 = stats.failures.sum();
+        long n0 = stats.nacks.sum();
+        long cpu0 = CPU.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(measureMillis);
         long c1 = stats.chunks.sum();
         long b1 = stats.bytes.sum();
+        long cpu1 = CPU.getProcessCpuTime();
         long t1 = System.nanoTime();
+        long failures = stats.failures.sum() - f0;
+        long nacks = stats.nacks.sum() - n0;
         atEnd.run();
         lanes.forEach(Lane::halt);
         settle(stats);
         lanes.forEach(Lane::close);
         double seconds = (t1 - t0) / 1e9;
-        return new Side((b1 - b0) / 1e6 / seconds, (c1 - c0) / seconds, stats.failures.sum(), stats.nacks.sum());
+        double mb = (b1 - b0) / 1e6;
+        return new Side(mb / seconds, (c1 - c0) / seconds, failures, nacks, mb == 0 ? Double.NaN : (cpu1 - cpu0) / 1e6 / mb);
     }
 }
