@@ -16,16 +16,20 @@ import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Clients;
 import dev.recingest.storage.S3Store;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
@@ -49,6 +53,7 @@ final class BenchCluster implements AutoCloseable {
     final StatefulRedisConnection<String, String> connection;
     final GatewayServer gateway;
     final GatewayConfig gatewayConfig;
+    private final PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry();
     private final Tokens tokens = new Tokens(SECRET);
 
     BenchCluster(Path dir) {
@@ -62,14 +67,24 @@ final class BenchCluster implements AutoCloseable {
         redisClient = new RedisConnections(new RedisConfig(redis.uri()));
         connection = redisClient.connect();
         RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
-        Settings s = Settings.of(Map.of(
-                "RECINGEST_PORT", "0",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", "bench-admin-token",
+        Map<String, String> env = new HashMap<>(Map.of(
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
                 "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
+        // A RECINGEST_* variable of the bench's own environment (e.g. RECINGEST_GLOBAL_INFLIGHT_BYTES) tunes
+        // the gateway under test; where it listens and its secrets stay the bench's.
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("RECINGEST_")) {
+                env.put(k, v);
+            }
+        });
+        env.putAll(Map.of(
+                "RECINGEST_PORT", "0",
+                "RECINGEST_HOST", "127.0.0.1",
+                "RECINGEST_JWT_SECRET", SECRET,
+                "RECINGEST_ADMIN_TOKEN", "bench-admin-token"));
+        Settings s = Settings.of(env);
         gatewayConfig = GatewayConfig.from(s);
-        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, Metrics.newRegistry(),
+        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, gatewayMetrics,
                 OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
     }
 
@@ -86,15 +101,52 @@ final class BenchCluster implements AutoCloseable {
         return S3Clients.async(s3Config);
     }
 
-    /** Deletes the stored objects under the bucket on disk, so that long runs do not fill the disk. */
+    /**
+     * Waits (at most {@code maxWait}) until the gateway holds no chunk in flight, so that one side's leftover
+     * PUTs neither write into the next side's window nor race the wipe. Returns whether it drained.
+     */
+    boolean awaitGatewayIdle(Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (gatewayMetrics.get("recingest.inflight.bytes").gauge().value() == 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /**
+     * Deletes the stored objects under the bucket on disk, so that long runs do not fill the disk. Files the
+     * S3 server removes meanwhile (its temporary upload files) are skipped, not an error.
+     */
     void wipeObjects() {
         Path bucket = s3Server.dataDir().resolve(BUCKET);
-        try (Stream<Path> children = Files.list(bucket)) {
-            for (Path child : children.toList()) {
-                try (Stream<Path> walk = Files.walk(child)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Files.walkFileTree(bucket, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (!d.equals(bucket)) {
+                        try {
+                            Files.deleteIfExists(d);
+                        } catch (DirectoryNotEmptyException raced) {
+                            // a file landed after the walk: the next wipe takes it
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,5 @@
 package dev.recingest.bench;
 
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +32,7 @@ final class Latency {
     private final long warmupMillis;
     private final long measureMillis;
 
-    Latency(BenchCluster cluster, HttpClient http, Throughput opener, long warmupMillis, long measureMillis) {
+    Latency(BenchCluster cluster, Throughput opener, long warmupMillis, long measureMillis) {
         this.cluster = cluster;
         this.opener = opener;
         this.warmupMillis = warmupMillis;

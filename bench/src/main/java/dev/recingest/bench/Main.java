@@ -3,7 +3,6 @@ package dev.recingest.bench;
 import dev.recingest.state.RedisConnections;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -75,12 +74,17 @@ public final class Main {
     /** Items 1, 2 and 5: one in-process cluster, the throughput grid, then the fixed-load latency run. */
     private static void ingest(Map<String, String> opts, Set<String> only, int[] recorders, int[] chunks, long warmup,
             long measure, long latencyMillis, Path out, Path dir, StringBuilder md) throws Exception {
-        try (BenchCluster cluster = new BenchCluster(dir)) {
-            HttpClient http = HttpClient.newHttpClient();
+        try (BenchCluster cluster = new BenchCluster(dir); Recorders generator = new Recorders(2)) {
             RedisConnections probeClient = cluster.redisClient;
             var probeConnection = probeClient.connect();
             RedisProbe probe = new RedisProbe(probeConnection.sync());
-            Throughput throughput = new Throughput(cluster, http, probe, warmup, measure);
+            Throughput throughput = new Throughput(cluster, generator, probe, warmup, measure);
+            if (only.contains("throughput") && !opts.containsKey("no-warmup-cell")) {
+                // The first cell of a fresh JVM measured the JIT and the S3 connection pool filling up,
+                // not the steady state: one discarded cell first, on both sides.
+                Throughput.Cell w = throughput.cell(16, 256 << 10);
+                System.out.printf("warm-up cell N=16 chunk=256 KiB (discarded): ratio %.2f%n", w.ratio());
+            }
             if (opts.containsKey("jfr")) {
                 throughput.profileInto(out.resolve("jfr"));
             }
@@ -97,7 +101,7 @@ public final class Main {
                 report(cells, cluster, out, md);
             }
             if (only.contains("latency")) {
-                Latency latency = new Latency(cluster, http, throughput, warmup, latencyMillis);
+                Latency latency = new Latency(cluster, throughput, warmup, latencyMillis);
                 Latency.Result r = latency.run(Integer.parseInt(opts.getOrDefault("latency-recorders", "200")),
                         Double.parseDouble(opts.getOrDefault("latency-rate", "2")),
                         bytes(opts.getOrDefault("latency-chunk", "64KiB")));

@@ -18,13 +18,13 @@ final class Report {
     static String throughput(List<Throughput.Cell> cells) {
         StringBuilder b = new StringBuilder();
         b.append("| N | chunk | gateway MB/s | gateway chunks/s | direct S3 MB/s | direct chunks/s | ratio gw/direct"
-                + " | failures gw/direct | gateway nacks (resent) |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | CPU ms per MB gw/direct | failures gw/direct | gateway nacks (resent) |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var c : cells) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.1f | %.0f | **%.2f** | %d/%d | %d |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.1f | %.0f | **%.2f** | %.1f/%.1f | %d/%d | %d |%n",
                     c.recorders(), size(c.chunkBytes()), c.gateway().mbPerSecond(), c.gateway().chunksPerSecond(),
-                    c.direct().mbPerSecond(), c.direct().chunksPerSecond(), c.ratio(), c.gateway().failures(),
-                    c.direct().failures(), c.gateway().nacks()));
+                    c.direct().mbPerSecond(), c.direct().chunksPerSecond(), c.ratio(), c.gateway().cpuMillisPerMb(),
+                    c.direct().cpuMillisPerMb(), c.gateway().failures(), c.direct().failures(), c.gateway().nacks()));
         }
         return b.toString();
     }

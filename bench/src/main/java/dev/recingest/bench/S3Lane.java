@@ -6,7 +6,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * The baseline recorder: the same window discipline as {@link WsLane}, but each chunk is a direct S3 PUT
+ * The baseline recorder: the same window discipline as {@link NettyLane}, but each chunk is a direct S3 PUT
  * (no gateway, no Redis). The caller gives each lane its share of the gateway's global in-flight limit
  * as its window (when smaller than the per-connection window), so that both sides queue about the same
  * amount of work at the same concurrency.

@@ -1,10 +1,8 @@
 package dev.recingest.bench;
 
-import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Item 1 (and 5): one cell of the grid, N saturating recorders of one chunk size, first through the
@@ -13,7 +11,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class Throughput {
 
-    record Side(double mbPerSecond, double chunksPerSecond, long failures, long nacks) {
+    /**
+     * One side's figures over the measured window. {@code cpuMillisPerMb} is this process's CPU time (gateway,
+     * S3 server and generator share it; Redis runs apart and costs 1-4 % of a core) per acked MB: on a
+     * machine whose other tenants take CPU away, the cost of a MB says more than the MB/s.
+     */
+    record Side(double mbPerSecond, double chunksPerSecond, long failures, long nacks, double cpuMillisPerMb) {
     }
 
     record Cell(int recorders, int chunkBytes, Side gateway, Side direct, RedisProbe.Cost redis) {
@@ -22,8 +25,10 @@ final class Throughput {
         }
     }
 
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private final BenchCluster cluster;
-    private final HttpClient http;
+    private final Recorders recorders;
     private final RedisProbe probe;
     private final long warmupMillis;
     private final long measureMillis;
@@ -35,9 +40,9 @@ final class Throughput {
         this.jfrDir = dir;
     }
 
-    Throughput(BenchCluster cluster, HttpClient http, RedisProbe probe, long warmupMillis, long measureMillis) {
+    Throughput(BenchCluster cluster, Recorders recorders, RedisProbe probe, long warmupMillis, long measureMillis) {
         this.cluster = cluster;
-        this.http = http;
+        this.recorders = recorders;
         this.probe = probe;
         this.warmupMillis = warmupMillis;
         this.measureMillis = measureMillis;
@@ -58,6 +63,9 @@ final class Throughput {
             redis[1] = probe.snapshot();
             stopJfr(jfr[0], name);
         });
+        if (!cluster.awaitGatewayIdle(Duration.ofSeconds(60))) {
+            System.out.println("warning: the gateway still had chunks in flight 60 s after the gateway side");
+        }
         cluster.wipeObjects();
         Stats direct = new Stats();
         long share = Math.min(window, cluster.gatewayConfig.globalInflightBytes() / recorders);
@@ -101,17 +109,8 @@ final class Throughput {
         }
     }
 
-    List<Lane> openGateway(int recorders, int chunkBytes, long window, Stats stats, String prefix) {
-        List<CompletableFuture<WsLane>> opening = new ArrayList<>();
-        String token = cluster.token();
-        for (int i = 0; i < recorders; i++) {
-            opening.add(WsLane.open(http, cluster.ingestUri(), token, prefix + "-" + i, chunkBytes, window, stats));
-        }
-        List<Lane> lanes = new ArrayList<>();
-        for (var f : opening) {
-            lanes.add(f.orTimeout(60, TimeUnit.SECONDS).join());
-        }
-        return lanes;
+    List<Lane> openGateway(int count, int chunkBytes, long window, Stats stats, String prefix) {
+        return recorders.open(cluster.ingestUri(), cluster.token(), prefix, count, chunkBytes, window, stats);
     }
 
     /**
@@ -137,16 +136,23 @@ final class Throughput {
         atStart.run();
         long c0 = stats.chunks.sum();
         long b0 = stats.bytes.sum();
+        long f0 = stats.failures.sum();
+        long n0 = stats.nacks.sum();
+        long cpu0 = CPU.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(measureMillis);
         long c1 = stats.chunks.sum();
         long b1 = stats.bytes.sum();
+        long cpu1 = CPU.getProcessCpuTime();
         long t1 = System.nanoTime();
+        long failures = stats.failures.sum() - f0;
+        long nacks = stats.nacks.sum() - n0;
         atEnd.run();
         lanes.forEach(Lane::halt);
         settle(stats);
         lanes.forEach(Lane::close);
         double seconds = (t1 - t0) / 1e9;
-        return new Side((b1 - b0) / 1e6 / seconds, (c1 - c0) / seconds, stats.failures.sum(), stats.nacks.sum());
+        double mb = (b1 - b0) / 1e6;
+        return new Side(mb / seconds, (c1 - c0) / seconds, failures, nacks, mb == 0 ? Double.NaN : (cpu1 - cpu0) / 1e6 / mb);
     }
 }

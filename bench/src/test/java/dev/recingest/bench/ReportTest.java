@@ -48,8 +48,8 @@ class ReportTest {
     void tableShowsTheRatioAndThePlotIsAPng(@TempDir Path dir) throws Exception {
         var cost = new RedisProbe.Cost(Map.of("evalsha", 2.0), 2.0, 0.1);
         List<Throughput.Cell> cells = List.of(
-                new Throughput.Cell(1, 256 << 10, new Throughput.Side(40, 160, 0, 0), new Throughput.Side(100, 400, 0, 0), cost),
-                new Throughput.Cell(16, 256 << 10, new Throughput.Side(90, 360, 0, 0), new Throughput.Side(120, 480, 0, 0), cost));
+                new Throughput.Cell(1, 256 << 10, new Throughput.Side(40, 160, 0, 0, 20), new Throughput.Side(100, 400, 0, 0, 10), cost),
+                new Throughput.Cell(16, 256 << 10, new Throughput.Side(90, 360, 0, 0, 15), new Throughput.Side(120, 480, 0, 0, 12), cost));
         String table = Report.throughput(cells);
         assertTrue(table.contains("| 1 | 256 KiB | 40.0 | 160 | 100.0 | 400 | **0.40** |"), table);
         assertTrue(table.contains("**0.75**"), table);

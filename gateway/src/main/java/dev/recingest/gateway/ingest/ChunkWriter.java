@@ -13,6 +13,7 @@ import dev.recingest.storage.ChunkStore;
 import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +47,24 @@ public final class ChunkWriter {
         return recovery;
     }
 
-    /** Writes one chunk of the recording {@code o} owns; call on the event loop; never completes exceptionally. */
-    CompletableFuture<ChunkResult> write(Ownership o, long seq, ByteBuf payload) {
+    /**
+     * Writes one chunk of the recording {@code o} owns; call on the event loop; never completes exceptionally.
+     * The S3 request is built on {@code eventLoop}, never on the Redis client's thread that completes the
+     * assignment: that thread is shared by every connection, and while it builds SDK requests (marshalling,
+     * endpoint rules, signing) it decodes no Redis replies, which the profile showed as command timeouts.
+     */
+    CompletableFuture<ChunkResult> write(Ownership o, long seq, ByteBuf payload, Executor eventLoop) {
         SeqMode mode = seq == ChunkFrame.AUTO_SEQ ? SeqMode.AUTO : SeqMode.EXPLICIT;
         CompletableFuture<Assignment> assigned = new CompletableFuture<>();
         assign(o, o.nextFrame(), seq, mode, 0, assigned);
-        return assigned.handle((a, error) -> {
+        return assigned.handleAsync((a, error) -> {
             if (error != null) {
                 payload.release();
                 LOG.warn("recordingId={} seq={} event=assign-failed error={}", o.id(), seq, rootMessage(error));
                 return done(nackRetryable(seq, "state store unavailable, resend later"));
             }
             return afterAssign(o, seq, mode, a, payload);
-        }).thenCompose(f -> f);
+        }, eventLoop).thenCompose(f -> f);
     }
 
     /** What to do with an assignment Redis answered. */

@@ -9,18 +9,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * Backpressure across all connections of this gateway: the bytes of chunks received but not yet acked
  * or dropped. A connection over its own window, or any connection while the global total is over the
  * global limit, stops reading (autoRead off), so a fast client meets TCP backpressure instead of filling
- * the heap. Connections paused by the global limit resume as soon as the total drops below it.
+ * the heap. Connections paused by the global limit resume once the total drops to the resume mark, a quarter
+ * below the limit. Resuming them at every ack under the limit would wake every paused connection per chunk,
+ * each to read a frame or two and be paused again.
  */
 public final class FlowControl {
 
     private final long windowBytes;
     private final long globalLimit;
+    private final long resumeMark;
     private final AtomicLong global = new AtomicLong();
     private final Set<Channel> pausedByGlobal = ConcurrentHashMap.newKeySet();
 
     public FlowControl(long windowBytes, long globalLimit) {
         this.windowBytes = windowBytes;
         this.globalLimit = globalLimit;
+        this.resumeMark = globalLimit - globalLimit / 4;
     }
 
     public AtomicLong inflightBytes() {
@@ -45,7 +49,7 @@ public final class FlowControl {
         if (connectionBytes <= windowBytes && !pausedByGlobal.contains(channel) && !channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
         }
-        if (total <= globalLimit && !pausedByGlobal.isEmpty()) {
+        if (total <= resumeMark && !pausedByGlobal.isEmpty()) {
             for (Channel c : pausedByGlobal) {
                 if (pausedByGlobal.remove(c)) {
                     // Each channel's autoRead is changed on its own event loop, where its window is known.

@@ -172,7 +172,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private void write(ChannelHandlerContext ctx, long seq, ByteBuf payload, long receivedNanos) {
         long size = payload.readableBytes();
         inflight++;
-        services.writer().write(owner, seq, payload)
+        services.writer().write(owner, seq, payload, ctx.executor())
                 .whenCompleteAsync((result, error) -> onWritten(ctx, size, receivedNanos, result), ctx.executor());
     }
 
