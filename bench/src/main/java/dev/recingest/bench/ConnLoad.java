@@ -85,7 +85,9 @@ final class ConnLoad implements AutoCloseable {
                 } else {
                     failed.increment();
                     reasons.merge(reason(e), 1, Integer::sum);
-                    r.channel().close();
+                    if (r.channel() != null) {
+                        r.channel().close();
+                    }
                 }
                 permits.release();
             });

@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One recording of the connections benchmark on a raw Netty WebSocket: sends {@code start} once the
- * upgrade completes, then, when ticked, one small chunk with the next explicit seq. Counts acks (with
+ * upgrade completes, then, when ticked, one small chunk with the next explicit seq (after a nack or a
+ * SEQ_GAP, the seq the gateway still needs, as a real recorder would resend it). Counts acks (with
  * sent-to-ack latency), nacks and errors into the shared {@link Stats}, and remembers the close code the
  * gateway sent (1006 when the connection ended without one). Touched only on its channel's event loop.
  */
@@ -101,8 +102,15 @@ final class ConnRecorder extends SimpleChannelInboundHandler<WebSocketFrame> {
             switch (type) {
                 case "started" -> started.complete(this);
                 case "ack" -> stats.acked(m.path("size").asInt(), sentAt[(int) (m.path("seq").asLong() % sentAt.length)]);
-                case "nack" -> stats.nacks.increment();
+                case "nack" -> {
+                    // A real recorder resends a nacked chunk (same seq): the next tick does, at the same rate.
+                    stats.nacks.increment();
+                    nextSeq = Math.min(nextSeq, m.path("seq").asLong());
+                }
                 default -> {
+                    if (m.has("expected")) {
+                        nextSeq = m.path("expected").asLong(); // SEQ_GAP after a nack: resend from there
+                    }
                     load.errors.computeIfAbsent(m.path("code").asText(type), k -> new java.util.concurrent.atomic.LongAdder())
                             .increment();
                 }

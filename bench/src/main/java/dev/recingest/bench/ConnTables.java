@@ -34,7 +34,7 @@ final class ConnTables {
         b.append(String.format(Locale.ROOT, "Gateway JVM with 0 connections, after a full GC: heap %.1f MiB, JDK direct"
                 + " %.1f MiB, Netty pooled direct %.1f MiB, RSS %.0f MiB%n%n", mib(baseline.heapBytes()),
                 mib(baseline.directBytes()), mib(baseline.pooledDirectBytes()), mib(baseline.rssBytes())));
-        b.append("| connections | opened OK | failed | still open | gateway heap after GC MiB | heap per connection KiB"
+        b.append("| connections | opened OK (this step) | failed | still open | gateway heap after GC MiB | heap per connection KiB"
                 + " (vs 0) | marginal KiB per connection (vs previous step) | JDK direct MiB | Netty pooled direct MiB"
                 + " | gateway RSS MiB | time to open s | failure reasons |\n");
         b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");

@@ -29,11 +29,13 @@ final class Connections {
     private static final String ACCESS = "bench-access";
     private static final String S3_SECRET = "bench-s3-secret";
 
-    record Options(int[] steps, long intervalMillis, int chunkBytes, long activeMillis, String heap, int parallel) {
+    /** {@code intervals}: one active phase per interval, in order (e.g. an overloading one, then a slower one). */
+    record Options(int[] steps, long[] intervalsMillis, int chunkBytes, long activeMillis, String heap, int parallel) {
 
         static Options from(Map<String, String> opts) {
             return new Options(Main.ints(opts.getOrDefault("connections", "2500,5000,10000,15000")),
-                    (long) (Double.parseDouble(opts.getOrDefault("conn-interval", "10")) * 1000),
+                    Arrays.stream(opts.getOrDefault("conn-interval", "10,30").split(","))
+                            .mapToLong(x -> (long) (Double.parseDouble(x.trim()) * 1000)).toArray(),
                     Main.bytes(opts.getOrDefault("conn-chunk", "2KiB")),
                     (long) (Double.parseDouble(opts.getOrDefault("conn-active-seconds", "60")) * 1000),
                     opts.getOrDefault("conn-heap", "512m"),
@@ -113,17 +115,19 @@ final class Connections {
             String stepTable = ConnTables.steps(baseline, steps);
             md.append(stepTable).append('\n');
             System.out.println(md);
-            if (held > 0 && o.activeMillis() > 0) {
-                String active = ConnTables.active(active(o, gw, load));
+            for (long interval : held > 0 && o.activeMillis() > 0 ? o.intervalsMillis() : new long[0]) {
+                String active = ConnTables.active(active(o, interval, gw, load));
                 System.out.println(active);
-                md.append(active);
+                md.append(active).append('\n');
+                Thread.sleep(5000); // let the gateway's backlog (if any) settle before the next phase
             }
         }
         return md.toString();
     }
 
     /** Every open recording sends a chunk every interval for the active time; acks awaited up to 15 s after. */
-    private static ConnTables.Active active(Options o, GatewayProcess gw, ConnLoad load) throws InterruptedException {
+    private static ConnTables.Active active(Options o, long interval, GatewayProcess gw, ConnLoad load)
+            throws InterruptedException {
         Stats stats = new Stats();
         stats.measuring = true;
         load.stats = stats;
@@ -131,7 +135,7 @@ final class Connections {
         load.errors.clear();
         int connections = load.open();
         long t0 = System.nanoTime();
-        load.startTicking(o.intervalMillis(), o.chunkBytes());
+        load.startTicking(interval, o.chunkBytes());
         long maxHeap = 0;
         while (System.nanoTime() - t0 < o.activeMillis() * 1_000_000) {
             Thread.sleep(2000);
@@ -149,7 +153,7 @@ final class Connections {
         Arrays.sort(lat);
         Map<String, Long> errors = new TreeMap<>();
         load.errors.forEach((k, v) -> errors.put(k, v.sum()));
-        return new ConnTables.Active(connections, o.intervalMillis(), o.chunkBytes(), millis, load.offered.sum(),
+        return new ConnTables.Active(connections, interval, o.chunkBytes(), millis, load.offered.sum(),
                 stats.chunks.sum(), stats.nacks.sum(), stats.failures.sum(), errors, Stats.percentileMillis(lat, 0.5),
                 Stats.percentileMillis(lat, 0.99), maxHeap, load.open(), load.closeCodes());
     }

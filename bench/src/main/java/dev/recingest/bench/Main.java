@@ -18,13 +18,13 @@ import java.util.stream.Collectors;
 /**
  * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
  * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
- * [--only=throughput,latency,connections,merge] [--connections=2500,5000,10000,15000] [--conn-interval=10]
+ * [--only=throughput,latency,connections,merge] [--connections=2500,5000,10000,15000] [--conn-interval=10,30]
  * [--conn-chunk=2KiB] [--conn-active-seconds=60] [--conn-heap=512m] [--conn-parallel=200]}: runs the benchmark
  * suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
  * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/). The connections section
  * ramps idle recordings in the given steps (its gateway alone in a JVM with {@code -Xmx<conn-heap>}), then has
  * the largest step that held send a {@code conn-chunk} chunk every {@code conn-interval} seconds each for
- * {@code conn-active-seconds}, at most {@code conn-parallel} handshakes at a time; it writes the gateway's class
+ * {@code conn-active-seconds} (one such phase per interval listed), at most {@code conn-parallel} handshakes at a time; it writes the gateway's class
  * histograms (conn-histogram-N.txt) next to results.md.
  */
 public final class Main {
