@@ -17,7 +17,7 @@ final class ConnTables {
     /** The active phase: every open recording sending a small chunk at a fixed interval. */
     record Active(int connections, long intervalMillis, int chunkBytes, long millis, long offered, long acked,
                   long nacked, long failed, Map<String, Long> errors, double p50, double p99, long maxHeapBytes,
-                  int stillOpen, Map<Integer, Integer> closeCodes) {
+                  long heapAfterGcBytes, int stillOpen, Map<Integer, Integer> closeCodes) {
 
         double offeredPerSecond() {
             return offered * 1000.0 / millis;
@@ -60,12 +60,13 @@ final class ConnTables {
                         + " %.0f chunks/s offered for %.0f s%n%n", a.connections(), Report.size(a.chunkBytes()),
                 a.intervalMillis() / 1000.0, a.connections() * 1000.0 / a.intervalMillis(), a.millis() / 1000.0));
         b.append("| connections | interval s | chunk | offered chunks/s | offered | acked | nacked | failed sends"
-                + " | errors | ack p50 ms | ack p99 ms | gateway heap max sampled MiB | still open after | close codes |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
-        b.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %.0f | %d | %d | %d | %d | %s | %.1f | %.1f | %.1f | %d | %s |%n",
+                + " | errors | ack p50 ms | ack p99 ms | gateway heap max sampled MiB (garbage included) | gateway heap after GC"
+                + " after the phase MiB | still open after | close codes |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n");
+        b.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %.0f | %d | %d | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %d | %s |%n",
                 a.connections(), a.intervalMillis() / 1000.0, Report.size(a.chunkBytes()), a.offeredPerSecond(),
                 a.offered(), a.acked(), a.nacked(), a.failed(), a.errors().isEmpty() ? "-" : a.errors().toString(),
-                a.p50(), a.p99(), mib(a.maxHeapBytes()), a.stillOpen(),
+                a.p50(), a.p99(), mib(a.maxHeapBytes()), mib(a.heapAfterGcBytes()), a.stillOpen(),
                 a.closeCodes().isEmpty() ? "-" : a.closeCodes().toString()));
         return b.toString();
     }

@@ -34,7 +34,7 @@ final class Connections {
 
         static Options from(Map<String, String> opts) {
             return new Options(Main.ints(opts.getOrDefault("connections", "2500,5000,10000,15000")),
-                    Arrays.stream(opts.getOrDefault("conn-interval", "10,30").split(","))
+                    Arrays.stream(opts.getOrDefault("conn-interval", "10,15,30").split(","))
                             .mapToLong(x -> (long) (Double.parseDouble(x.trim()) * 1000)).toArray(),
                     Main.bytes(opts.getOrDefault("conn-chunk", "2KiB")),
                     (long) (Double.parseDouble(opts.getOrDefault("conn-active-seconds", "60")) * 1000),
@@ -155,6 +155,6 @@ final class Connections {
         load.errors.forEach((k, v) -> errors.put(k, v.sum()));
         return new ConnTables.Active(connections, interval, o.chunkBytes(), millis, load.offered.sum(),
                 stats.chunks.sum(), stats.nacks.sum(), stats.failures.sum(), errors, Stats.percentileMillis(lat, 0.5),
-                Stats.percentileMillis(lat, 0.99), maxHeap, load.open(), load.closeCodes());
+                Stats.percentileMillis(lat, 0.99), maxHeap, gw.afterGc().heapBytes(), load.open(), load.closeCodes());
     }
 }
