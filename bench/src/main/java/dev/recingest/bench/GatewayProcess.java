@@ -41,7 +41,7 @@ final class GatewayProcess implements AutoCloseable {
         process = pb.start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        String first = out.readLine();
+        String first = readLine(120);
         if (first == null || !first.startsWith("port=")) {
             close();
             throw new IOException("gateway did not start (first line " + first + "); see " + log + ":\n"
@@ -72,9 +72,10 @@ final class GatewayProcess implements AutoCloseable {
         try {
             in.write(command + "\n");
             in.flush();
-            String line = out.readLine();
+            String line = readLine(120);
             if (line == null) {
-                throw new IOException("gateway JVM exited; see " + log + ":\n" + tail(log));
+                throw new IOException("gateway JVM exited or did not answer " + command + " within 120 s; see "
+                        + log + ":\n" + tail(log));
             }
             Map<String, Long> v = new java.util.HashMap<>();
             for (String kv : line.substring("stats ".length()).split(" ")) {
@@ -84,6 +85,25 @@ final class GatewayProcess implements AutoCloseable {
             return new Memory(v.get("heap"), v.get("direct"), v.get("pooledDirect"), rss(process.pid()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next line of the gateway's stdout, or null if it ended or none came in time (a hung gateway). */
+    private String readLine(int seconds) throws IOException {
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try {
+            return line.get(seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
