@@ -29,12 +29,16 @@ final class Connections {
     private static final String ACCESS = "bench-access";
     private static final String S3_SECRET = "bench-s3-secret";
 
-    /** {@code intervals}: one active phase per interval, in order (e.g. an overloading one, then a slower one). */
+    /**
+     * {@code intervalsMillis}: one active phase per interval, in order. The default goes from the slowest rate
+     * to the fastest, because the first phase also warms the gateway's chunk path (JIT, S3 connection pool):
+     * on a cold gateway its first seconds of chunks wait seconds and some are nacked, at any rate.
+     */
     record Options(int[] steps, long[] intervalsMillis, int chunkBytes, long activeMillis, String heap, int parallel) {
 
         static Options from(Map<String, String> opts) {
             return new Options(Main.ints(opts.getOrDefault("connections", "2500,5000,10000,15000")),
-                    Arrays.stream(opts.getOrDefault("conn-interval", "10,15,30").split(","))
+                    Arrays.stream(opts.getOrDefault("conn-interval", "30,15,10").split(","))
                             .mapToLong(x -> (long) (Double.parseDouble(x.trim()) * 1000)).toArray(),
                     Main.bytes(opts.getOrDefault("conn-chunk", "2KiB")),
                     (long) (Double.parseDouble(opts.getOrDefault("conn-active-seconds", "60")) * 1000),

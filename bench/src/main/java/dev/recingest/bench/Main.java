@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
  * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
- * [--only=throughput,latency,connections,merge] [--connections=2500,5000,10000,15000] [--conn-interval=10,15,30]
+ * [--only=throughput,latency,connections,merge] [--connections=2500,5000,10000,15000] [--conn-interval=30,15,10]
  * [--conn-chunk=2KiB] [--conn-active-seconds=60] [--conn-heap=512m] [--conn-parallel=200]}: runs the benchmark
  * suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
  * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/). The connections section
