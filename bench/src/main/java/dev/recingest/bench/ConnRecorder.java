@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.Cli
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One recording of the connections benchmark on a raw Netty WebSocket: sends {@code start} once the
@@ -80,7 +81,7 @@ final class ConnRecorder extends SimpleChannelInboundHandler<WebSocketFrame> {
         long seq = nextSeq++;
         ByteBuf frame = channel.alloc().buffer(ChunkFrame.HEADER_BYTES + payload.length);
         frame.writeByte(ChunkFrame.KIND_CHUNK).writeLong(seq).writeBytes(payload);
-        sentAt[(int) (seq % sentAt.length)] = System.nanoTime();
+        sentAt[slot(seq)] = System.nanoTime();
         load.offered.increment();
         channel.writeAndFlush(new BinaryWebSocketFrame(frame)).addListener(f -> {
             if (!f.isSuccess()) {
@@ -101,7 +102,7 @@ final class ConnRecorder extends SimpleChannelInboundHandler<WebSocketFrame> {
             Stats stats = load.stats;
             switch (type) {
                 case "started" -> started.complete(this);
-                case "ack" -> stats.acked(m.path("size").asInt(), sentAt[(int) (m.path("seq").asLong() % sentAt.length)]);
+                case "ack" -> stats.acked(m.path("size").asInt(), sentAt[slot(m.path("seq").asLong())]);
                 case "nack" -> {
                     // A real recorder resends a nacked chunk (same seq): the next tick does, at the same rate.
                     stats.nacks.increment();
@@ -111,11 +112,14 @@ final class ConnRecorder extends SimpleChannelInboundHandler<WebSocketFrame> {
                     if (m.has("expected")) {
                         nextSeq = m.path("expected").asLong(); // SEQ_GAP after a nack: resend from there
                     }
-                    load.errors.computeIfAbsent(m.path("code").asText(type), k -> new java.util.concurrent.atomic.LongAdder())
-                            .increment();
+                    load.errors.computeIfAbsent(m.path("code").asText(type), k -> new LongAdder()).increment();
                 }
             }
         }
+    }
+
+    private int slot(long seq) {
+        return (int) (seq % sentAt.length);
     }
 
     private static JsonNode read(String text) {

@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/). The connections section
  * ramps idle recordings in the given steps (its gateway alone in a JVM with {@code -Xmx<conn-heap>}), then has
  * the largest step that held send a {@code conn-chunk} chunk every {@code conn-interval} seconds each for
- * {@code conn-active-seconds} (one such phase per interval listed), at most {@code conn-parallel} handshakes at a time; it writes the gateway's class
- * histograms (conn-histogram-N.txt) next to results.md.
+ * {@code conn-active-seconds} (one such phase per interval listed), at most {@code conn-parallel} handshakes
+ * at a time; it writes the gateway's class histograms (conn-histogram-N.txt) next to results.md.
  */
 public final class Main {
 
