@@ -17,11 +17,20 @@ import java.util.stream.Collectors;
 /**
  * {@code bench/run.sh [--quick] [--recorders=1,16,64,256] [--chunks=64KiB,256KiB,1MiB] [--measure=8]
  * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
- * [--only=throughput,latency,connections,merge] [--merge-minutes=60] [--merge-modes=stream,segments]
- * [--merge-media=bench/target/media]}: runs the benchmark suite's sections and prints their tables; writes results.md and throughput.png into the output folder (and with
- * {@code --jfr}, a JFR profile of each cell's measured gateway window under jfr/, and the merger's as
- * jfr/merger.jfr). The merge section merges a {@code --merge-minutes} long recording (cached under
- * {@code --merge-media}) in each of {@code --merge-modes} with a merger in its own {@code -Xmx256m} JVM.
+ * [--only=throughput,latency,connections,merge] [--no-warmup-cell] [--connections=2500,5000,10000,15000]
+ * [--conn-interval=30,15,10] [--conn-chunk=2KiB] [--conn-active-seconds=60] [--conn-heap=512m] [--conn-parallel=200]
+ * [--merge-minutes=60] [--merge-modes=stream,segments] [--merge-media=bench/target/media]}: runs the benchmark
+ * suite's sections in the order throughput, latency, connections, merge and prints their tables; writes
+ * results.md and throughput.png into the output folder (and with {@code --jfr}, a JFR profile of each cell's
+ * measured gateway window under jfr/, and the merger's as jfr/merger.jfr).
+ *
+ * <p>The connections section ramps idle recordings in the given steps (its gateway alone in a JVM with
+ * {@code -Xmx<conn-heap>}), then has the largest step that held send a {@code conn-chunk} chunk every
+ * {@code conn-interval} seconds each for {@code conn-active-seconds} (one such phase per interval listed), at
+ * most {@code conn-parallel} handshakes at a time; it writes the gateway's class histograms
+ * (conn-histogram-N.txt) next to results.md. The merge section merges a {@code --merge-minutes} long recording
+ * (cached under {@code --merge-media}) in each of {@code --merge-modes} with a merger in its own {@code -Xmx256m}
+ * JVM, next to {@code cat} piped into the merger's own FFmpeg command.
  */
 public final class Main {
 
@@ -57,12 +66,19 @@ public final class Main {
         if (opts.containsKey("no-latency")) {
             only = only.stream().filter(x -> !x.equals("latency")).collect(Collectors.toSet());
         }
-        if (only.contains("throughput") || only.contains("latency")) {
-            ingest(opts, only, recorders, chunks, warmup, measure, latencyMillis, out, dir, md);
-        }
-        // items 3 (connections) and 4 (merge) run here, each with its own servers
-        if (only.contains("merge")) {
-            md.append(MergeBench.section(opts, out, dir));
+        try {
+            if (only.contains("throughput") || only.contains("latency")) {
+                ingest(opts, only, recorders, chunks, warmup, measure, latencyMillis, out, dir, md);
+            }
+            // items 3 (connections) and 4 (merge) run after, each with servers of its own
+            if (only.contains("connections")) {
+                md.append(Connections.run(Connections.Options.from(opts), dir.resolve("connections"), out));
+            }
+            if (only.contains("merge")) {
+                md.append(MergeBench.section(opts, out, dir));
+            }
+        } finally {
+            deleteQuietly(dir);
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("results.md"), md);
@@ -110,8 +126,6 @@ public final class Main {
                 md.append("\n## 2. Ack latency at a fixed offered load\n\n").append(lt);
             }
             probeConnection.close();
-        } finally {
-            deleteQuietly(dir);
         }
     }
 
@@ -159,7 +173,7 @@ public final class Main {
         return Integer.parseInt(t);
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code handshakeTimeoutMillis} starts only once a complete upgrade request has arrived, and the reader
  * idle timeout restarts on every byte, so without this a client that connects and sends nothing, or
  * sends half a request a byte at a time, holds a socket for as long as it likes. A completed WebSocket
- * upgrade disarms it for good; from then on pings and the idle timeout keep watch.
+ * upgrade disarms it for good and takes it out of the pipeline; from then on pings and the idle timeout
+ * keep watch.
  *
  * <p>Sits after the WebSocket handler (to see its handshake event and the requests it passes on) and
  * before the HTTP API (to see its responses go out).
@@ -58,6 +59,10 @@ final class RequestDeadline extends ChannelDuplexHandler {
         if (evt instanceof HandshakeComplete) {
             upgraded = true;
             disarm();
+            super.userEventTriggered(ctx, evt);
+            // Nothing left to watch on a WebSocket: leaving the pipeline saves its heap on every open recording.
+            ctx.pipeline().remove(this);
+            return;
         }
         super.userEventTriggered(ctx, evt);
     }

@@ -44,7 +44,11 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     private final IngestServices services;
     private final ChunkRateLimit rate;
-    private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+    /**
+     * Chunks that arrived while {@code start} was being answered; made by the first such chunk, because most
+     * connections never need it and an idle connection should cost little heap (issue 5: 10,000 per gateway).
+     */
+    private ArrayDeque<Queued> queued;
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
     private Opened recording;
@@ -122,7 +126,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                 opened.mode().wire());
         services.metrics().started(opened.resumed());
         Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed()));
-        while (!queued.isEmpty() && phase == Phase.OPEN) {
+        while (queued != null && !queued.isEmpty() && phase == Phase.OPEN) {
             Queued q = queued.poll();
             write(ctx, q.seq(), q.payload(), q.receivedNanos());
         }
@@ -163,6 +167,9 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         unackedBytes += payload.readableBytes();
         services.flow().acquired(ctx.channel(), payload.readableBytes(), unackedBytes);
         if (phase == Phase.STARTING) {
+            if (queued == null) {
+                queued = new ArrayDeque<>(4);
+            }
             queued.add(new Queued(seq, payload, received));
         } else {
             write(ctx, seq, payload, received);
@@ -314,7 +321,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             services.metrics().connectionClosed();
             counted = false;
         }
-        while (!queued.isEmpty()) {
+        while (queued != null && !queued.isEmpty()) {
             Queued q = queued.poll();
             long size = q.payload().readableBytes();
             q.payload().release();

@@ -33,7 +33,8 @@ final class Ownership {
     private volatile SeqMode seqMode;
     private volatile long knownNext;
     private long frames;
-    private final PriorityQueue<Waiting> waiting = new PriorityQueue<>(Comparator.comparingLong(Waiting::frame));
+    /** Made on the first wait: only a recovery uses it, and an idle connection should cost little heap. */
+    private PriorityQueue<Waiting> waiting;
     private CompletableFuture<Void> recovery;
     private long generation;
 
@@ -116,6 +117,9 @@ final class Ownership {
     void whenSettled(long frame, Consumer<Throwable> task) {
         synchronized (this) {
             if (recovery != null) {
+                if (waiting == null) {
+                    waiting = new PriorityQueue<>(Comparator.comparingLong(Waiting::frame));
+                }
                 waiting.add(new Waiting(frame, task));
                 return;
             }
@@ -145,7 +149,7 @@ final class Ownership {
         }
         running.whenComplete((x, error) -> {
             synchronized (this) {
-                while (!waiting.isEmpty()) {
+                while (waiting != null && !waiting.isEmpty()) {
                     waiting.poll().task().accept(error);
                 }
                 recovery = null;
