@@ -34,7 +34,10 @@ final class GatewayProcess implements AutoCloseable {
 
     GatewayProcess(String heap, Map<String, String> env, Path log) throws IOException {
         this.log = log;
+        // The bench classpath holds more than one logback.xml (bench's, app's): name the bench's, or logback
+        // prints its warning about the duplicates on stdout, where the gateway's answers go.
         List<String> cmd = new ArrayList<>(List.of(javaTool("java"), "-Xmx" + heap,
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
         pb.environment().putAll(env);
@@ -42,6 +45,9 @@ final class GatewayProcess implements AutoCloseable {
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         String first = readLine(120);
+        for (int skipped = 0; first != null && !first.startsWith("port=") && skipped < 50; skipped++) {
+            first = readLine(120); // a library's start-up notice on stdout is not the answer
+        }
         if (first == null || !first.startsWith("port=")) {
             close();
             throw new IOException("gateway did not start (first line " + first + "); see " + log + ":\n"
