@@ -1,20 +1,5 @@
 package dev.recingest.bench;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.util.ArrayList;
@@ -40,8 +25,7 @@ final class ConnLoad implements AutoCloseable {
     record Opened(int ok, int failed, Map<String, Integer> reasons, long millis) {
     }
 
-    private final EventLoopGroup group;
-    private final Bootstrap bootstrap;
+    private final WsConnector connector;
     private final URI uri;
     private final String token;
     private final String idPrefix;
@@ -56,12 +40,7 @@ final class ConnLoad implements AutoCloseable {
         this.uri = uri;
         this.token = token;
         this.idPrefix = idPrefix;
-        boolean epoll = Epoll.isAvailable();
-        group = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
-        bootstrap = new Bootstrap().group(group)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+        connector = new WsConnector(threads);
     }
 
     /**
@@ -100,25 +79,8 @@ final class ConnLoad implements AutoCloseable {
 
     private ConnRecorder open(String recordingId, long timeoutMillis) {
         ConnRecorder r = new ConnRecorder(recordingId, token, this);
-        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri)
-                .customHeaders(new DefaultHttpHeaders())
-                .handshakeTimeoutMillis(timeoutMillis)
-                .handleCloseFrames(false) // the recorder reads the close code itself
-                .dropPongFrames(true)
-                .build();
-        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 << 10),
-                        new WebSocketClientProtocolHandler(config), r);
-            }
-        }).connect(uri.getHost(), uri.getPort()).addListener(f -> {
-            if (!f.isSuccess()) {
-                r.started.completeExceptionally(f.cause());
-            }
-        });
-        group.schedule(() -> r.started.completeExceptionally(new java.util.concurrent.TimeoutException(
+        connector.connect(uri, timeoutMillis, r, r.started::completeExceptionally);
+        connector.group.schedule(() -> r.started.completeExceptionally(new java.util.concurrent.TimeoutException(
                 "no started within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
         return r;
     }
@@ -173,6 +135,6 @@ final class ConnLoad implements AutoCloseable {
                 r.channel().close();
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(30, TimeUnit.SECONDS);
+        connector.close();
     }
 }

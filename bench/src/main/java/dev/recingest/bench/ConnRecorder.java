@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -64,8 +63,7 @@ final class ConnRecorder extends SimpleChannelInboundHandler<WebSocketFrame> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-            ctx.writeAndFlush(new TextWebSocketFrame(Json.write(Map.of("type", "start", "recordingId", recordingId,
-                    "contentType", "video/webm", "mode", "stream", "token", token))));
+            ctx.writeAndFlush(WsConnector.start(recordingId, token));
         } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             started.completeExceptionally(new IllegalStateException("handshake timeout"));
             ctx.close();

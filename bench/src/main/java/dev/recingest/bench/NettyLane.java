@@ -3,25 +3,17 @@ package dev.recingest.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.Json;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,29 +76,11 @@ final class NettyLane extends SimpleChannelInboundHandler<WebSocketFrame> implem
         this.mask = ring - 1;
     }
 
-    /** Connects with {@code bootstrap} (group and channel type set), sends {@code start}, completes on {@code started}. */
-    static CompletableFuture<NettyLane> open(Bootstrap bootstrap, URI uri, String token, String recordingId,
+    /** Connects with {@code connector}, sends {@code start}, completes once the gateway answered {@code started}. */
+    static CompletableFuture<NettyLane> open(WsConnector connector, URI uri, String token, String recordingId,
                                              int chunkBytes, long windowBytes, Stats stats) {
         NettyLane lane = new NettyLane(recordingId, token, chunkBytes, windowBytes, stats);
-        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri)
-                .customHeaders(new DefaultHttpHeaders().add("Authorization", "Bearer " + token))
-                .maxFramePayloadLength(1 << 20)
-                .handshakeTimeoutMillis(30_000)
-                .handleCloseFrames(false)
-                .dropPongFrames(true)
-                .build();
-        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 << 10),
-                        new WebSocketClientProtocolHandler(config), lane);
-            }
-        }).connect(uri.getHost(), uri.getPort()).addListener(f -> {
-            if (!f.isSuccess()) {
-                lane.started.completeExceptionally(f.cause());
-            }
-        });
+        connector.connect(uri, 30_000, lane, lane.started::completeExceptionally);
         return lane.started;
     }
 
@@ -118,8 +92,7 @@ final class NettyLane extends SimpleChannelInboundHandler<WebSocketFrame> implem
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-            ctx.writeAndFlush(new TextWebSocketFrame(Json.write(Map.of("type", "start", "recordingId", recordingId,
-                    "contentType", "video/webm", "mode", "stream", "token", token))));
+            ctx.writeAndFlush(WsConnector.start(recordingId, token));
         }
         super.userEventTriggered(ctx, evt);
     }
