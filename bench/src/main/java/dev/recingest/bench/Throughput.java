@@ -55,7 +55,8 @@ final class Throughput {
         List<Lane> lanes = openGateway(recorders, chunkBytes, window, gw, "tp" + run);
         RedisProbe.Snapshot[] redis = new RedisProbe.Snapshot[2];
         jdk.jfr.Recording[] jfr = new jdk.jfr.Recording[1];
-        String name = "gateway-" + recorders + "x" + Report.size(chunkBytes).replace(" ", "") + ".jfr";
+        String cellName = recorders + "x" + Report.size(chunkBytes).replace(" ", "") + ".jfr";
+        String name = "gateway-" + cellName;
         Side gateway = drive(lanes, gw, () -> {
             redis[0] = probe.snapshot();
             jfr[0] = startJfr();
@@ -75,7 +76,7 @@ final class Throughput {
         for (int i = 0; i < recorders; i++) {
             s3Lanes.add(new S3Lane(s3, BenchCluster.BUCKET, "direct-" + run + "-" + i, chunkBytes, laneWindow, direct));
         }
-        Side baseline = drive(s3Lanes, direct, () -> { }, () -> { });
+        Side baseline = drive(s3Lanes, direct, () -> jfr[0] = startJfr(), () -> stopJfr(jfr[0], "direct-" + cellName));
         s3.close();
         cluster.wipeObjects();
         return new Cell(recorders, chunkBytes, gateway, baseline,
