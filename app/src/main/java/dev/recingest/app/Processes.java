@@ -1,11 +1,8 @@
 package dev.recingest.app;
 
 import dev.recingest.config.RedisConfig;
-import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
-import dev.recingest.gateway.GatewayConfig;
-import dev.recingest.gateway.GatewayServer;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
@@ -53,14 +50,8 @@ final class Processes {
     }
 
     static int runGateway(Settings settings) throws InterruptedException {
-        GatewayConfig config = GatewayConfig.from(settings);
-        Backends b = Backends.connect(settings);
-        GatewayServer gateway = GatewayServer.start(config, b.store(), b.s3(), b.s3(), b.registry(), b.events(),
-                Retention.from(settings));
-        awaitSigterm(() -> {
-            gateway.drain();
-            b.close();
-        });
+        GatewayNode gateway = GatewayNode.start(settings);
+        awaitSigterm(gateway::drain);
         return 0;
     }
 

@@ -34,8 +34,8 @@ final class GatewayProcess implements AutoCloseable {
 
     GatewayProcess(String heap, Map<String, String> env, Path log) throws IOException {
         this.log = log;
-        // The bench classpath holds more than one logback.xml (bench's, app's): name the bench's, or logback
-        // prints its warning about the duplicates on stdout, where the gateway's answers go.
+        // The bench classpath holds more than one logback.xml (bench's, app's): name the bench's. Logback still
+        // prints its start-up status on stdout, where the gateway's answers go: those lines are skipped below.
         List<String> cmd = new ArrayList<>(List.of(javaTool("java"), "-Xmx" + heap,
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
