@@ -10,6 +10,7 @@ import dev.recingest.client.admin.RecordingStatus;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.embedded.FreePort;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Json;
@@ -90,10 +91,17 @@ final class FailureCluster implements AutoCloseable {
 
     /** A gateway as a separate JVM ({@code Main gateway}), ready when this returns. */
     GatewayProcess startGatewayProcess(String name, Map<String, String> extraEnv, String... jvmOptions) {
+        return startGatewayProcess(name, FreePort.pick(), extraEnv, jvmOptions);
+    }
+
+    /** A gateway JVM on {@code port}, logging to {@code <name>.log}; ready when this returns. */
+    GatewayProcess startGatewayProcess(String name, int port, Map<String, String> extraEnv, String... jvmOptions) {
         Map<String, String> env = backendSettings(s3Server.endpoint().toString());
         env.putAll(extraEnv);
-        GatewayProcess p = GatewayProcess.start(name, dir.resolve(name + ".log"), env, List.of(jvmOptions));
-        started.add(p);
+        GatewayProcess p = GatewayProcess.start(name, port, dir.resolve(name + ".log"), env, List.of(jvmOptions));
+        synchronized (started) {
+            started.add(p);
+        }
         return p;
     }
 

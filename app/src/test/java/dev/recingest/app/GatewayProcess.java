@@ -34,7 +34,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(String name, Path log, Map<String, String> env, List<String> jvmOptions) {
-        int port = FreePort.pick();
+        return start(name, FreePort.pick(), log, env, jvmOptions);
+    }
+
+    /** On a given port: a gateway restarted where the one killed before it listened (nginx's upstream). */
+    static GatewayProcess start(String name, int port, Path log, Map<String, String> env, List<String> jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Small and quick to start: these JVMs share two cores with the test and each other.

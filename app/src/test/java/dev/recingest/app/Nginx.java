@@ -43,6 +43,12 @@ final class Nginx implements AutoCloseable {
     }
 
     static Nginx start(Path nginx, Path prefix, List<Integer> gatewayPorts) throws IOException {
+        // Passive failover as in production: a refused connection fails a gateway over at once.
+        return start(nginx, prefix, gatewayPorts, "max_fails=1 fail_timeout=30s");
+    }
+
+    /** @param serverParams what follows each {@code server host:port} line of upstreams.conf */
+    static Nginx start(Path nginx, Path prefix, List<Integer> gatewayPorts, String serverParams) throws IOException {
         Files.createDirectories(prefix);
         Path source = repositoryFile("nginx/nginx.conf");
         int port = FreePort.pick();
@@ -51,9 +57,8 @@ final class Nginx implements AutoCloseable {
             throw new IllegalStateException(source + " no longer has 'listen 8080;'");
         }
         Files.writeString(prefix.resolve("nginx.conf"), conf.replace("listen 8080;", "listen 127.0.0.1:" + port + ";"));
-        // Passive failover as in production: a refused connection fails a gateway over at once.
         Files.writeString(prefix.resolve("upstreams.conf"), gatewayPorts.stream()
-                .map(p -> "server 127.0.0.1:" + p + " max_fails=1 fail_timeout=30s;")
+                .map(p -> "server 127.0.0.1:" + p + " " + serverParams + ";")
                 .collect(Collectors.joining("\n", "", "\n")));
         String p = prefix.toAbsolutePath() + "/";
         Process process = new ProcessBuilder(nginx.toString(), "-p", p, "-c", p + "nginx.conf", "-g", "daemon off;")
