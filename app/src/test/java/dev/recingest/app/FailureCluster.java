@@ -57,6 +57,11 @@ final class FailureCluster implements AutoCloseable {
 
     /** @param withMerger false where merging would only burn CPU (chunks that are not media) */
     FailureCluster(Path dir, boolean withMerger) {
+        this(dir, withMerger, Map.of());
+    }
+
+    /** @param mergerSettings more settings of the merger (RECINGEST_KEEP_CHUNKS, its visibility timeout, …) */
+    FailureCluster(Path dir, boolean withMerger, Map<String, String> mergerSettings) {
         this.dir = dir;
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
@@ -64,7 +69,8 @@ final class FailureCluster implements AutoCloseable {
         backends = Processes.Backends.connect(settings);
         backends.s3().ensureBucket();
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(
-                "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())), backends) : () -> { };
+                "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())).with(mergerSettings), backends)
+                : () -> { };
     }
 
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */

@@ -1,6 +1,5 @@
 package dev.recingest.events;
 
-import dev.recingest.state.RecordingState;
 import java.util.Arrays;
 
 /**
@@ -8,17 +7,21 @@ import java.util.Arrays;
  * holds the moment it happened (which also makes the event id stable when an event is announced again).
  */
 public enum EventType {
-    STARTED("recording.started", RecordingState.RECORDING, "createdAt"),
-    STALLED("recording.stalled", RecordingState.STALLED, "stalledAt"),
-    STOPPED("recording.stopped", RecordingState.STOPPED, "stoppedAt"),
-    COMPLETED("recording.completed", RecordingState.COMPLETED, "completedAt"),
-    FAILED("recording.failed", RecordingState.FAILED, "failedAt");
+    STARTED("recording.started", "RECORDING", "createdAt"),
+    STALLED("recording.stalled", "STALLED", "stalledAt"),
+    STOPPED("recording.stopped", "STOPPED", "stoppedAt"),
+    COMPLETED("recording.completed", "COMPLETED", "completedAt"),
+    FAILED("recording.failed", "FAILED", "failedAt"),
+    /** The recorder (or a force delete) aborted it: its chunks are deleted, nothing is merged. */
+    ABORTED("recording.aborted", "ABORTED", "abortedAt"),
+    /** The admin API deleted its objects; the id stays ended for good (a tombstone in storage). */
+    DELETED("recording.deleted", "DELETED", "deletedAt");
 
     private final String wire;
-    private final RecordingState state;
+    private final String state;
     private final String timeField;
 
-    EventType(String wire, RecordingState state, String timeField) {
+    EventType(String wire, String state, String timeField) {
         this.wire = wire;
         this.state = state;
         this.timeField = timeField;
@@ -29,8 +32,8 @@ public enum EventType {
         return wire;
     }
 
-    /** The state the event announces (the event's {@code recording.state}). */
-    public RecordingState state() {
+    /** The state the event announces (the event's {@code recording.state}): a RecordingState name, or DELETED. */
+    public String state() {
         return state;
     }
 

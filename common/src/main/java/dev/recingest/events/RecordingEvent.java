@@ -45,17 +45,19 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("recordingId", id.value());
         // The state the event announces, not whatever the record says by the time it is read.
-        r.put("state", type.state().name());
+        r.put("state", type.state());
         r.put("contentType", meta.get("contentType"));
         r.put("mode", meta.getOrDefault("mode", "stream"));
         if (meta.containsKey("chunks")) {
             r.put("chunks", Long.parseLong(meta.get("chunks")));
         }
         r.put("bytes", Long.parseLong(meta.getOrDefault("bytes", "0")));
-        for (String t : new String[] {"createdAt", "stoppedAt", "completedAt", "failedAt"}) {
+        for (String t : new String[] {"createdAt", "stoppedAt", "completedAt", "failedAt", "abortedAt", "deletedAt"}) {
             String v = meta.get(t);
             if (v != null && !v.isEmpty() && (!t.equals("completedAt") || type == EventType.COMPLETED)
-                    && (!t.equals("failedAt") || type == EventType.FAILED)) {
+                    && (!t.equals("failedAt") || type == EventType.FAILED)
+                    && (!t.equals("abortedAt") || type == EventType.ABORTED)
+                    && (!t.equals("deletedAt") || type == EventType.DELETED)) {
                 r.put(t, Instant.ofEpochMilli(Long.parseLong(v)).toString());
             }
         }

@@ -32,12 +32,12 @@ public final class OpenRecordings {
     public record Due(String recordingId, double score) {
     }
 
-    public enum SweepKind { ACTIVE, STALLED, STOPPED, FAILED, NOT_OPEN, UNKNOWN }
+    public enum SweepKind { ACTIVE, STALLED, IDLE, STOPPED, FAILED, NOT_OPEN, UNKNOWN }
 
     /**
      * What one sweep found or did.
      *
-     * @param lastActivity  ACTIVE, STALLED: the last chunk, start or resume (epoch ms)
+     * @param lastActivity  ACTIVE, STALLED, IDLE: the last chunk, start or resume (epoch ms)
      * @param changed       STALLED: this sweep stalled it (it was RECORDING)
      * @param chunks        STOPPED, FAILED: the chunk count N
      * @param indices       STOPPED: void indices; FAILED: the missing ones (at most 1000)
@@ -62,16 +62,19 @@ public final class OpenRecordings {
     }
 
     /**
-     * Marks the recording STALLED if its last activity is at or before {@code stallCutoff}, or auto-stops
-     * it if it is at or before {@code idleCutoff} (see sweep.lua for what auto-stop does with gaps).
+     * Marks the recording STALLED if its last activity is at or before {@code stallCutoff}, or, if it is at or
+     * before {@code idleCutoff}, auto-stops it when {@code mayStop} (see sweep.lua for what auto-stop does with
+     * gaps) and answers IDLE otherwise: an auto-stop must come after Redis was made to agree with storage.
      */
-    public CompletableFuture<Sweep> sweep(RecordingId id, long stallCutoff, long idleCutoff, long nowMillis) {
+    public CompletableFuture<Sweep> sweep(RecordingId id, long stallCutoff, long idleCutoff, long nowMillis,
+                                          boolean mayStop) {
         RecordingKeys k = new RecordingKeys(id);
-        return SWEEP.run(redis, k.all(), Long.toString(stallCutoff), Long.toString(idleCutoff), Long.toString(nowMillis))
+        return SWEEP.run(redis, k.all(), Long.toString(stallCutoff), Long.toString(idleCutoff), Long.toString(nowMillis),
+                        mayStop ? "1" : "0")
                 .thenApply(r -> {
                     SweepKind kind = SweepKind.valueOf(String.valueOf(r.get(0)));
                     return switch (kind) {
-                        case ACTIVE -> new Sweep(kind, num(r, 1), false, -1, List.of(), null, -1, -1);
+                        case ACTIVE, IDLE -> new Sweep(kind, num(r, 1), false, -1, List.of(), null, -1, -1);
                         case STALLED -> new Sweep(kind, num(r, 1), num(r, 2) == 1, -1, List.of(), null, -1, -1);
                         case STOPPED -> new Sweep(kind, -1, true, num(r, 1), tail(r, 3), null, -1, -1);
                         case FAILED -> new Sweep(kind, -1, true, num(r, 1), tail(r, 2), null, -1, -1);

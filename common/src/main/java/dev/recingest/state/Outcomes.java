@@ -56,6 +56,15 @@ public final class Outcomes {
     public record Reclaim(ReclaimKind kind, long epoch, RecordingState state) {
     }
 
+    public enum AbortKind { ABORTED, NOT_OPEN, TAKEN_OVER, UNKNOWN }
+
+    /**
+     * @param state      NOT_OPEN: the recording's state
+     * @param ownerEpoch TAKEN_OVER: the epoch Redis holds
+     */
+    public record AbortOutcome(AbortKind kind, RecordingState state, long ownerEpoch) {
+    }
+
     public enum TransitionKind { OK, REFUSED, UNKNOWN }
 
     public record Transition(TransitionKind kind, RecordingState previous) {

@@ -36,7 +36,7 @@ public final class RecordingStore {
     private static final LuaScript ASSIGN = LuaScript.load("assign");
     private static final LuaScript COMMIT = LuaScript.load("commit");
     private static final LuaScript VOID = LuaScript.load("void");
-    private static final LuaScript REPAIR = LuaScript.load("repair");
+    private static final LuaScript ABORT = LuaScript.load("abort");
     private static final LuaScript STOP = LuaScript.load("stop");
     private static final LuaScript TRANSITION = LuaScript.load("transition");
     private static final LuaScript RECLAIM = LuaScript.load("reclaim");
@@ -45,6 +45,8 @@ public final class RecordingStore {
 
     /** Meta field: epoch ms when the merge job of the last stop was queued. */
     public static final String MERGE_QUEUED_AT = "mergeQueuedAt";
+    /** Meta field: the final state whose webhook is in the outbox (so it is not announced again). */
+    public static final String ANNOUNCED = "announced";
 
     private final RedisAsyncCommands<String, String> redis;
     private final Clock clock;
@@ -124,31 +126,7 @@ public final class RecordingStore {
     /** Marks an at-least-once index void; false if the chunk turned out to be stored after all. */
     public CompletableFuture<Boolean> markVoid(RecordingId id, long index) {
         RecordingKeys k = new RecordingKeys(id);
-        return VOID.run(redis, new String[] {k.stored, k.voids}, Long.toString(index)).thenApply(r -> num(r, 0) == 1);
-    }
-
-    /**
-     * Brings Redis up to the chunk objects that storage holds (index to size) and returns the index
-     * counter afterwards. Storage is the truth: nothing moves backwards.
-     */
-    public CompletableFuture<Long> repair(RecordingId id, SortedMap<Long, Long> storedObjects) {
-        return repair(id, storedObjects, 0);
-    }
-
-    /**
-     * Like {@link #repair(RecordingId, SortedMap)}, and moves the counter to at least {@code floor}: the
-     * indices a connection knows were handed out, stored yet or not, so none is handed out again.
-     */
-    public CompletableFuture<Long> repair(RecordingId id, SortedMap<Long, Long> storedObjects, long floor) {
-        RecordingKeys k = new RecordingKeys(id);
-        List<String> args = new ArrayList<>(1 + storedObjects.size() * 2);
-        args.add(Long.toString(Math.max(floor, 0)));
-        storedObjects.forEach((index, size) -> {
-            args.add(Long.toString(index));
-            args.add(Long.toString(size));
-        });
-        return REPAIR.run(redis, new String[] {k.meta, k.next, k.stored, k.voids}, args.toArray(String[]::new))
-                .thenApply(r -> num(r, 0));
+        return VOID.run(redis, new String[] {k.meta, k.stored, k.voids}, Long.toString(index)).thenApply(r -> num(r, 0) == 1);
     }
 
     /**
@@ -203,6 +181,24 @@ public final class RecordingStore {
                         case UNKNOWN -> new StopOutcome(kind, -1, -1, List.of(), null, 0);
                     };
                 });
+    }
+
+    /**
+     * Aborts the recording (from RECORDING, STALLED or STOPPED), checking that {@code epoch} still owns it; a
+     * repeated abort by the same owner answers ABORTED again.
+     *
+     * @param epoch the owner's epoch, or null for a server-side abort
+     */
+    public CompletableFuture<Outcomes.AbortOutcome> abort(RecordingId id, Long epoch) {
+        RecordingKeys k = new RecordingKeys(id);
+        return ABORT.run(redis, new String[] {k.meta}, epoch == null ? "" : epoch.toString(), now()).thenApply(r -> {
+            Outcomes.AbortKind kind = Outcomes.AbortKind.valueOf(str(r, 0));
+            return switch (kind) {
+                case ABORTED, UNKNOWN -> new Outcomes.AbortOutcome(kind, null, 0);
+                case NOT_OPEN -> new Outcomes.AbortOutcome(kind, RecordingState.valueOf(str(r, 1)), 0);
+                case TAKEN_OVER -> new Outcomes.AbortOutcome(kind, null, num(r, 1));
+            };
+        });
     }
 
     /**
@@ -347,6 +343,16 @@ public final class RecordingStore {
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.OPEN_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
+    }
+
+    /** The Redis side of repairs from storage, on the same Redis connection. */
+    public RecordingRepairs repairs() {
+        return new RecordingRepairs(redis, clock);
+    }
+
+    /** The count of open recordings per token subject, on the same Redis connection. */
+    public OpenPerSubject openPerSubject() {
+        return new OpenPerSubject(redis, clock);
     }
 
     /** The janitor's index and sweep script, on the same Redis connection. */

@@ -22,6 +22,14 @@ public interface ChunkStore {
     /** Index to size of every exact chunk object of the recording (partial temporary objects ignored). */
     CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id);
 
+    /**
+     * What storage holds for the recording from chunk index {@code from} on: every exact chunk object at or
+     * above it, and whether its manifest and tombstone exist. One listing that starts after
+     * {@code chunks/<from - 1>} (S3 {@code StartAfter}), so it costs O(objects at or above {@code from}),
+     * not O(recording).
+     */
+    CompletableFuture<StoredObjects> listFrom(RecordingId id, long from);
+
     /** The bytes of one chunk. */
     CompletableFuture<byte[]> getChunk(RecordingId id, long index);
 

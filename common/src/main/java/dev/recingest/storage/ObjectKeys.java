@@ -41,6 +41,11 @@ public final class ObjectKeys {
         return recording(id) + "manifest.json";
     }
 
+    /** Left when a recording is aborted or deleted: the id stays ended for good. */
+    public String tombstone(RecordingId id) {
+        return recording(id) + "tombstone.json";
+    }
+
     /** The index of an exact chunk key of this recording, or empty for anything else. */
     public OptionalLong chunkIndex(RecordingId id, String key) {
         String p = chunksPrefix(id);

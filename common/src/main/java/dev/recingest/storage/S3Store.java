@@ -88,16 +88,40 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
         return listPage(req, id, out).thenApply(x -> out);
     }
 
+    @Override
+    public CompletableFuture<StoredObjects> listFrom(RecordingId id, long from) {
+        SortedMap<Long, Long> chunks = new TreeMap<>();
+        boolean[] found = new boolean[2];
+        String manifest = keys.manifest(id);
+        String tombstone = keys.tombstone(id);
+        // Keys sort as chunks/…, manifest.json, recording.mp4, tombstone.json: starting after chunk from-1
+        // lists the chunks from `from` on and then the recording's few other objects.
+        String startAfter = from <= 0 ? keys.chunksPrefix(id) : keys.chunk(id, from - 1);
+        ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(keys.recording(id))
+                .startAfter(startAfter).build();
+        return listPage(req, o -> {
+            if (o.key().equals(manifest)) {
+                found[0] = true;
+            } else if (o.key().equals(tombstone)) {
+                found[1] = true;
+            } else {
+                keys.chunkIndex(id, o.key()).ifPresent(i -> chunks.put(i, o.size()));
+            }
+        }).thenApply(x -> new StoredObjects(chunks, found[0], found[1]));
+    }
+
     private CompletableFuture<Void> listPage(ListObjectsV2Request req, RecordingId id, SortedMap<Long, Long> out) {
+        return listPage(req, o -> keys.chunkIndex(id, o.key()).ifPresent(i -> out.put(i, o.size())));
+    }
+
+    private CompletableFuture<Void> listPage(ListObjectsV2Request req, java.util.function.Consumer<S3Object> each) {
         return s3.listObjectsV2(req).handle((resp, e) -> {
             if (e != null) {
                 throw translate(e);
             }
-            for (S3Object o : resp.contents()) {
-                keys.chunkIndex(id, o.key()).ifPresent(i -> out.put(i, o.size()));
-            }
+            resp.contents().forEach(each);
             if (Boolean.TRUE.equals(resp.isTruncated())) {
-                return listPage(req.toBuilder().continuationToken(resp.nextContinuationToken()).build(), id, out);
+                return listPage(req.toBuilder().continuationToken(resp.nextContinuationToken()).build(), each);
             }
             return CompletableFuture.<Void>completedFuture(null);
         }).thenCompose(f -> f);

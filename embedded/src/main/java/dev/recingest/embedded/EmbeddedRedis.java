@@ -14,6 +14,9 @@ import redis.embedded.RedisServer;
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
+    /** The append-only file of the Redis 6.2 binary (one file; Redis 7 keeps a folder of them). */
+    private static final String AOF = "appendonly.aof";
+
     private final int port;
     private final Path dataDir;
     private final boolean appendOnly;
@@ -83,6 +86,39 @@ public final class EmbeddedRedis implements AutoCloseable {
             }
         }
         throw new IllegalStateException("embedded Redis still answers on port " + port + " after being killed");
+    }
+
+    /**
+     * Copies the append-only file as it is now to {@code copy}: every write Redis has answered so far (it
+     * writes the file before it replies), and nothing after. With {@link #restartFrom} this is how a test
+     * makes Redis lose its latest writes honestly, as a crash under {@code appendfsync everysec} or a
+     * failover to a lagging replica does: the server process itself reloads an older file.
+     */
+    public synchronized Path snapshot(Path copy) {
+        try {
+            Files.createDirectories(copy.getParent());
+            return Files.copy(dataDir.resolve(AOF), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Kills the server (SIGKILL), puts the append-only file {@code snapshot} (from {@link #snapshot}) in place
+     * of its own and starts it again on the same port: Redis comes back without every write made after the
+     * snapshot.
+     */
+    public synchronized void restartFrom(Path snapshot) {
+        if (!appendOnly) {
+            throw new IllegalStateException("restartFrom needs a Redis with an append-only file");
+        }
+        stop();
+        try {
+            Files.copy(snapshot, dataDir.resolve(AOF), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        start();
     }
 
     public int port() {

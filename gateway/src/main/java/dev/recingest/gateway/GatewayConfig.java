@@ -29,12 +29,14 @@ import java.time.Duration;
  * @param chunkBurst          chunk frames a connection may send at once above that rate, such as the resends
  *                            of a resume (RECINGEST_CHUNK_BURST, 1000)
  * @param janitor             stall and idle timeouts of recordings, and the janitor that applies them
+ * @param maxOpenPerSubject   recordings one token subject ({@code sub}) may have open at once; a start of a new one
+ *                            past it: RATE_LIMITED and close 4429 (RECINGEST_MAX_OPEN_PER_SUBJECT, 100; 0 = no limit)
  */
 public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTextBytes, int maxMetadataBytes,
                             long windowBytes, long globalInflightBytes, int maxConnections, Duration pingInterval,
                             Duration idleTimeout, Duration handshakeTimeout, Duration drainTimeout,
                             boolean authEnabled, String jwtSecret, String adminToken,
-                            int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor) {
+                            int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor, int maxOpenPerSubject) {
 
     public GatewayConfig {
         if (maxChunkBytes < 1 || maxChunkBytes > (256 << 20)) {
@@ -52,6 +54,9 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
         if (maxConnections < 1 || handshakeTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1
                 || pingInterval.toMillis() < 1) {
             throw new IllegalArgumentException("connection limits and timeouts must be positive");
+        }
+        if (maxOpenPerSubject < 0) {
+            throw new IllegalArgumentException("RECINGEST_MAX_OPEN_PER_SUBJECT must be 0 (no limit) or positive");
         }
         if (authEnabled && (jwtSecret == null || jwtSecret.length() < 32)) {
             throw new IllegalArgumentException(
@@ -78,7 +83,8 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 s.string("RECINGEST_ADMIN_TOKEN", null),
                 s.integer("RECINGEST_MAX_CHUNKS_PER_SECOND", 500),
                 s.integer("RECINGEST_CHUNK_BURST", 1000),
-                JanitorConfig.from(s));
+                JanitorConfig.from(s),
+                s.integer("RECINGEST_MAX_OPEN_PER_SUBJECT", 100));
     }
 
     @Override
@@ -87,7 +93,7 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 + ", windowBytes=" + windowBytes + ", globalInflightBytes=" + globalInflightBytes
                 + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout
                 + ", handshakeTimeout=" + handshakeTimeout + ", maxChunksPerSecond=" + maxChunksPerSecond
-                + ", chunkBurst=" + chunkBurst + ", janitor=" + janitor + ", authEnabled=" + authEnabled
+                + ", chunkBurst=" + chunkBurst + ", maxOpenPerSubject=" + maxOpenPerSubject + ", janitor=" + janitor + ", authEnabled=" + authEnabled
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***") + ", adminToken="
                 + (adminToken == null ? "unset" : "***") + "]";
     }

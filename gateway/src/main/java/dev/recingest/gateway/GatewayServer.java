@@ -2,6 +2,11 @@ package dev.recingest.gateway;
 
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
+import dev.recingest.durable.EndLedger;
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Reconciler;
+import dev.recingest.durable.Remerges;
+import dev.recingest.durable.StorageReconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.gateway.http.HttpApiHandler;
 import dev.recingest.gateway.ingest.ChunkWriter;
@@ -10,7 +15,6 @@ import dev.recingest.gateway.ingest.GatewayMetrics;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
-import dev.recingest.gateway.ingest.StateRepair;
 import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
@@ -58,16 +62,19 @@ public final class GatewayServer implements AutoCloseable {
         }
         Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
-        StateRepair repair = new StateRepair(store, chunks);
-        RecordingLifecycle lifecycle = new RecordingLifecycle(store, chunks, repair, tokens, config.maxMetadataBytes(),
-                events, retention);
+        EndLedger ledger = new EndLedger(outputs);
+        Endings endings = new Endings(store, chunks, ledger, events, retention.redisKeys(), Clock.systemUTC());
+        Reconciler reconciler = new StorageReconciler(store.repairs(), chunks, endings);
+        RecordingLifecycle lifecycle = new RecordingLifecycle(store, reconciler, endings,
+                store.openPerSubject(), tokens, config.maxMetadataBytes(),
+                config.maxOpenPerSubject(), events);
         IngestServices services = new IngestServices(config,
-                new ChunkWriter(store, chunks, repair),
+                new ChunkWriter(store, chunks, reconciler),
                 lifecycle,
-                flow, new GatewayMetrics(registry, flow.inflightBytes()));
-        HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, registry, config.adminToken(),
-                () -> draining);
-        janitor = new Janitor(config.janitor(), store, events, Clock.systemUTC(), registry);
+                flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
+        HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
+                new Remerges(store, reconciler, ledger), registry, config.adminToken(), () -> draining);
+        janitor = new Janitor(config.janitor(), store, reconciler, endings, events, Clock.systemUTC(), registry);
 
         boolean epoll = Epoll.isAvailable();
         boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);

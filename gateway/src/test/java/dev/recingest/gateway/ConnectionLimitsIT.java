@@ -207,7 +207,9 @@ class ConnectionLimitsIT {
             // No chunk for the recording idle timeout (3 s): the janitor stops it; pongs keep the socket open.
             await(() -> h.store.get(RecordingId.of(id)).join().orElseThrow().state() == RecordingState.STOPPED,
                     "the janitor to auto-stop the recording");
-            assertNotNull(h.store.fields(RecordingId.of(id)).join().get("mergeQueuedAt"));
+            // The stop is recorded in storage before its merge is queued and marked.
+            await(() -> h.store.fields(RecordingId.of(id)).join().get("mergeQueuedAt") != null, "the merge queued");
+            assertNotNull(h.s3.getBytes(h.s3.keys().manifest(RecordingId.of(id))).join(), "the stop's manifest");
             assertTrue(h.connection.sync().xrange(RecordingKeys.MERGE_JOBS, Range.create("-", "+")).stream()
                     .anyMatch(m -> id.equals(m.getBody().get("recordingId"))), "its merge job is queued");
             s.sendChunk(1, new byte[] {3});

@@ -53,8 +53,10 @@ class FuzzIT {
 
     @BeforeAll
     static void up() {
+        // Every connection's token has one subject: its limit of open recordings would end the fuzz early.
         h = new GatewayHarness(dir, Map.of("RECINGEST_JANITOR_INTERVAL", "0",
-                "RECINGEST_MAX_CHUNK_BYTES", MAX_CHUNK + "", "RECINGEST_WINDOW_BYTES", "1MiB"));
+                "RECINGEST_MAX_CHUNK_BYTES", MAX_CHUNK + "", "RECINGEST_WINDOW_BYTES", "1MiB",
+                "RECINGEST_MAX_OPEN_PER_SUBJECT", "0"));
     }
 
     @AfterAll

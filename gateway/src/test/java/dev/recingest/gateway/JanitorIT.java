@@ -11,6 +11,9 @@ import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.gateway.janitor.JanitorConfig;
 import dev.recingest.config.Settings;
 import dev.recingest.events.Outbox;
+import dev.recingest.durable.EndLedger;
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.StorageReconciler;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.CloseCodes;
@@ -83,9 +86,11 @@ class JanitorIT {
     }
 
     private static Janitor janitor(MovedClock clock) {
+        OutboxPublisher events = OutboxPublisher.create(Settings.of(Map.of()), h.connection.async(), h.store);
+        Endings endings = new Endings(h.store, h.s3, new EndLedger(h.s3), events,
+                dev.recingest.config.Retention.DEFAULT_REDIS_KEYS, clock);
         return new Janitor(new JanitorConfig(STALL, IDLE, Duration.ofSeconds(5)), h.store,
-                OutboxPublisher.create(Settings.of(Map.of()), h.connection.async(), h.store), clock,
-                Metrics.newRegistry());
+                new StorageReconciler(h.store.repairs(), h.s3, endings), endings, events, clock, Metrics.newRegistry());
     }
 
     /** Whether the webhook outbox holds an event of {@code type} about the recording. */
@@ -167,7 +172,10 @@ class JanitorIT {
             assertEquals(RecordingState.STALLED, state(id), "idle is measured from the resume, not the start");
             clock.ahead = resumedAt.plus(IDLE).plusSeconds(1);
             pass(janitor);
-            assertEquals(RecordingState.STOPPED, state(id));
+            // Auto-stopped with no chunk: no merge job for nothing, FAILED with EMPTY at once (issue 10, item 9).
+            assertEquals(RecordingState.FAILED, state(id));
+            assertEquals("EMPTY", fields(id).get("errorCode"));
+            assertEquals(0, mergeJobs(id));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.durable.EndLedger;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
 import dev.recingest.protocol.RecordingId;
@@ -32,11 +33,13 @@ final class Conclusion {
     private final RecordingStore recordings;
     private final EventPublisher events;
     private final Duration retention;
+    private final EndLedger ledger;
 
-    Conclusion(RecordingStore recordings, EventPublisher events, Duration retention) {
+    Conclusion(RecordingStore recordings, EventPublisher events, Duration retention, EndLedger ledger) {
         this.recordings = recordings;
         this.events = events;
         this.retention = retention;
+        this.ledger = ledger;
     }
 
     /** True if the outcome {@code state} of a recording still needs its announcement (see the class comment). */
@@ -54,6 +57,12 @@ final class Conclusion {
         EventType type = state == RecordingState.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
         boolean announced = false;
         try {
+            if (state == RecordingState.FAILED) {
+                // The failure in storage too, so that the id stays ended as FAILED after its keys expire.
+                ledger.recordFailure(id, recordings.fields(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                        recordings.voidIndices(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
             announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

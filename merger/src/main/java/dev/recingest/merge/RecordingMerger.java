@@ -1,5 +1,9 @@
 package dev.recingest.merge;
 
+import dev.recingest.durable.EndLedger;
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Reconciler;
+import dev.recingest.durable.StorageReconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.MergeMetrics.Outcome;
@@ -72,6 +76,7 @@ public final class RecordingMerger {
     private final MergePipeline pipeline;
     private final MergeMetrics metrics;
     private final Conclusion conclusion;
+    private final Reconciler reconciler;
     private final Clock clock;
 
     RecordingMerger(MergerConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
@@ -83,7 +88,10 @@ public final class RecordingMerger {
         this.keys = keys;
         this.pipeline = pipeline;
         this.metrics = metrics;
-        this.conclusion = new Conclusion(recordings, events, config.redisRetention());
+        EndLedger ledger = new EndLedger(outputs);
+        this.conclusion = new Conclusion(recordings, events, config.redisRetention(), ledger);
+        this.reconciler = new StorageReconciler(recordings.repairs(), chunks,
+                new Endings(recordings, chunks, ledger, events, config.redisRetention(), clock));
         this.clock = clock;
     }
 
@@ -120,6 +128,10 @@ public final class RecordingMerger {
         Recording rec;
         long attempt;
         try {
+            // Storage is what was acked: a job re-delivered after its outcome was written, or after Redis went
+            // back past it, finds the outcome storage records (a COMPLETED recording is never failed for its
+            // deleted chunks), and a stop Redis lost its chunks of is merged with all of them.
+            await(reconciler.reconcile(id, 0), STORAGE_WAIT);
             Optional<Recording> found = await(recordings.get(id), REDIS_WAIT);
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
                 String state = found.map(r -> r.state().name()).orElse("unknown");

@@ -73,6 +73,11 @@ class ChunkInputStreamTest {
         }
 
         @Override
+        public CompletableFuture<dev.recingest.storage.StoredObjects> listFrom(RecordingId id, long from) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public CompletableFuture<Void> deleteChunks(RecordingId id) {
             throw new UnsupportedOperationException();
         }

@@ -246,6 +246,11 @@ class MergeRecoveryIT {
             }
 
             @Override
+            public CompletableFuture<dev.recingest.storage.StoredObjects> listFrom(RecordingId id, long from) {
+                return s3.listFrom(id, from);
+            }
+
+            @Override
             public CompletableFuture<Void> deleteChunks(RecordingId id) {
                 return s3.deleteChunks(id);
             }

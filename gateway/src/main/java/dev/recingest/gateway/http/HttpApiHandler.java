@@ -1,5 +1,7 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.state.RecordingStore;
@@ -36,12 +38,13 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final BooleanSupplier draining;
 
     public HttpApiHandler(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
-                          PrometheusMeterRegistry registry, String adminToken, BooleanSupplier draining) {
+                          Endings endings, Remerges remerges, PrometheusMeterRegistry registry, String adminToken,
+                          BooleanSupplier draining) {
         this.store = store;
         this.chunks = chunks;
         this.registry = registry;
         this.adminAuth = new AdminAuth(adminToken);
-        this.recordings = new RecordingsApi(store, chunks, outputs, lifecycle);
+        this.recordings = new RecordingsApi(store, chunks, outputs, lifecycle, endings, remerges);
         this.draining = draining;
     }
 

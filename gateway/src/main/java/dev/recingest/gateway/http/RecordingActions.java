@@ -1,5 +1,7 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
@@ -7,7 +9,6 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
-import dev.recingest.state.Remerge;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
 import java.util.EnumSet;
@@ -32,12 +33,17 @@ final class RecordingActions {
     private final ChunkStore chunks;
     private final OutputStore outputs;
     private final RecordingLifecycle lifecycle;
+    private final Endings endings;
+    private final Remerges remerges;
 
-    RecordingActions(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle) {
+    RecordingActions(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
+                     Endings endings, Remerges remerges) {
         this.store = store;
         this.chunks = chunks;
         this.outputs = outputs;
         this.lifecycle = lifecycle;
+        this.endings = endings;
+        this.remerges = remerges;
     }
 
     /**
@@ -59,9 +65,12 @@ final class RecordingActions {
         });
     }
 
-    /** Queues a FAILED (or STOPPED, job lost) recording for another merge: 202; any other state: 409. */
+    /**
+     * Queues a FAILED (or STOPPED, job lost) recording for another merge, after Redis was made to agree with
+     * storage (a chunk restored after MISSING_CHUNKS counts): 202; any other state: 409.
+     */
     CompletableFuture<Map<String, Object>> merge(RecordingId id) {
-        return existing(id).thenCompose(r -> Remerge.request(store, id)).thenCompose(queued -> {
+        return existing(id).thenCompose(r -> remerges.request(id)).thenCompose(queued -> {
             if (queued) {
                 LOG.info("recordingId={} event=remerge-requested", id);
                 return CompletableFuture.completedFuture(Map.<String, Object>of("recordingId", id.value(),
@@ -81,7 +90,8 @@ final class RecordingActions {
      * ABORTED tombstone for the retention time, so its recorder gets 4409 on its next write or reconnect
      * instead of starting the id afresh. A STOPPED one is aborted first too, so no merger starts on it. A
      * MERGING one is always refused: a merger is writing its output. A recording whose keys already
-     * expired is deleted from S3 alone.
+     * expired is deleted from S3 alone. A tombstone is left in storage first, so the id is never opened
+     * again; recording.deleted is announced.
      */
     CompletableFuture<Map<String, Object>> delete(RecordingId id, boolean force) {
         return store.get(id).thenCompose(found -> {
@@ -90,7 +100,8 @@ final class RecordingActions {
                     if (!exists) {
                         throw RecordingsApi.notFound(id);
                     }
-                    return deleteObjects(id).thenApply(x -> deleted(id, null));
+                    return endings.deleting(id, Map.of()).thenCompose(x -> deleteObjects(id))
+                            .thenApply(x -> deleted(id, null));
                 });
             }
             Recording r = found.get();
@@ -111,7 +122,9 @@ final class RecordingActions {
                                     + " while being deleted; try again", Map.of("state", now));
                         }
                     });
-            return fenced.thenCompose(x -> deleteObjects(id))
+            return fenced.thenCompose(x -> store.fields(id))
+                    .thenCompose(before -> endings.deleting(id, before))
+                    .thenCompose(x -> deleteObjects(id))
                     .thenCompose(x -> r.state().open() ? store.tombstone(id, lifecycle.retention()) : store.delete(id))
                     .thenApply(x -> deleted(id, r.state()));
         });

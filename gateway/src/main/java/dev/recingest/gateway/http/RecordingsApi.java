@@ -1,5 +1,7 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
@@ -42,11 +44,12 @@ final class RecordingsApi {
     private final ArchivedRecordings archive;
     private final RecordingActions actions;
 
-    RecordingsApi(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle) {
+    RecordingsApi(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
+                  Endings endings, Remerges remerges) {
         this.store = store;
         this.outputs = outputs;
         this.archive = new ArchivedRecordings(outputs);
-        this.actions = new RecordingActions(store, chunks, outputs, lifecycle);
+        this.actions = new RecordingActions(store, chunks, outputs, lifecycle, endings, remerges);
     }
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {

@@ -1,5 +1,6 @@
 package dev.recingest.gateway.ingest;
 
+import dev.recingest.durable.Reconciler;
 import dev.recingest.gateway.ingest.Recovery.Trouble;
 import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.ErrorCode;
@@ -37,10 +38,10 @@ public final class ChunkWriter {
     private final ChunkStore chunks;
     private final Recovery recovery;
 
-    public ChunkWriter(RecordingStore store, ChunkStore chunks, StateRepair repair) {
+    public ChunkWriter(RecordingStore store, ChunkStore chunks, Reconciler reconciler) {
         this.store = store;
         this.chunks = chunks;
-        this.recovery = new Recovery(store, repair);
+        this.recovery = new Recovery(store, reconciler);
     }
 
     Recovery recovery() {

@@ -107,7 +107,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Abort) {
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(recording.id()), aborted -> {
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner, services.writer().recovery()), aborted -> {
                 LOG.info("recordingId={} event=aborted", aborted.recordingId());
                 services.metrics().aborted();
                 finish(ctx, aborted);

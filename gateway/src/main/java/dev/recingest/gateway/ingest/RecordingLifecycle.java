@@ -2,7 +2,8 @@ package dev.recingest.gateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.auth.Tokens;
-import dev.recingest.config.Retention;
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Reconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
 import dev.recingest.protocol.ErrorCode;
@@ -11,27 +12,28 @@ import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.OpenPerSubject;
+import dev.recingest.state.Outcomes.AbortKind;
 import dev.recingest.state.Outcomes.StartKind;
 import dev.recingest.state.Outcomes.StopKind;
 import dev.recingest.state.Outcomes.StopOutcome;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.SeqMode;
-import dev.recingest.storage.ChunkStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * {@code start}, {@code stop} and {@code abort}: validation, authorization, the state scripts, repair
- * from storage, and queueing the merge. Failures are {@link IngestException}s whose code says how the
- * connection answers. A new recording and a stop are announced (recording.started, recording.stopped)
- * without waiting: the outbox never holds up a recorder.
+ * {@code start}, {@code stop} and {@code abort}: validation, authorization, the state scripts, and what
+ * follows an end. Each first makes Redis agree with storage ({@link Reconciler}): a recording storage shows
+ * as ended is never opened again, and nothing is decided from a Redis that lost acked chunks. Failures are
+ * {@link IngestException}s whose code says how the connection answers. A new recording is announced
+ * (recording.started) without waiting: the outbox never holds up a recorder.
  */
 public final class RecordingLifecycle {
 
@@ -39,38 +41,34 @@ public final class RecordingLifecycle {
     private static final int MAX_MISSING_LISTED = 1000;
 
     private final RecordingStore store;
-    private final ChunkStore chunks;
-    private final StateRepair repair;
+    private final Reconciler reconciler;
+    private final Endings endings;
+    private final OpenPerSubject subjects;
     private final Tokens tokens;
     private final int maxMetadataBytes;
+    private final int maxOpenPerSubject;
     private final EventPublisher events;
-    private final Duration retention;
-
-    /** @param tokens null when authentication is off */
-    public RecordingLifecycle(RecordingStore store, ChunkStore chunks, StateRepair repair, Tokens tokens,
-                              int maxMetadataBytes) {
-        this(store, chunks, repair, tokens, maxMetadataBytes, EventPublisher.none(), Retention.defaults());
-    }
 
     /**
-     * @param tokens    null when authentication is off
-     * @param events    where recording.started and recording.stopped go
-     * @param retention how long an ABORTED recording's Redis keys live
+     * @param tokens            null when authentication is off
+     * @param maxOpenPerSubject open recordings one token subject may have (0: no limit)
+     * @param events            where recording.started goes
      */
-    public RecordingLifecycle(RecordingStore store, ChunkStore chunks, StateRepair repair, Tokens tokens,
-                              int maxMetadataBytes, EventPublisher events, Retention retention) {
+    public RecordingLifecycle(RecordingStore store, Reconciler reconciler, Endings endings, OpenPerSubject subjects,
+                              Tokens tokens, int maxMetadataBytes, int maxOpenPerSubject, EventPublisher events) {
         this.store = store;
-        this.chunks = chunks;
-        this.repair = repair;
+        this.reconciler = reconciler;
+        this.endings = endings;
+        this.subjects = subjects;
         this.tokens = tokens;
         this.maxMetadataBytes = maxMetadataBytes;
+        this.maxOpenPerSubject = maxOpenPerSubject;
         this.events = events;
-        this.retention = retention.redisKeys();
     }
 
     /** How long the Redis keys of an ended recording live (RECINGEST_RETENTION_REDIS). */
     public Duration retention() {
-        return retention;
+        return endings.retention();
     }
 
     /**
@@ -87,33 +85,63 @@ public final class RecordingLifecycle {
         }
     }
 
-    /** Validates and authorizes a start, then creates or takes over the recording. */
+    /** The recording a start may open, and the token subject that asks. */
+    private record Authorized(RecordingId id, String subject) {
+    }
+
+    /**
+     * Validates and authorizes a start, makes Redis agree with storage, then creates or takes over the
+     * recording. An id that storage (or Redis) shows as ended is NOT_OPEN with that state, whatever Redis
+     * forgot; a new recording past its subject's limit of open ones is RATE_LIMITED.
+     */
     public CompletableFuture<Opened> start(Message.Start start, String headerToken) {
         Mode mode = Mode.fromWire(start.mode());
         String contentType = validContentType(start.contentType());
         String metadata = validMetadata(start.metadata());
         RecordingId requested = start.recordingId() == null ? null : RecordingId.of(start.recordingId());
-        RecordingId id = authorize(requested, headerToken != null ? headerToken : start.token());
-        return store.start(id, contentType, mode, metadata).thenCompose(o -> {
-            if (o.kind() == StartKind.NOT_OPEN) {
-                throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
-                        Map.of("state", o.state().name()));
+        Authorized who = authorize(requested, headerToken != null ? headerToken : start.token());
+        RecordingId id = who.id();
+        return reconciler.reconcile(id, 0)
+                .thenCompose(r -> {
+                    RecordingState ended = r.ended();
+                    if (ended != null) {
+                        throw notOpen(ended);
+                    }
+                    return r.state() == null ? admit(who) : CompletableFuture.completedFuture(null);
+                })
+                .thenCompose(x -> store.start(id, contentType, mode, metadata))
+                .thenApply(o -> {
+                    if (o.kind() == StartKind.NOT_OPEN) {
+                        throw notOpen(o.state());
+                    }
+                    if (o.kind() == StartKind.CREATED) {
+                        events.announce(EventType.STARTED, id);
+                    }
+                    return new Opened(id, o.epoch(), o.nextSeq(), o.kind() == StartKind.RESUMED, contentType, mode,
+                            metadata, o.seqMode());
+                });
+    }
+
+    /** Counts a new recording against its subject's limit of open recordings. */
+    private CompletableFuture<Void> admit(Authorized who) {
+        if (who.subject() == null || maxOpenPerSubject <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return subjects.admit(who.subject(), who.id(), maxOpenPerSubject).thenAccept(admitted -> {
+            if (!admitted) {
+                throw new IngestException(ErrorCode.RATE_LIMITED, "token subject has " + maxOpenPerSubject
+                        + " open recordings already (RECINGEST_MAX_OPEN_PER_SUBJECT); stop one first");
             }
-            if (o.kind() == StartKind.CREATED) {
-                events.announce(EventType.STARTED, id);
-            }
-            return repair.repair(id).thenApply(next -> new Opened(id, o.epoch(), Math.max(next, o.nextSeq()),
-                    o.kind() == StartKind.RESUMED, contentType, mode, metadata, o.seqMode()));
         });
     }
 
     /** Stops the recording for the connection that owns it (it has waited for its chunks in flight). */
     CompletableFuture<Message.Stopped> stop(Ownership owner, Long lastSeq, Recovery recovery) {
         RecordingId id = owner.id();
-        return repair.repair(id, owner.knownNext())
-                .thenCompose(next -> store.stop(id, owner.epoch(), lastSeq))
+        return reconciler.reconcile(id, owner.knownNext())
+                .thenCompose(r -> store.stop(id, owner.epoch(), lastSeq))
                 .thenCompose(o -> {
-                    if (!lostByRedis(o, owner)) {
+                    if (!lostByRedis(o.kind() == StopKind.UNKNOWN, o.kind() == StopKind.TAKEN_OVER, o.ownerEpoch(), owner)) {
                         return CompletableFuture.completedFuture(o);
                     }
                     // Redis lost the record, or the takeover that made this connection the owner.
@@ -128,23 +156,25 @@ public final class RecordingLifecycle {
      * gets 4409 when it next writes.
      */
     public CompletableFuture<Message.Stopped> stopWithoutOwner(RecordingId id) {
-        return repair.repair(id)
-                .thenCompose(next -> store.stop(id, null, null))
+        return reconciler.reconcile(id, 0)
+                .thenCompose(r -> store.stop(id, null, null))
                 .thenCompose(o -> stopped(id, o, null));
     }
 
+    /** The stop is recorded in storage (and the merge queued) before {@code stopped} is answered. */
     private CompletableFuture<Message.Stopped> stopped(RecordingId id, StopOutcome o, Long lastSeq) {
         if (o.kind() != StopKind.STOPPED) {
             return CompletableFuture.failedFuture(stopRefused(o, lastSeq));
         }
-        return store.queueMerge(id).thenApply(x -> {
-            events.announce(EventType.STOPPED, id);
-            return new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices());
-        });
+        return endings.stopped(id).thenApply(x -> new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices()));
     }
 
-    private static boolean lostByRedis(StopOutcome o, Ownership owner) {
-        return o.kind() == StopKind.UNKNOWN || (o.kind() == StopKind.TAKEN_OVER && o.ownerEpoch() < owner.epoch());
+    private static boolean lostByRedis(boolean unknown, boolean takenOver, long redisEpoch, Ownership owner) {
+        return unknown || (takenOver && redisEpoch < owner.epoch());
+    }
+
+    private static IngestException notOpen(RecordingState state) {
+        return new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, Map.of("state", state.name()));
     }
 
     private static IngestException stopRefused(StopOutcome o, Long lastSeq) {
@@ -159,8 +189,7 @@ public final class RecordingLifecycle {
             }
             case BEHIND -> new IngestException(ErrorCode.BAD_REQUEST, "lastSeq " + lastSeq
                     + " is below the last assigned seq " + (o.chunks() - 1));
-            case NOT_OPEN -> new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
-                    Map.of("state", o.state().name()));
+            case NOT_OPEN -> notOpen(o.state());
             case TAKEN_OVER -> new IngestException(ErrorCode.TAKEN_OVER, "recording was taken over");
             default -> new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "recording state is unavailable");
         };
@@ -171,25 +200,34 @@ public final class RecordingLifecycle {
                 Map.of("missing", missing));
     }
 
-    /** Aborts the recording and deletes its chunks. */
-    public CompletableFuture<Message.Aborted> abort(RecordingId id) {
-        return store.transition(id, EnumSet.of(RecordingState.RECORDING, RecordingState.STALLED, RecordingState.STOPPED),
-                        RecordingState.ABORTED, Map.of())
-                .thenCompose(t -> {
-                    if (!t.ok()) {
-                        String state = t.previous() == null ? "UNKNOWN" : t.previous().name();
-                        throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, Map.of("state", state));
+    /**
+     * Aborts the recording for the connection that owns it, like any other write of it (a stale connection
+     * whose recording was taken over gets TAKEN_OVER, 4409), then leaves a tombstone and deletes its chunks.
+     */
+    CompletableFuture<Message.Aborted> abort(Ownership owner, Recovery recovery) {
+        RecordingId id = owner.id();
+        return reconciler.reconcile(id, owner.knownNext())
+                .thenCompose(r -> store.abort(id, owner.epoch()))
+                .thenCompose(a -> {
+                    if (!lostByRedis(a.kind() == AbortKind.UNKNOWN, a.kind() == AbortKind.TAKEN_OVER, a.ownerEpoch(),
+                            owner)) {
+                        return CompletableFuture.completedFuture(a);
                     }
-                    return chunks.deleteChunks(id);
+                    return recovery.recover(owner, Recovery.Trouble.RECLAIM).thenCompose(x -> store.abort(id, owner.epoch()));
                 })
-                // Best effort: keys that do not expire cost memory, not correctness.
-                .thenCompose(x -> store.expire(id, retention).exceptionally(e -> null))
-                .thenApply(x -> new Message.Aborted(id.value()));
+                .thenCompose(a -> switch (a.kind()) {
+                    case ABORTED -> endings.aborted(id).thenApply(x -> new Message.Aborted(id.value()));
+                    case NOT_OPEN -> CompletableFuture.failedFuture(notOpen(a.state()));
+                    case TAKEN_OVER -> CompletableFuture.failedFuture(new IngestException(ErrorCode.TAKEN_OVER,
+                            "recording was taken over by another connection"));
+                    case UNKNOWN -> CompletableFuture.failedFuture(new IngestException(ErrorCode.STORAGE_UNAVAILABLE,
+                            "recording state is unavailable"));
+                });
     }
 
-    private RecordingId authorize(RecordingId requested, String token) {
+    private Authorized authorize(RecordingId requested, String token) {
         if (tokens == null) {
-            return requested != null ? requested : RecordingId.generate();
+            return new Authorized(requested != null ? requested : RecordingId.generate(), null);
         }
         Tokens.Grant grant = tokens.verify(token);
         RecordingId id = requested;
@@ -201,7 +239,7 @@ public final class RecordingLifecycle {
         if (!grant.covers(id)) {
             throw new IngestException(ErrorCode.FORBIDDEN, "token does not cover recording " + id);
         }
-        return id;
+        return new Authorized(id, grant.subject() == null ? "" : grant.subject());
     }
 
     private static String validContentType(String contentType) {

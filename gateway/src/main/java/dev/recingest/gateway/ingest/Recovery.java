@@ -1,5 +1,6 @@
 package dev.recingest.gateway.ingest;
 
+import dev.recingest.durable.Reconciler;
 import dev.recingest.state.Outcomes.ReclaimKind;
 import dev.recingest.state.RecordingStore;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +28,11 @@ final class Recovery {
     }
 
     private final RecordingStore store;
-    private final StateRepair repair;
+    private final Reconciler reconciler;
 
-    Recovery(RecordingStore store, StateRepair repair) {
+    Recovery(RecordingStore store, Reconciler reconciler) {
         this.store = store;
-        this.repair = repair;
+        this.reconciler = reconciler;
     }
 
     /** Starts a recovery of {@code o} for {@code trouble}, or joins the one running. */
@@ -57,7 +58,8 @@ final class Recovery {
 
     private CompletableFuture<Void> repair(Ownership o) {
         long floor = o.knownNext();
-        return repair.repair(o.id(), floor).thenAccept(next ->
-                LOG.warn("recordingId={} event=state-repaired floor={} nextSeq={}", o.id(), floor, next));
+        return reconciler.reconcile(o.id(), floor).thenAccept(r ->
+                LOG.warn("recordingId={} event=state-repaired floor={} nextSeq={} state={}", o.id(), floor, r.nextSeq(),
+                        r.state()));
     }
 }

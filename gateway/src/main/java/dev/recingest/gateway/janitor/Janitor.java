@@ -1,5 +1,7 @@
 package dev.recingest.gateway.janitor;
 
+import dev.recingest.durable.Endings;
+import dev.recingest.durable.Reconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
 import dev.recingest.protocol.RecordingId;
@@ -41,6 +43,8 @@ public final class Janitor implements AutoCloseable {
 
     private final JanitorConfig config;
     private final RecordingStore store;
+    private final Reconciler reconciler;
+    private final Endings endings;
     private final EventPublisher events;
     private final OpenRecordings open;
     private final JanitorLock lock;
@@ -52,12 +56,17 @@ public final class Janitor implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile boolean everHeld;
 
-    /** @param events where recording.stalled, recording.stopped and recording.failed of auto-stops go */
-    public Janitor(JanitorConfig config, RecordingStore store, EventPublisher events, Clock clock,
-                   MeterRegistry registry) {
+    /**
+     * @param endings what follows an auto-stop (the stop recorded in storage, the merge, recording.stopped)
+     * @param events  where recording.stalled goes
+     */
+    public Janitor(JanitorConfig config, RecordingStore store, Reconciler reconciler, Endings endings,
+                   EventPublisher events, Clock clock, MeterRegistry registry) {
         this.config = config;
         this.events = events;
         this.store = store;
+        this.reconciler = reconciler;
+        this.endings = endings;
         this.open = store.openRecordings();
         this.lock = store.janitorLock(config.lockTtl());
         this.clock = clock;
@@ -134,8 +143,19 @@ public final class Janitor implements AutoCloseable {
         RecordingId id = RecordingId.of(d.recordingId());
         long stall = config.stallTimeout().toMillis();
         long idle = config.idleTimeout().toMillis();
-        return open.sweep(id, now - stall, now - idle, now).thenCompose(s -> switch (s.kind()) {
-            case ACTIVE -> open.reschedule(d.recordingId(), s.lastActivity() + stall);
+        return open.sweep(id, now - stall, now - idle, now, false).thenCompose(s -> switch (s.kind()) {
+            case IDLE -> reconciler.reconcile(id, 0).thenCompose(r -> r.ended() != null
+                    ? open.forget(d).thenApply(x -> (Void) null) // storage says it ended; Redis agrees now
+                    : open.sweep(id, now - stall, now - idle, now, true).thenCompose(again -> swept(d, id, again, now)));
+            default -> swept(d, id, s, now);
+        });
+    }
+
+    private CompletableFuture<Void> swept(Due d, RecordingId id, Sweep s, long now) {
+        long stall = config.stallTimeout().toMillis();
+        long idle = config.idleTimeout().toMillis();
+        return switch (s.kind()) {
+            case ACTIVE, IDLE -> open.reschedule(d.recordingId(), s.lastActivity() + stall);
             case STALLED -> {
                 if (s.changed()) {
                     stalled.increment();
@@ -147,21 +167,17 @@ public final class Janitor implements AutoCloseable {
             case STOPPED -> {
                 autoStopped.increment();
                 LOG.info("recordingId={} event=auto-stopped chunks={} void={}", id, s.chunks(), s.indices());
-                yield store.queueMerge(id).thenCompose(x -> {
-                    events.announce(EventType.STOPPED, id);
-                    return open.forget(d);
-                }).thenApply(x -> null);
+                yield endings.stopped(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
             }
             case FAILED -> {
                 failed.increment();
                 LOG.warn("recordingId={} event=auto-stop-failed code=MISSING_CHUNKS chunks={} missing={}", id,
                         s.chunks(), s.indices());
-                events.announce(EventType.FAILED, id);
-                yield open.forget(d).thenApply(x -> null);
+                yield endings.failed(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
             }
             case NOT_OPEN -> lostMerge(d, id, s, now);
             case UNKNOWN -> open.forget(d).thenApply(x -> null);
-        });
+        };
     }
 
     /** A STOPPED recording whose merge was never marked queued gets it queued once the grace is over. */
@@ -175,7 +191,10 @@ public final class Janitor implements AutoCloseable {
         }
         requeued.increment();
         LOG.warn("recordingId={} event=merge-requeued stoppedAtMs={} reason=stopped-without-merge-job", id, s.stoppedAt());
-        return store.queueMerge(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
+        // Storage first: the merger may have finished before Redis lost its outcome. Then the stop as any stop
+        // ends: recorded in storage (it may never have been), the merge queued.
+        return reconciler.reconcile(id, 0).thenCompose(r -> endings.stopped(id))
+                .thenCompose(x -> open.forget(d)).thenApply(x -> null);
     }
 
     /** Stops the passes and gives the lock up, so another gateway's janitor takes over at once. */

@@ -1,0 +1,128 @@
+package dev.recingest.durable;
+
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingState;
+import dev.recingest.storage.OutputStore;
+import dev.recingest.storage.StoredObjects;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The ends of recordings in storage, written before anyone is told a recording ended: {@code manifest.json}
+ * with state STOPPED when it stops (before {@code stopped} is answered and the merge is queued), FAILED when
+ * it fails, and {@code tombstone.json} when it is aborted or deleted. Redis can lose the stop, the job and
+ * the outcome; storage keeps them, and {@link Reconciler} brings Redis back to them. The merger writes the
+ * COMPLETED manifest over the STOPPED one. A manifest is never moved back: a stop is not recorded over a
+ * completed recording, nor over a failed one except by a re-merge.
+ */
+public final class EndLedger {
+
+    private final OutputStore outputs;
+
+    public EndLedger(OutputStore outputs) {
+        this.outputs = outputs;
+    }
+
+    /** The end storage records, given what a listing found ({@link StoredObjects}); a tombstone wins. */
+    CompletableFuture<Optional<EndRecord>> read(RecordingId id, StoredObjects seen) {
+        if (seen.tombstone()) {
+            return optional(outputs.keys().tombstone(id)).thenCompose(t -> t.isPresent()
+                    ? CompletableFuture.completedFuture(t.map(EndRecord::fromTombstone))
+                    : seen.manifest() ? manifest(id) : CompletableFuture.completedFuture(Optional.empty()));
+        }
+        return seen.manifest() ? manifest(id) : CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    /** The recording's manifest, if it has one. */
+    public CompletableFuture<Optional<EndRecord>> manifest(RecordingId id) {
+        return optional(outputs.keys().manifest(id)).thenApply(b -> b.map(EndRecord::fromManifest));
+    }
+
+    /**
+     * Records a stop: a manifest with state STOPPED from the recording's meta fields (as Redis holds them)
+     * and void indices. Completes with false, writing nothing, over a COMPLETED manifest, or a FAILED one
+     * unless {@code overFailed} (a re-merge).
+     */
+    public CompletableFuture<Boolean> recordStop(RecordingId id, Map<String, String> meta, List<Long> voids,
+                                                 boolean overFailed) {
+        return manifest(id).thenCompose(existing -> {
+            RecordingState there = existing.map(EndRecord::state).orElse(null);
+            if (there == RecordingState.COMPLETED || (there == RecordingState.FAILED && !overFailed)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return write(id, manifest(id, RecordingState.STOPPED, meta, voids)).thenApply(x -> true);
+        });
+    }
+
+    /** Records a failure (its errorCode and errorMessage in {@code meta}), unless a COMPLETED manifest exists. */
+    public CompletableFuture<Boolean> recordFailure(RecordingId id, Map<String, String> meta, List<Long> voids) {
+        return manifest(id).thenCompose(existing -> {
+            if (existing.map(EndRecord::state).orElse(null) == RecordingState.COMPLETED) {
+                return CompletableFuture.completedFuture(false);
+            }
+            Map<String, Object> m = manifest(id, RecordingState.FAILED, meta, voids);
+            m.put("failedAt", iso(meta.get("failedAt")));
+            m.put("error", Map.of("code", meta.getOrDefault("errorCode", "INTERNAL"),
+                    "message", meta.getOrDefault("errorMessage", "")));
+            return write(id, m).thenApply(x -> true);
+        });
+    }
+
+    /** Leaves a tombstone: the recording was aborted ({@code deleted} false) or deleted at {@code atMillis}. */
+    public CompletableFuture<Void> recordTombstone(RecordingId id, boolean deleted, long atMillis) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("recordingId", id.value());
+        t.put("state", deleted ? "DELETED" : RecordingState.ABORTED.name());
+        t.put("at", Instant.ofEpochMilli(atMillis).toString());
+        return outputs.putBytes(outputs.keys().tombstone(id), Json.writeBytes(t), "application/json");
+    }
+
+    /** The fields of the merger's manifest ({@code merge.Manifest}) that a stop already knows. */
+    private static Map<String, Object> manifest(RecordingId id, RecordingState state, Map<String, String> meta,
+                                                List<Long> voids) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recordingId", id.value());
+        m.put("contentType", meta.get("contentType"));
+        m.put("mode", meta.getOrDefault("mode", "stream"));
+        m.put("seqMode", meta.getOrDefault("seqMode", ""));
+        m.put("state", state.name());
+        m.put("createdAt", iso(meta.get("createdAt")));
+        m.put("stoppedAt", iso(meta.get("stoppedAt")));
+        m.put("completedAt", null);
+        m.put("chunkCount", Long.parseLong(meta.getOrDefault("chunks", "0")));
+        m.put("bytes", Long.parseLong(meta.getOrDefault("bytes", "0")));
+        m.put("chunks", List.of());
+        m.put("void", voids);
+        m.put("output", null);
+        m.put("metadata", Json.readMetadata(meta.get("metadata")));
+        return m;
+    }
+
+    private CompletableFuture<Void> write(RecordingId id, Map<String, Object> manifest) {
+        return outputs.putBytes(outputs.keys().manifest(id), Json.writeBytes(manifest), "application/json");
+    }
+
+    private CompletableFuture<Optional<byte[]>> optional(String key) {
+        return outputs.getBytes(key).handle((bytes, error) -> {
+            if (error == null) {
+                return Optional.of(bytes);
+            }
+            IngestException e = IngestException.from(error);
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.<byte[]>empty();
+            }
+            throw e;
+        });
+    }
+
+    private static String iso(String epochMillis) {
+        return epochMillis == null || epochMillis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(epochMillis)).toString();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.recingest.durable;
+
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingRepairs;
+import dev.recingest.state.RecordingRepairs.RepairPoint;
+import dev.recingest.state.RecordingRepairs.SettleKind;
+import dev.recingest.state.RecordingState;
+import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.StoredObjects;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Reconciler} over Redis ({@link RecordingRepairs}) and S3 ({@link ChunkStore#listFrom},
+ * {@link EndLedger}). One reconcile costs a script call to learn where to list from, one LIST of the chunks
+ * from there on (plus the recording's manifest and tombstone, which sort after them), and a repair script
+ * only when the listing found something; a GET of the manifest or tombstone only when one exists.
+ * Concurrent reconciles of one recording that may start listing at the same point share one listing, so a
+ * burst of out-of-order frames costs one LIST, not one per frame.
+ */
+public final class StorageReconciler implements Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageReconciler.class);
+
+    private final RecordingRepairs repairs;
+    private final ChunkStore chunks;
+    private final EndLedger ledger;
+    private final Endings endings;
+    private final Map<RecordingId, Listing> listings = new ConcurrentHashMap<>();
+
+    /** A listing that started at chunk index {@code from}. */
+    private record Listing(long from, CompletableFuture<StoredObjects> objects) {
+    }
+
+    public StorageReconciler(RecordingRepairs repairs, ChunkStore chunks, Endings endings) {
+        this.repairs = repairs;
+        this.chunks = chunks;
+        this.ledger = endings.ledger();
+        this.endings = endings;
+    }
+
+    @Override
+    public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
+        return repairs.point(id).thenCompose(point -> list(id, point.filledTo()).thenCompose(objects ->
+                ledger.read(id, objects).thenCompose(end -> agree(id, floor, point, objects, end))));
+    }
+
+    private CompletableFuture<Reconciled> agree(RecordingId id, long floor, RepairPoint point, StoredObjects objects,
+                                                Optional<EndRecord> end) {
+        RecordingState stored = end.map(EndRecord::state).orElse(null);
+        boolean behind = stored != null && (point.state() == null || point.state().progress() < stored.progress());
+        if (behind && point.state() == null && stored != RecordingState.STOPPED) {
+            // Ended for good in storage and forgotten by Redis (expired keys): nothing to bring back.
+            return CompletableFuture.completedFuture(new Reconciled(point.counter(), null, stored));
+        }
+        CompletableFuture<Long> repaired = objects.chunks().isEmpty() && floor <= point.counter()
+                ? CompletableFuture.completedFuture(point.counter())
+                : repairs.repair(id, objects.chunks(), point.filledTo(), floor).thenApply(next -> {
+                    LOG.debug("recordingId={} event=repaired listedFrom={} listed={} floor={} nextSeq={}", id,
+                            point.filledTo(), objects.chunks().size(), floor, next);
+                    return next;
+                });
+        if (!behind) {
+            return repaired.thenApply(next -> new Reconciled(next, point.state(), stored));
+        }
+        EndRecord e = end.get();
+        return repaired.thenCompose(next -> repairs.settle(id, e.state(), e.voids(), e.fields()).thenCompose(s -> {
+            if (s.kind() != SettleKind.SETTLED) {
+                return CompletableFuture.completedFuture(new Reconciled(next, s.state(), stored));
+            }
+            LOG.warn("recordingId={} event=redis-behind-storage redisState={} storedState={}", id, s.state(),
+                    e.state());
+            return endings.settled(id, e).thenApply(x -> new Reconciled(next, e.state(), stored));
+        }));
+    }
+
+    /** A listing from {@code from} on, or one already running for this recording that started no later. */
+    private CompletableFuture<StoredObjects> list(RecordingId id, long from) {
+        Listing mine = new Listing(from, new CompletableFuture<>());
+        Listing running = listings.putIfAbsent(id, mine);
+        if (running != null) {
+            if (running.from() <= from) {
+                return running.objects();
+            }
+            return chunks.listFrom(id, from); // rare: Redis moved back since; not shared
+        }
+        chunks.listFrom(id, from).whenComplete((objects, error) -> {
+            listings.remove(id, mine);
+            if (error != null) {
+                mine.objects().completeExceptionally(error);
+            } else {
+                mine.objects().complete(objects);
+            }
+        });
+        return mine.objects();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.recingest.storage;
+
+import java.util.SortedMap;
+
+/**
+ * A recording's objects as one listing found them ({@link ChunkStore#listFrom}).
+ *
+ * @param chunks    index to size of the exact chunk objects at or above the listing's start
+ * @param manifest  {@code manifest.json} exists: the recording was stopped (and maybe merged or failed)
+ * @param tombstone {@code tombstone.json} exists: the recording was aborted or deleted
+ */
+public record StoredObjects(SortedMap<Long, Long> chunks, boolean manifest, boolean tombstone) {
+
+    /** True when storage records an end of the recording (a manifest or a tombstone). */
+    public boolean ended() {
+        return manifest || tombstone;
+    }
+}
