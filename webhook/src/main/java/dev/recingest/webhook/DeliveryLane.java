@@ -49,6 +49,7 @@ final class DeliveryLane implements Runnable {
     private final HttpClient http;
     private final WebhookMetrics metrics;
     private final Clock clock;
+    private final TrimWatch trims;
     private volatile boolean running = true;
 
     DeliveryLane(WebhookConfig config, URI url, String consumer, RedisConnections redis, HttpClient http,
@@ -61,6 +62,7 @@ final class DeliveryLane implements Runnable {
         this.http = http;
         this.metrics = metrics;
         this.clock = clock;
+        this.trims = new TrimWatch(group);
     }
 
     /** The consumer group of a URL: a new URL starts with the events published after it first ran. */
@@ -84,6 +86,7 @@ final class DeliveryLane implements Runnable {
                 RedisCommands<String, String> sync = connection.sync();
                 ensureGroup(sync);
                 while (running) {
+                    countTrimmed(sync);
                     retryDue(sync);
                     List<StreamMessage<String, String>> fresh = sync.xreadgroup(Consumer.from(group, consumer),
                             XReadArgs.Builder.block(config.poll()).count(config.batch()),
@@ -113,6 +116,16 @@ final class DeliveryLane implements Runnable {
             LOG.info("event=webhook-group-created url={} group={}", WebhookConfig.redact(url), group);
         } catch (RedisBusyException e) {
             // BUSYGROUP: the usual case; the group keeps its progress across restarts.
+        }
+    }
+
+    /** Events the outbox cap removed before this URL's group read them are counted, and logged. */
+    private void countTrimmed(RedisCommands<String, String> sync) {
+        long trimmed = trims.newlyTrimmed(sync);
+        if (trimmed > 0) {
+            metrics.trimmed(trimmed);
+            LOG.warn("event=webhook-events-trimmed url={} count={} reason=outbox-cap-reached-before-delivery",
+                    WebhookConfig.redact(url), trimmed);
         }
     }
 
@@ -151,7 +164,11 @@ final class DeliveryLane implements Runnable {
         for (Attempt a : attempts) {
             String body = a.message().getBody() == null ? null : a.message().getBody().get(Outbox.FIELD_BODY);
             if (body == null) {
-                sync.xack(Outbox.STREAM, group, a.message().getId()); // trimmed away or not an event
+                // Trimmed away after its delivery began (or not an event): nobody will get it now.
+                sync.xack(Outbox.STREAM, group, a.message().getId());
+                metrics.trimmed(1);
+                LOG.warn("event=webhook-events-trimmed url={} entry={} count=1", WebhookConfig.redact(url),
+                        a.message().getId());
                 continue;
             }
             if (tooOld(a.message().getId())) {
