@@ -19,7 +19,8 @@ import java.util.Objects;
  *                          treated as dead (and resumed, if reconnects are allowed)
  * @param maxResendAttempts resends of one chunk after retryable nacks, and stop rounds after
  *                          INCOMPLETE, before the client gives up
- * @param resendBackoff     first delay before a resend or a reconnect; doubles per attempt
+ * @param resendBackoff     first delay before a resend, or before a reconnect's second attempt (its first
+ *                          goes at once); doubles per attempt
  * @param maxBackoff        cap of that delay
  * @param reconnectAttempts reconnects after a resumable close (1001, 1006, 1011) before giving up;
  *                          0 turns resume off. The count starts again after every successful resume
@@ -35,7 +36,8 @@ public record ClientOptions(URI gatewayUri, String token, boolean tokenInStart, 
     public static final int DEFAULT_MAX_RESEND_ATTEMPTS = 8;
     public static final Duration DEFAULT_RESEND_BACKOFF = Duration.ofMillis(250);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(8);
-    public static final int DEFAULT_RECONNECT_ATTEMPTS = 5;
+    /** With the first attempt immediate: about 7.75 s of attempts at the default backoff. */
+    public static final int DEFAULT_RECONNECT_ATTEMPTS = 6;
 
     public ClientOptions {
         Objects.requireNonNull(gatewayUri, "gatewayUri");

@@ -381,7 +381,10 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         reconnects++;
-        Duration delay = options.backoff(reconnects);
+        // The first attempt goes at once: the usual cause is one gateway that died or drains, and the load
+        // balancer has others ready; waiting only adds to the gap in the recording's acks. Later attempts
+        // (nobody answers) back off.
+        Duration delay = reconnects == 1 ? Duration.ZERO : options.backoff(reconnects - 1);
         LOG.warn("recording {}: connection lost ({}), reconnect {} of {} in {}", logId(), cause,
                 reconnects, options.reconnectAttempts(), delay);
         listener.onReconnecting(reconnects, cause);

@@ -113,11 +113,15 @@ public final class Endings {
      */
     public CompletableFuture<Void> deleting(RecordingId id, Map<String, String> before) {
         long now = clock.millis();
-        Map<String, String> meta = new HashMap<>(before);
-        meta.put("deletedAt", Long.toString(now));
-        return ledger.recordTombstone(id, true, now)
-                .thenCompose(x -> events.publish(RecordingEvent.of(EventType.DELETED, id, meta, clock)))
-                .thenApply(x -> null);
+        // Keys expired: the manifest (still there until the delete) describes the recording for the event.
+        CompletableFuture<Map<String, String>> described = !before.isEmpty() ? CompletableFuture.completedFuture(before)
+                : ledger.manifest(id).thenApply(m -> m.map(EndRecord::fields).orElse(Map.of()));
+        return described.thenCompose(fields -> {
+            Map<String, String> meta = new HashMap<>(fields);
+            meta.put("deletedAt", Long.toString(now));
+            return ledger.recordTombstone(id, true, now)
+                    .thenCompose(x -> events.publish(RecordingEvent.of(EventType.DELETED, id, meta, clock)));
+        }).thenApply(x -> null);
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Recordings whose Redis keys have expired (RECINGEST_RETENTION_REDIS) but whose objects remain: S3 is
- * the durable record, and a completed recording's {@code manifest.json} says everything the admin API
- * shows about it.
+ * the durable record, and a recording's {@code manifest.json} (written when it stopped, rewritten when it
+ * completed or failed) says everything the admin API shows about it.
  */
 final class ArchivedRecordings {
 
@@ -51,7 +51,9 @@ final class ArchivedRecordings {
         v.put("chunks", m.path("chunkCount").asLong());
         v.put("bytes", m.path("bytes").asLong());
         v.put("createdAt", text(m, "createdAt"));
-        v.put("updatedAt", text(m, "completedAt"));
+        // The last change the manifest records: completed, failed, or (a manifest written at stop) stopped.
+        v.put("updatedAt", text(m, "completedAt") != null ? text(m, "completedAt")
+                : text(m, "failedAt") != null ? text(m, "failedAt") : text(m, "stoppedAt"));
         if (m.hasNonNull("metadata")) {
             v.put("metadata", m.get("metadata"));
         }
@@ -62,6 +64,10 @@ final class ArchivedRecordings {
             o.put("size", out.path("size").asLong());
             o.put("durationSeconds", out.hasNonNull("durationSeconds") ? out.get("durationSeconds").asDouble() : null);
             v.put("output", o);
+        }
+        JsonNode error = m.path("error");
+        if (error.hasNonNull("code")) {
+            v.put("error", Map.of("code", error.get("code").asText(), "message", error.path("message").asText("")));
         }
         v.put("archived", true);
         return v;
