@@ -21,6 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * the outcome; storage keeps them, and {@link Reconciler} brings Redis back to them. The merger writes the
  * COMPLETED manifest over the STOPPED one. A manifest is never moved back: a stop is not recorded over a
  * completed recording, nor over a failed one except by a re-merge.
+ *
+ * <p>A stop also marks its merge as owed ({@code .merges-owed/<id>}, see {@code ObjectKeys#mergesOwed}) until
+ * an outcome is concluded: if Redis loses everything it knew of a stopped recording, its merge job with it,
+ * the janitor finds the mark and brings the stop back ({@link #owedMerges}).
  */
 public final class EndLedger {
 
@@ -57,7 +61,29 @@ public final class EndLedger {
             if (there == RecordingState.COMPLETED || (there == RecordingState.FAILED && !overFailed)) {
                 return CompletableFuture.completedFuture(false);
             }
-            return write(id, manifest(id, RecordingState.STOPPED, meta, voids)).thenApply(x -> true);
+            return write(id, manifest(id, RecordingState.STOPPED, meta, voids))
+                    .thenCompose(x -> outputs.putBytes(outputs.keys().mergeOwed(id), new byte[0], "text/plain"))
+                    .thenApply(x -> true);
+        });
+    }
+
+    /** The recording's merge is no longer owed: it has an outcome (or was aborted or deleted). */
+    public CompletableFuture<Void> mergeConcluded(RecordingId id) {
+        return outputs.delete(outputs.keys().mergeOwed(id));
+    }
+
+    /** The recordings whose merge is owed, and since when (the stop was recorded). */
+    public CompletableFuture<Map<RecordingId, Instant>> owedMerges() {
+        String prefix = outputs.keys().mergesOwed();
+        return outputs.list(prefix).thenApply(found -> {
+            Map<RecordingId, Instant> out = new LinkedHashMap<>();
+            found.forEach((key, at) -> {
+                String id = key.substring(prefix.length());
+                if (RecordingId.PATTERN.matcher(id).matches()) {
+                    out.put(RecordingId.of(id), at);
+                }
+            });
+            return out;
         });
     }
 

@@ -120,6 +120,7 @@ public final class Endings {
             Map<String, String> meta = new HashMap<>(fields);
             meta.put("deletedAt", Long.toString(now));
             return ledger.recordTombstone(id, true, now)
+                    .thenCompose(x -> ledger.mergeConcluded(id))
                     .thenCompose(x -> events.publish(RecordingEvent.of(EventType.DELETED, id, meta, clock)));
         }).thenApply(x -> null);
     }
@@ -147,7 +148,8 @@ public final class Endings {
             case ABORTED -> EventType.ABORTED;
             default -> EventType.FAILED;
         };
-        return events.announce(type, id)
+        return ledger.mergeConcluded(id)
+                .thenCompose(x -> events.announce(type, id))
                 .thenCompose(ok -> ok ? store.setFields(id, Map.of(RecordingStore.ANNOUNCED, state.name()))
                         : CompletableFuture.completedFuture(null))
                 // Best effort: keys that do not expire cost memory, not correctness.

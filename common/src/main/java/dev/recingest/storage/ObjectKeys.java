@@ -41,6 +41,18 @@ public final class ObjectKeys {
         return recording(id) + "manifest.json";
     }
 
+    /**
+     * Where stopped recordings whose merge is still owed are marked, one empty object per id. Not a valid
+     * recording id ({@code .} is outside the id alphabet), so it never mixes with a recording's objects.
+     */
+    public String mergesOwed() {
+        return prefix + ".merges-owed/";
+    }
+
+    public String mergeOwed(RecordingId id) {
+        return mergesOwed() + id.value();
+    }
+
     /** Left when a recording is aborted or deleted: the id stays ended for good. */
     public String tombstone(RecordingId id) {
         return recording(id) + "tombstone.json";

@@ -3,6 +3,8 @@ package dev.recingest.storage;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,6 +25,9 @@ public interface OutputStore {
     CompletableFuture<Optional<Long>> size(String key);
 
     CompletableFuture<Void> delete(String key);
+
+    /** Every object under {@code prefix}: its key and when it was last written. */
+    CompletableFuture<Map<String, Instant>> list(String prefix);
 
     /** The storage layout, to name a recording's output and manifest. */
     ObjectKeys keys();

@@ -268,6 +268,13 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Map<String, java.time.Instant>> list(String prefix) {
+        Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        return listPage(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build(),
+                o -> out.put(o.key(), o.lastModified())).thenApply(x -> out);
+    }
+
+    @Override
     public URI presignGet(String key, Duration validity) {
         try {
             return presigner.presignGetObject(b -> b.signatureDuration(validity)

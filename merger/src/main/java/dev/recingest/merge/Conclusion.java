@@ -63,6 +63,7 @@ final class Conclusion {
                         recordings.voidIndices(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
                         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
+            ledger.mergeConcluded(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -53,6 +53,9 @@ public final class Janitor implements AutoCloseable {
     private final Counter autoStopped;
     private final Counter failed;
     private final Counter requeued;
+    private final Counter restored;
+    private final MergeAudit audit;
+    private volatile long nextAudit;
     private ScheduledExecutorService scheduler;
     private volatile boolean everHeld;
 
@@ -74,6 +77,8 @@ public final class Janitor implements AutoCloseable {
         this.autoStopped = counter(registry, "auto_stopped");
         this.failed = counter(registry, "auto_stop_failed");
         this.requeued = counter(registry, "merge_requeued");
+        this.restored = counter(registry, "merge_restored");
+        this.audit = new MergeAudit(store, reconciler, endings, config.stallTimeout());
     }
 
     private static Counter counter(MeterRegistry registry, String event) {
@@ -132,6 +137,12 @@ public final class Janitor implements AutoCloseable {
             if (due.size() < BATCH) {
                 break;
             }
+        }
+        if (now >= nextAudit) {
+            // Once per stall timeout: merges storage says are owed that Redis lost track of.
+            nextAudit = now + config.stallTimeout().toMillis();
+            int back = audit.run(clock.instant()).get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
+            restored.increment(back);
         }
         return swept;
     }
