@@ -9,7 +9,10 @@ import java.util.concurrent.CompletableFuture;
  * Asks for another merge of a recording that FAILED (say, after a missing chunk was restored) or is
  * STOPPED with a lost job: back to STOPPED with a fresh attempt budget and no error, then a new job.
  * The merge itself only ever starts from STOPPED or MERGING, so a FAILED recording is never merged
- * again by a stray duplicate job. Used by the admin API ({@code POST /v1/recordings/{id}/merge}).
+ * again by a stray duplicate job. This is only the Redis step: storage records the FAILED outcome too, and a
+ * merger that finds Redis behind storage goes by storage, so a re-merge goes through
+ * {@code dev.recingest.durable.Remerges} (the admin API's {@code POST /v1/recordings/{id}/merge}), which
+ * records the stop in storage again first.
  */
 public final class Remerge {
 

@@ -6,7 +6,8 @@
  * <p>Keys (PROTOCOL.md, storage layout), under the configured prefix:
  * {@code {prefix}{id}/chunks/{index:010d}}, {@code {prefix}{id}/recording.mp4},
  * {@code {prefix}{id}/manifest.json} (from the stop on; see {@code dev.recingest.durable}),
- * {@code {prefix}{id}/tombstone.json} (aborted or deleted). Permissions needed on the bucket: s3:PutObject, s3:GetObject,
+ * {@code {prefix}{id}/tombstone.json} (aborted or deleted), {@code {prefix}.merges-owed/{id}} (a stop whose merge
+ * has no outcome yet). Permissions needed on the bucket: s3:PutObject, s3:GetObject,
  * s3:ListBucket (prefix-scoped), s3:DeleteObject, s3:AbortMultipartUpload; s3:CreateBucket only for the
  * embedded setup.
  *

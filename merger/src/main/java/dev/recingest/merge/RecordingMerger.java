@@ -131,7 +131,7 @@ public final class RecordingMerger {
             // Storage is what was acked: a job re-delivered after its outcome was written, or after Redis went
             // back past it, finds the outcome storage records (a COMPLETED recording is never failed for its
             // deleted chunks), and a stop Redis lost its chunks of is merged with all of them.
-            await(reconciler.reconcile(id, 0), STORAGE_WAIT);
+            agreeWithStorage(id);
             Optional<Recording> found = await(recordings.get(id), REDIS_WAIT);
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
                 String state = found.map(r -> r.state().name()).orElse("unknown");
@@ -205,6 +205,18 @@ public final class RecordingMerger {
             releaseLease(id, attempt);
         }
         return disposition;
+    }
+
+    /**
+     * Makes Redis agree with storage before the job is looked at. When storage cannot be reached the job goes
+     * on with what Redis says: its attempt then fails on the same storage, and counts, as it always did.
+     */
+    private void agreeWithStorage(RecordingId id) throws InterruptedException {
+        try {
+            await(reconciler.reconcile(id, 0), STORAGE_WAIT);
+        } catch (MergeFailure e) {
+            LOG.warn("merge admission without reconcile recordingId={} reason={}", id, e.getMessage());
+        }
     }
 
     /**

@@ -11,7 +11,6 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.Remerge;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.S3Store;
 import io.netty.buffer.ByteBuf;
@@ -96,7 +95,7 @@ class MergeRecoveryIT {
         } finally {
             cluster.s3Server.start();
         }
-        assertTrue(Remerge.request(cluster.recordings, id).join());
+        assertTrue(cluster.remerge(id));
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(4.0, cluster.probeOutput(id, dir).durationSeconds(), 0.5);

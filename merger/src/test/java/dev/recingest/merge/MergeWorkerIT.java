@@ -11,7 +11,6 @@ import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.Remerge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,7 +186,7 @@ class MergeWorkerIT {
         assertEquals(1.0, registry.get("recingest.merge.jobs").tag("outcome", "failed").counter().count());
 
         cluster.put(id, 5, chunks.get(5));
-        assertTrue(Remerge.request(cluster.recordings, id).join());
+        assertTrue(cluster.remerge(id));
         Recording rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED), WAIT);
         assertEquals(null, rec.errorCode(), "a re-merge clears the old error");
         assertEquals(1, rec.mergeAttempts());

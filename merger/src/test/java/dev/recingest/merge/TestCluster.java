@@ -76,6 +76,16 @@ final class TestCluster implements AutoCloseable {
         assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
     }
 
+    /** The admin API's re-merge: Redis made to agree with storage, the stop recorded again, a new job. */
+    boolean remerge(RecordingId id) {
+        dev.recingest.durable.EndLedger ledger = new dev.recingest.durable.EndLedger(storage);
+        dev.recingest.durable.Endings endings = new dev.recingest.durable.Endings(recordings, storage, ledger,
+                dev.recingest.events.EventPublisher.none(), java.time.Duration.ofDays(7), java.time.Clock.systemUTC());
+        return new dev.recingest.durable.Remerges(recordings,
+                new dev.recingest.durable.StorageReconciler(recordings.repairs(), storage, endings), ledger)
+                .request(id).join();
+    }
+
     void put(RecordingId id, long index, byte[] bytes) {
         storage.putChunk(id, index, Unpooled.wrappedBuffer(bytes)).join();
     }
