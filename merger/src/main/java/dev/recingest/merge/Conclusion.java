@@ -49,6 +49,25 @@ final class Conclusion {
     }
 
     /**
+     * The outcome in storage too: a failure in the manifest (so that the id stays ended as FAILED after its
+     * keys expire), and the merge no longer owed. Best effort: with storage down (the likely cause of the
+     * failure) the announcement must not wait for it; the stop's manifest stays, and the janitor's audit of
+     * owed merges removes the mark once it sees the outcome in Redis.
+     */
+    private void inStorage(RecordingId id, RecordingState state) throws InterruptedException {
+        try {
+            if (state == RecordingState.FAILED) {
+                ledger.recordFailure(id, recordings.fields(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                        recordings.voidIndices(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            ledger.mergeConcluded(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("recordingId={} event=outcome-not-in-storage state={} error={}", id, state, e.toString());
+        }
+    }
+
+    /**
      * Announces the outcome and sets the keys to expire; never throws (failures are logged).
      *
      * @return false when the announcement did not reach the outbox: leave the job pending to try again
@@ -57,13 +76,7 @@ final class Conclusion {
         EventType type = state == RecordingState.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
         boolean announced = false;
         try {
-            if (state == RecordingState.FAILED) {
-                // The failure in storage too, so that the id stays ended as FAILED after its keys expire.
-                ledger.recordFailure(id, recordings.fields(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS),
-                        recordings.voidIndices(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            ledger.mergeConcluded(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            inStorage(id, state);
             announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
