@@ -39,6 +39,8 @@ final class TestCluster implements AutoCloseable {
     final RedisConnections redis;
     final RecordingStore recordings;
     final S3Store storage;
+    /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
+    final S3Config s3Config;
     private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
 
     TestCluster(Path dir) {
@@ -47,8 +49,8 @@ final class TestCluster implements AutoCloseable {
         redis = new RedisConnections(new RedisConfig(redisServer.uri()));
         connection = redis.connect();
         recordings = new RecordingStore(connection.async(), Clock.systemUTC());
-        storage = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access",
-                "secret-secret", true, 16));
+        s3Config = new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access", "secret-secret", true, 16);
+        storage = S3Store.create(s3Config);
         storage.ensureBucket();
     }
 
@@ -113,6 +115,11 @@ final class TestCluster implements AutoCloseable {
         System.out.printf(java.util.Locale.ROOT, "codec case %s: output %.3f s, video %s, audio %s, frame decoded at %.3f s%n",
                 id, out.durationSeconds(), out.firstVideo().map(MediaInfo.StreamInfo::codecName).orElse("-"),
                 out.firstAudio().map(MediaInfo.StreamInfo::codecName).orElse("-"), out.durationSeconds() / 2);
+    }
+
+    /** Redis commands for what a test does to the queue by hand (raw jobs, consumers). */
+    io.lettuce.core.api.sync.RedisCommands<String, String> redisSync() {
+        return connection.sync();
     }
 
     long pendingJobs() {
