@@ -52,8 +52,9 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
     public static final Duration DEFAULT_CHUNK_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_FFMPEG_TIMEOUT = Duration.ofMinutes(10);
     /**
-     * A quarter of real time: the slowest case measured here, a 720p VP8 to H.264 transcode on 2 busy cores,
-     * ran at about 4x real time (README, merge settings), so a run slower than this is stuck, not working.
+     * A quarter of real time: the slowest case measured here, a 720p VP8 to H.264 transcode on 2 busy CPUs
+     * beside other merges, ran at about 1.8x real time (BENCHMARKS.md, merge workers), so a run slower than
+     * this is stuck, not working.
      */
     public static final double DEFAULT_FFMPEG_MIN_SPEED = 0.25;
     public static final Duration DEFAULT_FFMPEG_STALL_TIMEOUT = Duration.ofMinutes(3);
