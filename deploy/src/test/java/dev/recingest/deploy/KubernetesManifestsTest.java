@@ -320,24 +320,18 @@ class KubernetesManifestsTest {
 
     /** The one Deployment whose pods carry every label of {@code selector}. */
     private static JsonNode podsSelectedBy(List<JsonNode> docs, JsonNode selector) {
-        List<JsonNode> hits = new ArrayList<>();
-        for (JsonNode d : docs) {
-            if (d.path("kind").asText().equals("Deployment") && matches(selector, d.at("/spec/template/metadata/labels"))) {
-                hits.add(d);
-            }
-        }
-        assertEquals(1, hits.size(), "selector " + selector + " selects " + hits.size() + " deployments");
-        return hits.get(0);
+        return selected(docs, "Deployment", "/spec/template/metadata/labels", selector);
     }
 
     private static JsonNode servicesSelectedBy(List<JsonNode> docs, JsonNode selector) {
-        List<JsonNode> hits = new ArrayList<>();
-        for (JsonNode d : docs) {
-            if (d.path("kind").asText().equals("Service") && matches(selector, d.at("/metadata/labels"))) {
-                hits.add(d);
-            }
-        }
-        assertEquals(1, hits.size(), "selector " + selector + " selects " + hits.size() + " services");
+        return selected(docs, "Service", "/metadata/labels", selector);
+    }
+
+    /** The one object of {@code kind} whose labels at {@code labelsAt} include every label of {@code selector}. */
+    private static JsonNode selected(List<JsonNode> docs, String kind, String labelsAt, JsonNode selector) {
+        List<JsonNode> hits = docs.stream()
+                .filter(d -> d.path("kind").asText().equals(kind) && matches(selector, d.at(labelsAt))).toList();
+        assertEquals(1, hits.size(), "selector " + selector + " selects " + hits.size() + " objects of kind " + kind);
         return hits.get(0);
     }
 
