@@ -27,6 +27,7 @@
  *
  * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
  * XGROUP (CREATE, DELCONSUMER), XINFO CONSUMERS, XREADGROUP, XACK, XDEL, XCLAIM, XPENDING, XAUTOCLAIM, DEL,
- * PEXPIRE, PERSIST, SET NX PX. Redis ≥ 6.2 (XAUTOCLAIM).
+ * PEXPIRE, PERSIST, SET NX PX; for the {@link dev.recingest.state.Backlog} census also XRANGE, XLEN and TIME.
+ * Redis ≥ 6.2 (XAUTOCLAIM).
  */
 package dev.recingest.state;
