@@ -10,12 +10,10 @@ import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ChunkStore;
-import dev.recingest.storage.S3Store;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -254,35 +251,9 @@ class MergeFailFastIT {
 
     /** The real chunk store, except that each read of {@code id}'s chunk {@code index} takes {@code delay}. */
     private ChunkStore slowFor(RecordingId id, long index, Duration delay) {
-        S3Store s3 = cluster.storage;
-        return new ChunkStore() {
-            @Override
-            public CompletableFuture<byte[]> getChunk(RecordingId r, long i) {
-                CompletableFuture<byte[]> get = s3.getChunk(r, i);
-                return r.equals(id) && i == index
-                        ? get.thenApplyAsync(b -> b, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS))
-                        : get;
-            }
-
-            @Override
-            public CompletableFuture<Void> putChunk(RecordingId r, long i, ByteBuf payload) {
-                return s3.putChunk(r, i, payload);
-            }
-
-            @Override
-            public CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId r) {
-                return s3.listChunks(r);
-            }
-
-            @Override
-            public CompletableFuture<Void> deleteChunks(RecordingId r) {
-                return s3.deleteChunks(r);
-            }
-
-            @Override
-            public CompletableFuture<Void> ping() {
-                return s3.ping();
-            }
-        };
+        return cluster.chunksReadBy((r, i) -> r.equals(id) && i == index
+                ? cluster.storage.getChunk(r, i).thenApplyAsync(b -> b,
+                        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS))
+                : cluster.storage.getChunk(r, i));
     }
 }
