@@ -65,7 +65,8 @@ public final class Outcomes {
     public record AbortOutcome(AbortKind kind, RecordingState state, long ownerEpoch) {
     }
 
-    public enum TransitionKind { OK, REFUSED, UNKNOWN }
+    /** FENCED: the state allowed it, but the fence field no longer had the expected value (another merge attempt). */
+    public enum TransitionKind { OK, REFUSED, FENCED, UNKNOWN }
 
     public record Transition(TransitionKind kind, RecordingState previous) {
         public boolean ok() {
