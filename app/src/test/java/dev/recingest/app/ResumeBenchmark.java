@@ -124,10 +124,14 @@ class ResumeBenchmark {
 
         List<Long> fromKill = new ArrayList<>();
         List<Long> fromClose = new ArrayList<>();
+        List<Long> toStarted = new ArrayList<>();
+        List<Long> toAck = new ArrayList<>();
         int reconnects = 0;
         for (Stream s : streams) {
             fromKill.addAll(s.fromKillMillis);
             fromClose.addAll(s.fromCloseMillis);
+            toStarted.addAll(s.closeToStartedMillis);
+            toAck.addAll(s.startedToAckMillis);
             reconnects += s.reconnects;
         }
         System.out.printf(Locale.ROOT, "resume: %d recordings, %d s, kill -9 every %d s (%d kills), %d reconnects,"
@@ -135,6 +139,8 @@ class ResumeBenchmark {
                 KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size());
         System.out.println("resume: kill to first ack after resume:        " + percentiles(fromKill));
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
+        System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));
+        System.out.println("resume:   and started to first ack (a resent chunk stored):    " + percentiles(toAck));
     }
 
     /** The gateways' and nginx's logs, copied to target/resume-logs for a look after the run. */
@@ -170,10 +176,13 @@ class ResumeBenchmark {
         final List<byte[]> sent = new ArrayList<>();
         final List<Long> fromKillMillis = new CopyOnWriteArrayList<>();
         final List<Long> fromCloseMillis = new CopyOnWriteArrayList<>();
+        final List<Long> closeToStartedMillis = new CopyOnWriteArrayList<>();
+        final List<Long> startedToAckMillis = new CopyOnWriteArrayList<>();
         volatile boolean finish;
         volatile int reconnects;
         /** When the client saw the current outage begin (0: none), and whether it has resumed since. */
         private volatile long outageSince;
+        private volatile long resumedAt;
         private volatile boolean resumed;
 
         Stream(String id, List<Long> kills) {
@@ -214,6 +223,7 @@ class ResumeBenchmark {
 
         @Override
         public void onResumed(Message.Started started) {
+            resumedAt = System.nanoTime();
             resumed = true;
         }
 
@@ -225,6 +235,8 @@ class ResumeBenchmark {
                 outageSince = 0;
                 resumed = false;
                 fromCloseMillis.add((now - since) / 1_000_000);
+                closeToStartedMillis.add((resumedAt - since) / 1_000_000);
+                startedToAckMillis.add((now - resumedAt) / 1_000_000);
                 long kill = kills.stream().filter(k -> k <= since).reduce((a, b) -> b).orElse(since);
                 fromKillMillis.add((now - kill) / 1_000_000);
             }
