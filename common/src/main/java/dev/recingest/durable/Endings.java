@@ -148,7 +148,8 @@ public final class Endings {
             case ABORTED -> EventType.ABORTED;
             default -> EventType.FAILED;
         };
-        return ledger.mergeConcluded(id)
+        // The owed-merge mark goes best effort: the janitor's audit removes a mark whose recording has an outcome.
+        return ledger.mergeConcluded(id).exceptionally(e -> null)
                 .thenCompose(x -> events.announce(type, id))
                 .thenCompose(ok -> ok ? store.setFields(id, Map.of(RecordingStore.ANNOUNCED, state.name()))
                         : CompletableFuture.completedFuture(null))
