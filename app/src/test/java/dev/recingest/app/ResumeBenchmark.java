@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resume time under gateway deaths: three gateway JVMs behind the repository's nginx, one of them killed
- * with {@code kill -9} every 10 s (round robin; each is started again on its port at once, and the next
+ * with {@code kill -9} every 10 s (round robin; each is started again on its port 5 s later, and the next
  * kill waits for it to be ready), and 30
  * recordings streaming (an 8 KiB chunk every 200 ms each) through nginx with the real {@link IngestClient}
  * and its default options. For every
@@ -108,8 +108,12 @@ class ResumeBenchmark {
             victim.kill9();
             nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
             int incarnation = k;
-            restart = CompletableFuture.runAsync(() -> gateways.set(slot, cluster.startGatewayProcess(
-                    victim.name + "-" + incarnation, victim.port, Map.of())));
+            // The replacement starts half an interval later: a JVM starting on these two shared cores would
+            // take the CPU from the resumes being measured, where in production it starts on another host.
+            restart = CompletableFuture.runAsync(() -> {
+                sleep(KILL_EVERY_SECONDS * 500L);
+                gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, Map.of()));
+            });
         }
         long left = end - System.nanoTime();
         if (left > 0) {
@@ -126,12 +130,14 @@ class ResumeBenchmark {
         List<Long> fromClose = new ArrayList<>();
         List<Long> toStarted = new ArrayList<>();
         List<Long> toAck = new ArrayList<>();
+        List<Long> acks = new ArrayList<>();
         int reconnects = 0;
         for (Stream s : streams) {
             fromKill.addAll(s.fromKillMillis);
             fromClose.addAll(s.fromCloseMillis);
             toStarted.addAll(s.closeToStartedMillis);
             toAck.addAll(s.startedToAckMillis);
+            acks.addAll(s.ackMillis);
             reconnects += s.reconnects;
         }
         System.out.printf(Locale.ROOT, "resume: %d recordings, %d s, kill -9 every %d s (%d kills), %d reconnects,"
@@ -141,6 +147,9 @@ class ResumeBenchmark {
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
         System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));
         System.out.println("resume:   and started to first ack (a resent chunk stored):    " + percentiles(toAck));
+        System.out.println("resume: baseline, send to ack without an outage (same run): " + percentiles(acks));
+        System.out.println("resume: machine load average at the end: " + java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     /** The gateways' and nginx's logs, copied to target/resume-logs for a look after the run. */
@@ -152,6 +161,14 @@ class ResumeBenchmark {
                 java.nio.file.Files.copy(f, out.resolve(dir.relativize(f).toString().replace('/', '-')),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -178,6 +195,9 @@ class ResumeBenchmark {
         final List<Long> fromCloseMillis = new CopyOnWriteArrayList<>();
         final List<Long> closeToStartedMillis = new CopyOnWriteArrayList<>();
         final List<Long> startedToAckMillis = new CopyOnWriteArrayList<>();
+        /** Send to ack of chunks sent and acked on one connection: the same run's baseline. */
+        final List<Long> ackMillis = new CopyOnWriteArrayList<>();
+        private final java.util.Map<Long, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
         volatile boolean finish;
         volatile int reconnects;
         /** When the client saw the current outage begin (0: none), and whether it has resumed since. */
@@ -203,6 +223,7 @@ class ResumeBenchmark {
                     byte[] tag = (id + ":" + seq + ":").getBytes(StandardCharsets.US_ASCII);
                     System.arraycopy(tag, 0, chunk, 0, tag.length);
                     sent.add(chunk);
+                    sentAt.put((long) seq, System.nanoTime());
                     client.send(seq, chunk);
                     Thread.sleep(PACE.toMillis());
                 }
@@ -229,6 +250,12 @@ class ResumeBenchmark {
 
         @Override
         public void onMessage(Message message) {
+            if (message instanceof Message.Ack a && outageSince == 0) {
+                Long at = sentAt.remove(a.seq());
+                if (at != null && at > resumedAt) {
+                    ackMillis.add((System.nanoTime() - at) / 1_000_000);
+                }
+            }
             if (message instanceof Message.Ack && resumed && outageSince != 0) {
                 long now = System.nanoTime();
                 long since = outageSince;
