@@ -82,6 +82,52 @@ class ResumeBenchmark {
         }
     }
 
+    /**
+     * The gateway's part of a resume alone, against the recording's length: one in-process gateway, a recording
+     * of N chunks written, then 20 resumes of it in a row, each timed from {@code start} sent to {@code started}
+     * received (a repair from storage listed the whole recording before; now only what lies above Redis's
+     * record of stored chunks).
+     */
+    @Test
+    void resumeStartAgainstRecordingLength() throws Exception {
+        try (FailureCluster cluster = new FailureCluster(dir, false)) {
+            dev.recingest.gateway.GatewayServer gateway = cluster.startInProcessGateway(Map.of(
+                    "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
+            java.net.URI uri = FailureCluster.ingestUri(gateway.port());
+            for (int n : new int[] {10, 1000, 3000}) {
+                String id = "resume-cost-" + n;
+                try (dev.recingest.client.RawWebSocket ws = dev.recingest.client.RawWebSocket.connect(uri,
+                        cluster.recorderToken())) {
+                    ws.sendMessage(new Message.Start(id, "video/mp2t", "stream", null, null)).join();
+                    ws.expect(Message.Started.class, java.time.Duration.ofSeconds(30));
+                    for (int seq = 0; seq < n; seq++) {
+                        ws.sendChunk(seq, new byte[1024]).join();
+                        if (seq % 200 == 199 || seq == n - 1) {
+                            for (int k = seq - seq % 200; k <= seq; k++) {
+                                ws.expect(Message.Ack.class, java.time.Duration.ofSeconds(60));
+                            }
+                        }
+                    }
+                }
+                List<Long> micros = new ArrayList<>();
+                for (int r = 0; r < 20; r++) {
+                    try (dev.recingest.client.RawWebSocket ws = dev.recingest.client.RawWebSocket.connect(uri,
+                            cluster.recorderToken())) {
+                        long t0 = System.nanoTime();
+                        ws.sendMessage(new Message.Start(id, "video/mp2t", "stream", null, null)).join();
+                        Message.Started started = ws.expect(Message.Started.class, java.time.Duration.ofSeconds(30));
+                        micros.add((System.nanoTime() - t0) / 1000);
+                        assertEquals(n, started.nextSeq());
+                    }
+                }
+                Collections.sort(micros);
+                System.out.printf(Locale.ROOT, "resume start: recording of %d chunks: start to started p50 %.1f ms, "
+                        + "max %.1f ms (20 resumes)%n", n, micros.get(micros.size() / 2) / 1000.0,
+                        micros.get(micros.size() - 1) / 1000.0);
+            }
+        }
+    }
+
     private void run(FailureCluster cluster, Nginx nginx, List<GatewayProcess> gateways) throws Exception {
         List<Long> kills = new CopyOnWriteArrayList<>();
         List<Stream> streams = new ArrayList<>();
