@@ -53,6 +53,11 @@ public final class ObjectKeys {
         return mergesOwed() + id.value();
     }
 
+    /** A gateway's warm-up write (one tiny object, overwritten by every start; not a recording id). */
+    public String warmup() {
+        return prefix + ".warmup";
+    }
+
     /** Left when a recording is aborted or deleted: the id stays ended for good. */
     public String tombstone(RecordingId id) {
         return recording(id) + "tombstone.json";

@@ -7,7 +7,7 @@
  * {@code {prefix}{id}/chunks/{index:010d}}, {@code {prefix}{id}/recording.mp4},
  * {@code {prefix}{id}/manifest.json} (from the stop on; see {@code dev.recingest.durable}),
  * {@code {prefix}{id}/tombstone.json} (aborted or deleted), {@code {prefix}.merges-owed/{id}} (a stop whose merge
- * has no outcome yet). Permissions needed on the bucket: s3:PutObject, s3:GetObject,
+ * has no outcome yet), {@code {prefix}.warmup} (one byte, rewritten by every gateway start). Permissions needed on the bucket: s3:PutObject, s3:GetObject,
  * s3:ListBucket (prefix-scoped), s3:DeleteObject, s3:AbortMultipartUpload; s3:CreateBucket only for the
  * embedded setup. Outputs are uploaded as multipart uploads that the merger completes only once it knows it
  * still owns the recording ({@link dev.recingest.storage.OutputStore#stageFile}); a bucket lifecycle rule

@@ -36,6 +36,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,8 @@ public final class GatewayServer implements AutoCloseable {
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
                 new Remerges(store, reconciler, ledger), registry, config.adminToken(), () -> draining);
         janitor = new Janitor(config.janitor(), store, reconciler, endings, events, Clock.systemUTC(), registry);
+
+        Warmup.run(store, chunks, outputs, tokens, Duration.ofSeconds(10));
 
         boolean epoll = Epoll.isAvailable();
         boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
