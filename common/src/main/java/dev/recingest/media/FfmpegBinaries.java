@@ -1,5 +1,7 @@
 package dev.recingest.media;
 
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +21,19 @@ import org.slf4j.LoggerFactory;
  */
 public record FfmpegBinaries(Path ffmpeg, Path ffprobe, String origin) {
 
+    public static final SettingGroup SETTINGS = new SettingGroup("FFmpeg");
+    public static final Setting<String> DIR = SETTINGS.add(Setting.string("RECINGEST_FFMPEG_DIR", null,
+            "directory with `ffmpeg` and `ffprobe`; unset: the ones on PATH, else the bundled fallback (linux-x86_64)")
+            .defaultsTo("PATH, then bundled"));
+
     private static final Logger LOG = LoggerFactory.getLogger(FfmpegBinaries.class);
     private static volatile FfmpegBinaries located;
+    private static volatile String configuredDir = System.getenv(DIR.env());
+
+    /** The directory of {@code RECINGEST_FFMPEG_DIR} as the launcher read it (flag or environment); null: none. */
+    public static void configure(String dir) {
+        configuredDir = dir;
+    }
 
     /** Finds the binaries once per process; later calls return the same answer. */
     public static FfmpegBinaries locate(String configuredDir) {
@@ -39,7 +52,7 @@ public record FfmpegBinaries(Path ffmpeg, Path ffprobe, String origin) {
     }
 
     public static FfmpegBinaries locate() {
-        return locate(System.getenv("RECINGEST_FFMPEG_DIR"));
+        return locate(configuredDir);
     }
 
     private static FfmpegBinaries find(String configuredDir) {

@@ -1,7 +1,10 @@
 package dev.recingest.merge;
 
 import dev.recingest.config.Retention;
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
+import dev.recingest.media.FfmpegBinaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -41,6 +44,30 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
     public static final Duration DEFAULT_FFMPEG_TIMEOUT = Duration.ofHours(4);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
+    public static final SettingGroup SETTINGS = new SettingGroup("merger");
+    public static final Setting<Integer> WORKERS = SETTINGS.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS,
+            "merge threads, each merging one recording at a time");
+    public static final Setting<Integer> PREFETCH = SETTINGS.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH,
+            "chunk downloads in flight per merge (hides GET latency for small chunks)");
+    public static final Setting<Long> PREFETCH_BYTES = SETTINGS.bytes("RECINGEST_MERGE_PREFETCH_BYTES", DEFAULT_PREFETCH_BYTES,
+            "bytes of chunk downloads in flight per merge (bounds the heap for large chunks)");
+    public static final Setting<Duration> VISIBILITY_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT",
+            DEFAULT_VISIBILITY_TIMEOUT, "a job without a lease renewal for this long is taken over by another worker (reclaim of a dead worker's job); also the delay before a retry");
+    public static final Setting<Integer> MAX_ATTEMPTS = SETTINGS.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS,
+            "merge attempts per recording before it is FAILED");
+    public static final Setting<String> WORK_DIR = SETTINGS.add(Setting.string("RECINGEST_MERGE_WORK_DIR", null,
+            "local files while a merge runs (the output MP4, MP4 segments)").defaultsTo("$TMPDIR/recingest-merge"));
+    public static final Setting<Boolean> KEEP_CHUNKS = SETTINGS.bool("RECINGEST_KEEP_CHUNKS", true,
+            "`false`: delete the chunk objects after a successful merge");
+    public static final Setting<Duration> POLL = SETTINGS.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL,
+            "how long one read of the merge queue blocks; also bounds how fast a stop ends the loop");
+    public static final Setting<Duration> CHUNK_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_CHUNK_TIMEOUT",
+            DEFAULT_CHUNK_TIMEOUT, "the longest wait for one chunk download");
+    public static final Setting<Duration> FFMPEG_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT",
+            DEFAULT_FFMPEG_TIMEOUT, "the longest one FFmpeg run may take; past it the process is killed and the attempt is retried");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT",
+            DEFAULT_SHUTDOWN_TIMEOUT, "on SIGTERM, how long merges in progress may finish before they are killed (and taken over later)");
+
     public MergerConfig {
         Objects.requireNonNull(workDir, "workDir");
         requirePositive("RECINGEST_MERGE_WORKERS", workers);
@@ -65,21 +92,11 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
     }
 
     public static MergerConfig from(Settings s) {
-        return new MergerConfig(
-                s.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS),
-                s.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH),
-                s.bytes("RECINGEST_MERGE_PREFETCH_BYTES", DEFAULT_PREFETCH_BYTES),
-                s.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT", DEFAULT_VISIBILITY_TIMEOUT),
-                s.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-                Path.of(s.string("RECINGEST_MERGE_WORK_DIR",
-                        Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge").toString())),
-                s.bool("RECINGEST_KEEP_CHUNKS", true),
-                s.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL),
-                s.duration("RECINGEST_MERGE_CHUNK_TIMEOUT", DEFAULT_CHUNK_TIMEOUT),
-                s.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT", DEFAULT_FFMPEG_TIMEOUT),
-                s.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
-                s.string("RECINGEST_FFMPEG_DIR", null),
-                Retention.from(s).redisKeys());
+        return new MergerConfig(s.get(WORKERS), s.get(PREFETCH), s.get(PREFETCH_BYTES), s.get(VISIBILITY_TIMEOUT),
+                s.get(MAX_ATTEMPTS),
+                s.find(WORK_DIR).map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge")),
+                s.get(KEEP_CHUNKS), s.get(POLL), s.get(CHUNK_TIMEOUT), s.get(FFMPEG_TIMEOUT), s.get(SHUTDOWN_TIMEOUT),
+                s.get(FfmpegBinaries.DIR), Retention.from(s).redisKeys());
     }
 
     /** How often a worker renews the lease of the job it is merging. */
