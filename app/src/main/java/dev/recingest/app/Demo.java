@@ -2,6 +2,7 @@ package dev.recingest.app;
 
 import dev.recingest.client.push.PushResult;
 import dev.recingest.config.Settings;
+import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.media.FfmpegBinaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,14 @@ final class Demo {
 
     static int run(Settings base) throws Exception {
         // A free port unless one is asked for, so the demo runs next to anything already on 8080.
-        Settings settings = base.with(Map.of("RECINGEST_PORT", base.string("RECINGEST_PORT", "0")));
-        FfmpegBinaries ffmpeg = FfmpegBinaries.locate(settings.string("RECINGEST_FFMPEG_DIR", null));
+        Settings settings = base.with(Map.of(GatewayConfig.PORT.env(), base.find(GatewayConfig.PORT).orElse(0).toString()));
+        FfmpegBinaries ffmpeg = FfmpegBinaries.locate(settings.get(FfmpegBinaries.DIR));
         try (EmbeddedCluster cluster = EmbeddedCluster.start(settings)) {
-            Path dataDir = Path.of(settings.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+            Path dataDir = Path.of(settings.get(LauncherSettings.DATA_DIR)).toAbsolutePath().normalize();
             Path sample = generateSample(ffmpeg, dataDir.resolve("demo"));
             System.out.println("demo: recording " + sample + " (" + Files.size(sample) + " bytes, " + SECONDS
                     + " s, VP8 + Opus) through " + cluster.ingestUri());
-            PushResult result = PushCommand.push(settings.with(Map.of("RECINGEST_MODE", "stream")),
+            PushResult result = PushCommand.push(settings.with(Map.of(PushCommand.MODE.env(), "stream")),
                     cluster.ingestUri(), cluster.recorderToken(Duration.ofHours(1)), cluster.adminToken(), sample);
             PushCommand.print(result);
             if (!result.completed()) {

@@ -7,6 +7,7 @@ import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.merge.MergerConfig;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import java.net.URI;
@@ -39,7 +40,7 @@ final class EmbeddedCluster implements AutoCloseable {
     private final Tokens tokens;
 
     private EmbeddedCluster(Settings base) {
-        Path data = Path.of(base.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+        Path data = Path.of(base.get(LauncherSettings.DATA_DIR)).toAbsolutePath().normalize();
         String s3Secret = randomSecret();
         redis = EmbeddedRedis.start(data.resolve("redis"));
         s3Server = EmbeddedS3.start(data.resolve("s3"), ACCESS_KEY, s3Secret);
@@ -48,17 +49,16 @@ final class EmbeddedCluster implements AutoCloseable {
                 "RECINGEST_S3_ENDPOINT", s3Server.endpoint().toString(),
                 "AWS_ACCESS_KEY_ID", ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", s3Secret,
-                "RECINGEST_JWT_SECRET", base.string("RECINGEST_JWT_SECRET", randomSecret()),
-                "RECINGEST_ADMIN_TOKEN", base.string("RECINGEST_ADMIN_TOKEN", randomSecret()),
-                "RECINGEST_MERGE_WORK_DIR", base.string("RECINGEST_MERGE_WORK_DIR", data.resolve("merge-work").toString())));
-        backends = Processes.Backends.connect(settings);
-        backends.s3().ensureBucket();
+                GatewayConfig.JWT_SECRET.env(), base.find(GatewayConfig.JWT_SECRET).orElse(randomSecret()),
+                GatewayConfig.ADMIN_TOKEN.env(), base.find(GatewayConfig.ADMIN_TOKEN).orElse(randomSecret()),
+                MergerConfig.WORK_DIR.env(), base.find(MergerConfig.WORK_DIR).orElse(data.resolve("merge-work").toString())));
+        backends = Processes.Backends.connect(settings, true);
         // Delivery first: a URL's consumer group starts at the events published after it was created.
         webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
         gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
                 backends.registry(), backends.events(), Retention.from(settings));
         merger = MergerWiring.start(settings, backends);
-        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
+        tokens = new Tokens(settings.get(GatewayConfig.JWT_SECRET));
         LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
                 s3Server.endpoint(), ingestUri());
     }
@@ -92,7 +92,7 @@ final class EmbeddedCluster implements AutoCloseable {
     }
 
     String adminToken() {
-        return settings.string("RECINGEST_ADMIN_TOKEN", null);
+        return settings.get(GatewayConfig.ADMIN_TOKEN);
     }
 
     /** A token that covers every recording id. */
