@@ -30,7 +30,7 @@ public final class ByteJoinCommand {
         FfmpegBinaries binaries = FfmpegBinaries.locate(ffmpegDir);
         MediaInfo input;
         try (InputStream in = Files.newInputStream(firstChunk)) {
-            input = new MediaProbe(binaries.ffprobe()).probe(in, firstChunk.getFileName().toString());
+            input = new MediaProbe(binaries.prober()).probe(in, firstChunk.getFileName().toString());
         }
         CodecPlan plan = CodecPlan.choose(input, FfmpegCapabilities.detect(binaries.ffmpeg()));
         List<String> cmd = new ArrayList<>();

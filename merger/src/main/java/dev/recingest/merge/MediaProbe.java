@@ -1,99 +1,90 @@
 package dev.recingest.merge;
 
-import com.github.kokorin.jaffree.JaffreeException;
-import com.github.kokorin.jaffree.LogLevel;
-import com.github.kokorin.jaffree.StreamType;
-import com.github.kokorin.jaffree.ffprobe.FFprobe;
-import com.github.kokorin.jaffree.ffprobe.FFprobeResult;
-import com.github.kokorin.jaffree.ffprobe.Stream;
-import com.github.kokorin.jaffree.ffprobe.data.ProbeData;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.media.MediaProber;
+import dev.recingest.media.ProbeException;
 import dev.recingest.merge.MediaInfo.StreamInfo;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** FFprobe through Jaffree, under a timeout, answering {@link MediaInfo}. */
+/**
+ * FFprobe's answer ({@link MediaProber}: the ffprobe program, or libavformat in the JVM where none is
+ * installed) under a timeout, as {@link MediaInfo}; failures as the merge reports them.
+ */
 final class MediaProbe {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path ffprobe;
+    private final MediaProber prober;
 
-    MediaProbe(Path ffprobe) {
-        this.ffprobe = ffprobe;
+    MediaProbe(MediaProber prober) {
+        this.prober = prober;
     }
 
     MediaInfo probe(Path file) throws InterruptedException {
-        return run(base().setInput(file), file.getFileName().toString());
-    }
-
-    /** Probes bytes that are not a file (the start of a stream-mode recording); nothing goes to disk. */
-    MediaInfo probe(InputStream in, String what) throws InterruptedException {
-        return run(base().setInput(in), what);
-    }
-
-    private FFprobe base() {
-        // Errors only: FFprobe's warnings about the cut-off end of a stream prefix are expected.
-        return new FFprobe(ffprobe).addArgument("-hide_banner").setLogLevel(LogLevel.ERROR)
-                .setShowStreams(true).setShowFormat(true);
-    }
-
-    private static MediaInfo run(FFprobe probe, String what) throws InterruptedException {
-        Future<FFprobeResult> future = probe.executeAsync();
-        FFprobeResult result;
         try {
-            result = future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffprobe of " + what + " did not finish within " + TIMEOUT, e);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof JaffreeException) {
-                throw new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "ffprobe cannot read " + what + ": " + c.getMessage(), c);
-            }
-            throw MergeFailure.from(c);
+            return toInfo(prober.probe(file, TIMEOUT));
+        } catch (ProbeException e) {
+            throw failure(e, file.getFileName().toString());
         }
-        return toInfo(result);
     }
 
-    static MediaInfo toInfo(FFprobeResult result) {
-        List<StreamInfo> streams = result.getStreams().stream().map(MediaProbe::toStream).toList();
-        String formatName = result.getFormat() == null ? null : result.getFormat().getFormatName();
-        Double duration = result.getFormat() == null ? null : seconds(result.getFormat().getProbeData());
-        return new MediaInfo(formatName, duration, streams);
+    /** Probes bytes that are not a file (the start of a stream-mode recording). */
+    MediaInfo probe(InputStream in, String what) throws InterruptedException {
+        try {
+            return toInfo(prober.probe(in.readAllBytes(), TIMEOUT));
+        } catch (ProbeException e) {
+            throw failure(e, what);
+        } catch (IOException e) {
+            throw MergeFailure.from(e);
+        }
     }
 
-    private static StreamInfo toStream(Stream s) {
-        StreamType type = s.getCodecType();
-        String codecType = type == null ? "unknown" : switch (type) {
-            case VIDEO, VIDEO_NOT_PICTURE -> "video";
-            default -> type.name().toLowerCase(Locale.ROOT);
-        };
-        boolean video = "video".equals(codecType);
-        boolean audio = "audio".equals(codecType);
-        return new StreamInfo(s.getIndex() == null ? -1 : s.getIndex(), codecType, s.getCodecName(),
-                video ? s.getWidth() : null, video ? s.getHeight() : null,
-                audio ? s.getSampleRate() : null, audio ? s.getChannels() : null,
-                seconds(s.getProbeData()));
+    private static MergeFailure failure(ProbeException e, String what) {
+        return e.timedOut()
+                ? new MergeFailure(MergeError.FFMPEG_FAILED, "probe of " + what + " did not finish within " + TIMEOUT, e)
+                : new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "cannot read " + what + ": " + e.getMessage(), e);
     }
 
-    /** The exact "duration" text as a double (Jaffree's getDuration is a float), or null for N/A. */
-    private static Double seconds(ProbeData data) {
-        String v = data.getString("duration");
-        if (v == null) {
+    /** FFprobe's JSON ({@code -show_format -show_streams}) as {@link MediaInfo}. */
+    static MediaInfo toInfo(JsonNode probe) {
+        List<StreamInfo> streams = new ArrayList<>();
+        for (JsonNode s : probe.path("streams")) {
+            String codecType = s.path("codec_type").asText("unknown");
+            boolean video = "video".equals(codecType);
+            boolean audio = "audio".equals(codecType);
+            streams.add(new StreamInfo(s.path("index").asInt(-1), codecType, s.path("codec_name").asText(null),
+                    video ? integer(s, "width") : null, video ? integer(s, "height") : null,
+                    audio ? integer(s, "sample_rate") : null, audio ? integer(s, "channels") : null,
+                    seconds(s.path("duration"))));
+        }
+        JsonNode format = probe.path("format");
+        return new MediaInfo(format.path("format_name").asText(null), seconds(format.path("duration")), streams);
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        if (v.isMissingNode() || v.isNull()) {
             return null;
         }
         try {
-            return Double.valueOf(v);
+            return Integer.valueOf(v.asText());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The exact "duration" text as a double, or null for N/A. */
+    private static Double seconds(JsonNode v) {
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        try {
+            return Double.valueOf(v.asText());
         } catch (NumberFormatException e) {
             return null;
         }
