@@ -37,7 +37,13 @@ unshare -m --propagation private bash -c '
   mount --bind "$FRESH_SCRATCH/javacpp" "$HOME/.javacpp"
   mount --bind "$FRESH_SCRATCH/cache" "$HOME/.cache/recingest"
   export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-  probe_lib() { if python3 -c "import ctypes,sys; ctypes.CDLL(sys.argv[1])" "$1" 2>/dev/null; then echo loadable; else echo absent; fi; }
+  # A library counts as present when some library folder holds a readable ELF file of that name.
+  probe_lib() {
+    for d in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib /lib; do
+      if [ "$(head -c 4 "$d/$1" 2>/dev/null | tail -c 3)" = "ELF" ]; then echo present; return; fi
+    done
+    echo absent
+  }
   echo "fresh-machine: ffmpeg=$(command -v ffmpeg || echo absent) ffprobe=$(command -v ffprobe || echo absent)" \
        "libpulse.so.0=$(probe_lib libpulse.so.0) libasound.so.2=$(probe_lib libasound.so.2)" \
        "libxcb.so.1=$(probe_lib libxcb.so.1) libva.so.2=$(probe_lib libva.so.2) hidden_libraries=$hidden" \

@@ -2,6 +2,7 @@ package dev.recingest.media;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,15 @@ import java.util.Properties;
  * libdav1d, …) shipped in the {@code ws.schild:jave-nativebin-linux64} artifact: an executable that needs
  * nothing from the system, not even glibc. Extracted once to a cache folder named after the artifact's
  * version ({@code $XDG_CACHE_HOME/recingest}, else {@code ~/.cache/recingest}, else the temporary folder),
- * by an atomic rename, so concurrent processes never run a half-written file.
+ * by atomic renames, so concurrent processes never run a half-written file; callers run a small launcher
+ * script next to it ({@link #launcherScript}).
  */
 final class BundledFfmpeg {
 
     static final String RESOURCE = "/ws/schild/jave/nativebin/ffmpeg-amd64";
     private static final String POM = "/META-INF/maven/ws.schild/jave-nativebin-linux64/pom.properties";
+    /** Bumped when what is extracted changes, so an older extraction is not taken for this one. */
+    private static final String LAYOUT = "2";
 
     private BundledFfmpeg() {
     }
@@ -46,15 +50,39 @@ final class BundledFfmpeg {
                 version = p.getProperty("version", version);
             }
         }
-        Path dir = cacheRoot().resolve("ffmpeg-jave-" + version);
-        Path target = dir.resolve("ffmpeg");
-        if (Files.isExecutable(target)) {
-            return Optional.of(target);
+        Path dir = cacheRoot().resolve("ffmpeg-jave-" + version + "-" + LAYOUT);
+        Path launcher = dir.resolve("ffmpeg");
+        if (Files.isExecutable(launcher)) {
+            return Optional.of(launcher);
         }
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "ffmpeg-", ".part");
+        Path binary = dir.resolve("ffmpeg-static");
         try (InputStream in = BundledFfmpeg.class.getResourceAsStream(RESOURCE)) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            writeAtomically(dir, binary, in);
+        }
+        Path noGconv = Files.createDirectories(dir.resolve("no-gconv"));
+        writeAtomically(dir, launcher, new java.io.ByteArrayInputStream(
+                launcherScript(binary, noGconv).getBytes(StandardCharsets.UTF_8)));
+        return Optional.of(launcher);
+    }
+
+    /**
+     * The program callers run: a shell script that runs the static binary with {@code GCONV_PATH} on an empty
+     * folder. A statically linked glibc still loads iconv's character-set modules at run time, from the
+     * system's glibc, of another version: the MPEG-TS demuxer converts DVB service names with iconv, and
+     * every MPEG-TS input then crashed the binary (SIGSEGV). Without modules iconv fails cleanly and only
+     * the service names stay unconverted. {@code exec} keeps the process id, so a kill reaches ffmpeg.
+     */
+    static String launcherScript(Path binary, Path noGconv) {
+        return "#!/bin/sh\n# recingest: the bundled static ffmpeg (see BundledFfmpeg.java)\n"
+                + "GCONV_PATH='" + noGconv + "' exec '" + binary + "' \"$@\"\n";
+    }
+
+    /** Streams (the binary is 77 MB; a merger may run in a small heap) to a temporary file, then renames. */
+    private static void writeAtomically(Path dir, Path target, InputStream content) throws IOException {
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".part");
+        try {
+            Files.copy(content, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -64,7 +92,6 @@ final class BundledFfmpeg {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return Optional.of(target);
     }
 
     private static Path cacheRoot() {
