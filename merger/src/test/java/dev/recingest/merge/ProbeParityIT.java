@@ -59,6 +59,25 @@ class ProbeParityIT {
                     a.durationSeconds(), b.formatName(), b.durationSeconds());
         }
         assertEquals(List.of(), differences);
+
+        // What a probe costs each way (a segment-mode merge probes every segment), printed, not asserted.
+        Path segment = files.get("mp4 segment");
+        for (int warm = 0; warm < 3; warm++) {
+            program.probe(segment);
+            inJvm.probe(segment);
+        }
+        int n = 20;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            program.probe(segment);
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            inJvm.probe(segment);
+        }
+        long t2 = System.nanoTime();
+        System.out.printf(java.util.Locale.ROOT, "probe cost of one MP4 segment: ffprobe process %.1f ms, libavformat in the JVM %.1f ms (mean of %d)%n",
+                (t1 - t0) / 1e6 / n, (t2 - t1) / 1e6 / n, n);
     }
 
     private static void compare(String what, MediaInfo a, MediaInfo b, List<String> differences) {
