@@ -67,24 +67,21 @@ final class MediaProbe {
     }
 
     private static Integer integer(JsonNode node, String field) {
-        JsonNode v = node.path(field);
-        if (v.isMissingNode() || v.isNull()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(v.asText());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return number(node.path(field), Integer::valueOf);
     }
 
     /** The exact "duration" text as a double, or null for N/A. */
     private static Double seconds(JsonNode v) {
+        return number(v, Double::valueOf);
+    }
+
+    /** FFprobe prints some numbers as strings ("48000", "20.021000"), and "N/A" where it knows none. */
+    private static <T> T number(JsonNode v, java.util.function.Function<String, T> parse) {
         if (v.isMissingNode() || v.isNull()) {
             return null;
         }
         try {
-            return Double.valueOf(v.asText());
+            return parse.apply(v.asText());
         } catch (NumberFormatException e) {
             return null;
         }
