@@ -114,7 +114,10 @@ final class Cli {
     /** Environment variables that look like settings but are none: typos that would otherwise be ignored. */
     static List<String> unknownVariables(Map<String, String> env) {
         Map<String, Setting<?>> all = SettingCatalog.all();
-        return env.keySet().stream().filter(k -> k.startsWith(Settings.PREFIX) && !all.containsKey(k)).sorted().toList();
+        // NAME_FILE (a file holding NAME's value, as Docker and Kubernetes hand secrets over) counts as NAME.
+        return env.keySet().stream().filter(k -> k.startsWith(Settings.PREFIX) && !all.containsKey(k)
+                && !(k.endsWith("_FILE") && all.containsKey(k.substring(0, k.length() - "_FILE".length()))))
+                .sorted().toList();
     }
 
     private static CommandLine root() {

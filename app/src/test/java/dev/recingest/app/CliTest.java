@@ -118,7 +118,7 @@ class CliTest {
     @Test
     void unknownRecingestVariablesAreReported() {
         assertEquals(List.of("RECINGEST_MAX_CHUNKBYTES"), Cli.unknownVariables(Map.of("RECINGEST_MAX_CHUNKBYTES", "1",
-                "RECINGEST_PORT", "1", "PATH", "/bin")));
+                "RECINGEST_PORT", "1", "RECINGEST_JWT_SECRET_FILE", "/run/secrets/jwt", "PATH", "/bin")));
     }
 
     @Test

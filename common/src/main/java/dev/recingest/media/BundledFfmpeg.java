@@ -25,7 +25,7 @@ final class BundledFfmpeg {
     static final String RESOURCE = "/ws/schild/jave/nativebin/ffmpeg-amd64";
     private static final String POM = "/META-INF/maven/ws.schild/jave-nativebin-linux64/pom.properties";
     /** Bumped when what is extracted changes, so an older extraction is not taken for this one. */
-    private static final String LAYOUT = "2";
+    private static final String LAYOUT = "3";
 
     private BundledFfmpeg() {
     }
@@ -56,7 +56,9 @@ final class BundledFfmpeg {
             return Optional.of(launcher);
         }
         Files.createDirectories(dir);
-        Path binary = dir.resolve("ffmpeg-static");
+        // Named ffmpeg too, in a folder of its own: process listings (and tests that look for a running
+        // ffmpeg) see "ffmpeg", since the launcher execs it.
+        Path binary = Files.createDirectories(dir.resolve("static")).resolve("ffmpeg");
         try (InputStream in = BundledFfmpeg.class.getResourceAsStream(RESOURCE)) {
             writeAtomically(dir, binary, in);
         }

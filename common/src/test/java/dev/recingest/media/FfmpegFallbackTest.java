@@ -40,7 +40,7 @@ class FfmpegFallbackTest {
         assertTrue(b.bundled(), b.origin());
         assertNull(b.ffprobe());
         assertTrue(b.prober() instanceof LibavProbe);
-        Path binary = b.ffmpeg().resolveSibling("ffmpeg-static");
+        Path binary = b.ffmpeg().resolveSibling("static").resolve("ffmpeg");
         assertFalse(hasInterpreter(binary), binary + " must be statically linked (no ELF interpreter)");
         assertTrue(run(List.of(b.ffmpeg().toString(), "-hide_banner", "-version")).startsWith("ffmpeg version"));
     }
