@@ -9,7 +9,7 @@ public record RedisConfig(String uri) {
 
     public static final SettingGroup SETTINGS = new SettingGroup("Redis");
     public static final Setting<String> URI = SETTINGS.string("RECINGEST_REDIS_URI", DEFAULT_URI,
-            "Redis ≥ 6.2 (a Lettuce URI: `redis://[:password@]host:port`, `rediss://`, `redis-sentinel://…`)");
+            "Redis ≥ 6.2, a Lettuce URI; with a password `redis://:<password>@host:6379` (URL-safe characters). A single server is what is tested; Sentinel and Cluster: `deploy/README.md`");
 
     public RedisConfig {
         Objects.requireNonNull(uri, "uri");

@@ -11,7 +11,7 @@ import java.util.Objects;
  * settings table and the code that reads the value all use this one definition.
  *
  * @param env          the environment variable, such as {@code RECINGEST_MAX_CHUNK_BYTES}
- * @param type         how the text is read: {@code string}, {@code int}, {@code bool}, {@code size}
+ * @param type         how the text is read: {@code string}, {@code int}, {@code decimal}, {@code bool}, {@code size}
  *                     ({@code 8MiB}), {@code duration} ({@code 20s})
  * @param defaultValue what an unset setting means; null when unset means "none", or when the reader
  *                     computes the default (then {@code defaultText} says what it is)
@@ -52,6 +52,11 @@ public record Setting<T>(String env, String type, T defaultValue, String default
     public static Setting<Integer> integer(String env, Integer dflt, String description) {
         return new Setting<>(env, "int", dflt, dflt == null ? null : dflt.toString(), description, false, 0,
                 Settings::parseInt);
+    }
+
+    public static Setting<Double> decimal(String env, Double dflt, String description) {
+        return new Setting<>(env, "decimal", dflt, dflt == null ? null : dflt.toString(), description, false, 0,
+                Settings::parseDecimal);
     }
 
     public static Setting<Boolean> bool(String env, Boolean dflt, String description) {

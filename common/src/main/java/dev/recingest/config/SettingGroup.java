@@ -54,6 +54,10 @@ public final class SettingGroup {
         return add(Setting.integer(env, dflt, description));
     }
 
+    public Setting<Double> decimal(String env, double dflt, String description) {
+        return add(Setting.decimal(env, dflt, description));
+    }
+
     public Setting<Boolean> bool(String env, boolean dflt, String description) {
         return add(Setting.bool(env, dflt, description));
     }

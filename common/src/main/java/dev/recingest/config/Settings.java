@@ -1,5 +1,9 @@
 package dev.recingest.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -15,10 +19,16 @@ import java.util.regex.Pattern;
  * both. Read a setting through its {@link Setting} constant ({@link #get(Setting)}): that is where its
  * name, type, default and meaning are declared. The launcher parses the command line (picocli, with
  * options made from the same constants); {@link #fromEnvAndFlags} remains for internal tools.
+ *
+ * <p>Any setting {@code NAME} may instead name a file, {@code NAME_FILE=/run/secrets/x}, whose content
+ * (without its trailing line break) is the value: how Docker and Kubernetes hand secrets to a process
+ * without putting them in its environment. Giving both is an error.
  */
 public final class Settings {
 
     public static final String PREFIX = "RECINGEST_";
+    /** {@code NAME_FILE} names a file that holds the value of {@code NAME}. */
+    public static final String FILE_SUFFIX = "_FILE";
     private static final Pattern SIZE = Pattern.compile("(?i)^(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?$");
     private static final Pattern DURATION = Pattern.compile("(?i)^(\\d+)\\s*(ms|s|m|h|d)?$");
 
@@ -64,7 +74,24 @@ public final class Settings {
 
     public Optional<String> find(String name) {
         String v = values.get(name);
+        String file = values.get(name + FILE_SUFFIX);
+        if (file != null && !file.isBlank()) {
+            if (v != null && !v.isBlank()) {
+                throw new IllegalArgumentException("set " + name + " or " + name + FILE_SUFFIX + ", not both");
+            }
+            v = readSecretFile(name + FILE_SUFFIX, file.trim());
+        }
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private static String readSecretFile(String setting, String path) {
+        try {
+            return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            // The path, never the content: the file holds a secret.
+            throw new IllegalArgumentException(setting + ": cannot read " + path + " (" + e.getClass().getSimpleName()
+                    + ")");
+        }
     }
 
     public String string(String name, String dflt) {
@@ -76,7 +103,7 @@ public final class Settings {
     }
 
     public double decimal(String name, double dflt) {
-        return find(name).map(v -> parse(name, v, Double::parseDouble)).orElse(dflt);
+        return find(name).map(v -> parseDecimal(name, v)).orElse(dflt);
     }
 
     public boolean bool(String name, boolean dflt) {
@@ -111,6 +138,10 @@ public final class Settings {
 
     static int parseInt(String name, String v) {
         return parse(name, v, Integer::parseInt);
+    }
+
+    static double parseDecimal(String name, String v) {
+        return parse(name, v, Double::parseDouble);
     }
 
     static boolean parseBool(String name, String v) {

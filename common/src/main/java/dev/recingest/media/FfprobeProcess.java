@@ -25,6 +25,11 @@ public final class FfprobeProcess implements MediaProber {
     /** Errors only: FFprobe's warnings about the cut-off end of a stream prefix are expected. */
     static final List<String> ARGUMENTS = List.of("-hide_banner", "-v", "error", "-show_format", "-show_streams",
             "-of", "json");
+    /** FFprobe's error lines kept for the message of a failed probe. */
+    private static final int ERROR_LINES = 3;
+    /** "[matroska,webm @ 0x55d…] " and "[error] " prefixes of FFprobe's log lines. */
+    private static final java.util.regex.Pattern LOG_PREFIX =
+            java.util.regex.Pattern.compile("\\[[^\\]]*@ 0x[0-9a-f]+\\]\\s*|\\[(error|fatal|panic|warning)\\]\\s*");
 
     /** Pumps the pipes of running probes: blocking reads, so not the common pool (one thread on two cores). */
     private static final ExecutorService PIPES = Executors.newCachedThreadPool(r -> {
@@ -40,22 +45,25 @@ public final class FfprobeProcess implements MediaProber {
     }
 
     @Override
-    public JsonNode probe(Path file, Duration timeout) throws ProbeException, InterruptedException {
+    public JsonNode probe(Path file, String demuxer, Duration timeout) throws ProbeException, InterruptedException {
         // "file:" so that a name with a colon is never read as another protocol.
-        return run("file:" + file.toAbsolutePath(), null, file.getFileName().toString(), timeout);
+        return run("file:" + file.toAbsolutePath(), "file", demuxer, null, file.getFileName().toString(), timeout);
     }
 
     @Override
-    public JsonNode probe(byte[] data, Duration timeout) throws ProbeException, InterruptedException {
-        return run("pipe:0", data, data.length + " bytes", timeout);
+    public JsonNode probe(byte[] data, String demuxer, Duration timeout) throws ProbeException, InterruptedException {
+        return run("pipe:0", "pipe", demuxer, data, data.length + " bytes", timeout);
     }
 
-    private JsonNode run(String input, byte[] stdin, String what, Duration timeout)
+    private JsonNode run(String input, String protocol, String demuxer, byte[] stdin, String what, Duration timeout)
             throws ProbeException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ffprobe.toString());
         cmd.addAll(ARGUMENTS);
-        cmd.add(input);
+        if (demuxer != null) {
+            cmd.addAll(List.of("-f", demuxer));
+        }
+        cmd.addAll(List.of("-protocol_whitelist", protocol, "-i", input));
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectInput(stdin == null ? ProcessBuilder.Redirect.from(devNull())
@@ -80,8 +88,8 @@ public final class FfprobeProcess implements MediaProber {
             }
             String stderr = new String(err.join(), StandardCharsets.UTF_8).strip();
             if (p.exitValue() != 0) {
-                throw new ProbeException("ffprobe cannot read " + what + ": "
-                        + (stderr.isEmpty() ? "exit code " + p.exitValue() : stderr.lines().reduce((a, b) -> b).orElse("")), false);
+                throw new ProbeException("ffprobe cannot read " + what + (demuxer == null ? "" : " as " + demuxer) + ": "
+                        + errors(stderr, p.exitValue()), false);
             }
             try {
                 return Json.MAPPER.readTree(out.join());
@@ -91,6 +99,17 @@ public final class FfprobeProcess implements MediaProber {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * FFprobe's own words, such as "EBML header parsing failed": without the "[matroska,webm @ 0x55...]"
+     * prefixes, and without the line that only repeats the input's local name.
+     */
+    static String errors(String stderr, int exitCode) {
+        List<String> lines = stderr.lines().map(l -> LOG_PREFIX.matcher(l).replaceAll("").trim())
+                .filter(l -> !l.isEmpty() && !l.startsWith("file:") && !l.startsWith("pipe:") && !l.startsWith("/"))
+                .limit(ERROR_LINES).toList();
+        return lines.isEmpty() ? "exit code " + exitCode : String.join("; ", lines);
     }
 
     private static java.io.File devNull() {

@@ -4,6 +4,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avio_size;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
@@ -44,8 +46,8 @@ import org.bytedeco.javacpp.Pointer;
  * is installed: only libavutil, libswresample, libavcodec and libavformat are loaded, which need nothing
  * but glibc and libstdc++ ({@code libavdevice}, which needs PulseAudio, ALSA and XCB, is never touched).
  *
- * <p>Only local files are read ({@code protocol_whitelist=file}), so a playlist cannot make the probe
- * open a URL. A probe stops when its timeout passes or its thread is interrupted (libavformat's
+ * <p>Only local files are read ({@code protocol_whitelist=file}), with the demuxer the caller names, so a
+ * playlist cannot make the probe open a URL. A probe stops when its timeout passes or its thread is interrupted (libavformat's
  * interrupt callback). Parsing happens in this process: a demuxer bug triggered by a hostile file would
  * hit the JVM, which is why production installs FFmpeg and uses {@link FfprobeProcess}.
  */
@@ -65,12 +67,12 @@ public final class LibavProbe implements MediaProber {
     }
 
     @Override
-    public JsonNode probe(Path file, Duration timeout) throws ProbeException, InterruptedException {
-        return open("file:" + file.toAbsolutePath(), file.getFileName().toString(), timeout);
+    public JsonNode probe(Path file, String demuxer, Duration timeout) throws ProbeException, InterruptedException {
+        return open("file:" + file.toAbsolutePath(), demuxer, file.getFileName().toString(), timeout);
     }
 
     @Override
-    public JsonNode probe(byte[] data, Duration timeout) throws ProbeException, InterruptedException {
+    public JsonNode probe(byte[] data, String demuxer, Duration timeout) throws ProbeException, InterruptedException {
         Path tmp;
         try {
             tmp = Files.createTempFile("recingest-probe-", ".bin");
@@ -79,7 +81,7 @@ public final class LibavProbe implements MediaProber {
         }
         try {
             Files.write(tmp, data);
-            return open("file:" + tmp, data.length + " bytes", timeout);
+            return open("file:" + tmp, demuxer, data.length + " bytes", timeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -91,7 +93,16 @@ public final class LibavProbe implements MediaProber {
         }
     }
 
-    private static JsonNode open(String url, String what, Duration timeout) throws ProbeException, InterruptedException {
+    private static JsonNode open(String url, String demuxer, String input, Duration timeout)
+            throws ProbeException, InterruptedException {
+        String what = demuxer == null ? input : input + " as " + demuxer;
+        AVInputFormat format = null;
+        if (demuxer != null) {
+            format = av_find_input_format(demuxer);
+            if (format == null || format.isNull()) {
+                throw new ProbeException("libavformat has no demuxer " + demuxer, false);
+            }
+        }
         AVFormatContext ctx = avformat_alloc_context();
         LongPointer key = new LongPointer(1);
         DEADLINES.put(key.address(), System.nanoTime() + timeout.toNanos());
@@ -100,7 +111,7 @@ public final class LibavProbe implements MediaProber {
         av_dict_set(options, "protocol_whitelist", "file", 0);
         try {
             // On failure avformat_open_input frees the context itself.
-            check(avformat_open_input(ctx, url, null, options), what, key);
+            check(avformat_open_input(ctx, url, format, options), what, key);
             try {
                 check(avformat_find_stream_info(ctx, (AVDictionary) null), what, key);
                 return describe(ctx);

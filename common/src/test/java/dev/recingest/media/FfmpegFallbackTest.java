@@ -83,7 +83,7 @@ class FfmpegFallbackTest {
                 a.path("codec_type").asText(), a.path("sample_rate").asText(), a.path("channels").asText()));
 
         // The same from bytes that are not a file.
-        JsonNode fromBytes = LibavProbe.get().probe(Files.readAllBytes(webm), Duration.ofSeconds(30));
+        JsonNode fromBytes = LibavProbe.get().probe(Files.readAllBytes(webm), "matroska", Duration.ofSeconds(30));
         assertEquals("vp8", fromBytes.path("streams").get(0).path("codec_name").asText());
 
         String maps = Files.readString(Path.of("/proc/self/maps"));
@@ -97,10 +97,28 @@ class FfmpegFallbackTest {
     void noiseIsUnreadableAndATimeoutIsReportedAsOne() throws Exception {
         byte[] noise = new byte[64 * 1024];
         new java.util.Random(7).nextBytes(noise);
-        ProbeException e = assertThrows(ProbeException.class, () -> LibavProbe.get().probe(noise, Duration.ofSeconds(30)));
+        ProbeException e = assertThrows(ProbeException.class, () -> LibavProbe.get().probe(noise, "matroska",
+                Duration.ofSeconds(30)));
         assertFalse(e.timedOut(), e.getMessage());
         Path missing = dir.resolve("missing.mp4");
         assertThrows(ProbeException.class, () -> LibavProbe.get().probe(missing, Duration.ofSeconds(30)));
+    }
+
+    /** Untrusted bytes are read as the demuxer given, and nothing but the file itself is opened. */
+    @Test
+    void theInProcessProbeReadsOnlyTheNamedFormatAndOnlyLocalFiles() throws Exception {
+        Path webm = dir.resolve("b.webm");
+        run(List.of(fallback().ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                "-i", "testsrc2=size=160x120:rate=25", "-t", "1", "-c:v", "libvpx", "-f", "webm", webm.toString()));
+        assertEquals("vp8", LibavProbe.get().probe(webm, "matroska", Duration.ofSeconds(30))
+                .path("streams").get(0).path("codec_name").asText());
+        ProbeException wrongFormat = assertThrows(ProbeException.class,
+                () -> LibavProbe.get().probe(webm, "mpegts", Duration.ofSeconds(30)));
+        assertTrue(wrongFormat.getMessage().contains("as mpegts"), wrongFormat.getMessage());
+        // A playlist that points at a URL: the probe may not open it.
+        Path playlist = dir.resolve("list.m3u8");
+        Files.writeString(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n");
+        assertThrows(ProbeException.class, () -> LibavProbe.get().probe(playlist, "hls", Duration.ofSeconds(30)));
     }
 
     @Test

@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * FFprobe's answer ({@link MediaProber}: the ffprobe program, or libavformat in the JVM where none is
- * installed) under a timeout, as {@link MediaInfo}; failures as the merge reports them.
+ * installed) under a timeout, as {@link MediaInfo}; failures as the merge reports them. Every probe reads
+ * its input as the {@link InputFormat} it is given, never a format FFprobe guesses, and may open nothing
+ * but that input.
  */
 final class MediaProbe {
 
@@ -25,29 +27,30 @@ final class MediaProbe {
         this.prober = prober;
     }
 
-    MediaInfo probe(Path file) throws InterruptedException {
+    MediaInfo probe(Path file, InputFormat format) throws InterruptedException {
         try {
-            return toInfo(prober.probe(file, TIMEOUT));
+            return toInfo(prober.probe(file, format.demuxer(), TIMEOUT));
         } catch (ProbeException e) {
-            throw failure(e, file.getFileName().toString());
+            throw failure(e, file.getFileName().toString(), format);
         }
     }
 
     /** Probes bytes that are not a file (the start of a stream-mode recording). */
-    MediaInfo probe(InputStream in, String what) throws InterruptedException {
+    MediaInfo probe(InputStream in, InputFormat format, String what) throws InterruptedException {
         try {
-            return toInfo(prober.probe(in.readAllBytes(), TIMEOUT));
+            return toInfo(prober.probe(in.readAllBytes(), format.demuxer(), TIMEOUT));
         } catch (ProbeException e) {
-            throw failure(e, what);
+            throw failure(e, what, format);
         } catch (IOException e) {
             throw MergeFailure.from(e);
         }
     }
 
-    private static MergeFailure failure(ProbeException e, String what) {
+    private static MergeFailure failure(ProbeException e, String what, InputFormat format) {
         return e.timedOut()
-                ? new MergeFailure(MergeError.FFMPEG_FAILED, "probe of " + what + " did not finish within " + TIMEOUT, e)
-                : new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "cannot read " + what + ": " + e.getMessage(), e);
+                ? new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffprobe of " + what + " did not finish within " + TIMEOUT, e)
+                : new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "cannot read " + what + " as " + format.demuxer()
+                        + " (contentType " + format.contentType() + "): " + e.getMessage(), e);
     }
 
     /** FFprobe's JSON ({@code -show_format -show_streams}) as {@link MediaInfo}. */

@@ -46,14 +46,15 @@ class ProbeParityIT {
         }
         List<String> differences = new ArrayList<>();
         for (Map.Entry<String, Path> e : files.entrySet()) {
-            MediaInfo a = program.probe(e.getValue());
-            MediaInfo b = inJvm.probe(e.getValue());
+            InputFormat format = InputFormat.of(contentType(e.getValue()));
+            MediaInfo a = program.probe(e.getValue(), format);
+            MediaInfo b = inJvm.probe(e.getValue(), format);
             compare(e.getKey(), a, b, differences);
             // A stream-mode merge probes the first bytes of the recording, not a file.
             byte[] head = Files.readAllBytes(e.getValue());
             head = java.util.Arrays.copyOf(head, Math.min(head.length, 256 * 1024));
-            MediaInfo ap = program.probe(new java.io.ByteArrayInputStream(head), "prefix");
-            MediaInfo bp = inJvm.probe(new java.io.ByteArrayInputStream(head), "prefix");
+            MediaInfo ap = program.probe(new java.io.ByteArrayInputStream(head), format, "prefix");
+            MediaInfo bp = inJvm.probe(new java.io.ByteArrayInputStream(head), format, "prefix");
             assertEquals(codecs(ap), codecs(bp), e.getKey() + ", first 256 KiB");
             System.out.printf("probe parity %-30s ffprobe: %s %s | in JVM: %s %s%n", e.getKey(), a.formatName(),
                     a.durationSeconds(), b.formatName(), b.durationSeconds());
@@ -62,22 +63,28 @@ class ProbeParityIT {
 
         // What a probe costs each way (a segment-mode merge probes every segment), printed, not asserted.
         Path segment = files.get("mp4 segment");
+        InputFormat mp4 = InputFormat.of("video/mp4");
         for (int warm = 0; warm < 3; warm++) {
-            program.probe(segment);
-            inJvm.probe(segment);
+            program.probe(segment, mp4);
+            inJvm.probe(segment, mp4);
         }
         int n = 20;
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            program.probe(segment);
+            program.probe(segment, mp4);
         }
         long t1 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            inJvm.probe(segment);
+            inJvm.probe(segment, mp4);
         }
         long t2 = System.nanoTime();
         System.out.printf(java.util.Locale.ROOT, "probe cost of one MP4 segment: ffprobe process %.1f ms, libavformat in the JVM %.1f ms (mean of %d)%n",
                 (t1 - t0) / 1e6 / n, (t2 - t1) / 1e6 / n, n);
+    }
+
+    private static String contentType(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".webm") ? "video/webm" : name.endsWith(".ts") ? "video/mp2t" : "video/mp4";
     }
 
     private static void compare(String what, MediaInfo a, MediaInfo b, List<String> differences) {

@@ -27,7 +27,7 @@ public record WebhookConfig(List<URI> urls, String secret, Duration requestTimeo
 
     public static final SettingGroup SETTINGS = new SettingGroup("webhooks");
     public static final Setting<String> URLS = SETTINGS.string("RECINGEST_WEBHOOK_URLS", "",
-            "webhook receivers, comma-separated http(s) URLs (empty: no delivery; see docs/API.md)");
+            "webhook receivers, comma-separated http(s) URLs (empty: no delivery; see `docs/API.md`)");
     public static final Setting<String> SECRET = SETTINGS.secret("RECINGEST_WEBHOOK_SECRET", 16,
             "HMAC-SHA256 key of the `X-Recingest-Signature` header; required with URLs");
     public static final Setting<Duration> TIMEOUT = SETTINGS.duration("RECINGEST_WEBHOOK_TIMEOUT", Duration.ofSeconds(10),
