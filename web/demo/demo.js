@@ -109,6 +109,7 @@ async function start() {
   $('start').disabled = true;
   notice('');
   $('result').hidden = true;
+  $('recorder').classList.remove('finished');
   try {
     const screen = document.querySelector('input[name=source]:checked').value === 'screen';
     const stream = screen
@@ -146,8 +147,8 @@ async function stop() {
     const result = await rec.stop();
     $('preview').srcObject?.getTracks().forEach((t) => t.stop());
     $('preview').srcObject = null;
-    $('placeholder').textContent = 'Recording finished';
     $('placeholder').hidden = false;
+    $('recorder').classList.add('finished');
     show(rec);
     await showResult(result.recordingId);
   } catch (e) {
