@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
 @ChannelHandler.Sharable
 public final class WebHandler extends ChannelDuplexHandler {
 
+    /** What this handler answers, as docs/openapi.yaml lists it (a test compares the two). */
+    public static final java.util.List<String> ROUTES = java.util.List.of("GET /recorder/{file}", "GET /demo/",
+            "POST /demo/token");
     /** Set while a cross-origin request to the API is being answered: its response gets the CORS header. */
     private static final AttributeKey<Boolean> CORS = AttributeKey.valueOf("recingest.cors");
     /** The API routes open to recorder tokens, so to pages on other origins: GET /v1/recordings/{id}[/output]. */
