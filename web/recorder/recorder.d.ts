@@ -146,6 +146,8 @@ export class RecordingUpload extends EventTarget {
   abort(): Promise<{ recordingId: string }>;
   /** Records `stream` into the same recording as a new part. Rejects PARTS_UNSUPPORTED on a gateway without parts. */
   continueWith(stream: MediaStream, options?: { mimeType?: string; timeslice?: number; videoBitsPerSecond?: number; audioBitsPerSecond?: number }): Promise<PartStarted>;
+  /** For pages that send their own chunks: the next chunk starts a new part (waits until every earlier chunk is acked). */
+  startPart(): Promise<PartStarted>;
   /** Forgets the chunks this browser holds for the recording. */
   discard(): Promise<void>;
 

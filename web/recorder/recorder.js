@@ -241,9 +241,19 @@ export class RecordingUpload extends EventTarget {
   async continueWith(stream, options = {}) {
     await this.ready;
     await this.#stopRecorder();
-    const part = await this.#session.newPart();
+    const part = await this.startPart();
     this.#record(stream, options.mimeType || this.#session.o.contentType, options);
     return part;
+  }
+
+  /**
+   * The low-level half of continueWith(), for pages that make their own chunks: the next chunk sent
+   * starts a new part. Resolves with the gateway's `partStarted` once every earlier chunk was acked.
+   * @returns {Promise<{part: number, firstSeq: number}>}
+   */
+  startPart() {
+    // Synchronous once open: a chunk sent right after this call must already belong to the new part.
+    return this.#session.phase === 'starting' ? this.ready.then(() => this.#session.newPart()) : this.#session.newPart();
   }
 
   /** Forgets this recording's chunks held in this browser (after a failure the page gave up on). */

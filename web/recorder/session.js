@@ -311,14 +311,10 @@ export class IngestSession {
       case 'error': this.#onError(m); break;
       case 'partStarted': this.#onPartStarted(m); break;
       case 'stopped':
-        this.replyAwaited = false;
-        this.phase = 'done';
-        this.#settle('stop', { recordingId: m.recordingId, chunks: m.chunks, bytes: m.bytes });
+        this.#done('stop', { recordingId: m.recordingId, chunks: m.chunks, bytes: m.bytes });
         break;
       case 'aborted':
-        this.replyAwaited = false;
-        this.phase = 'done';
-        this.#settle('abort', { recordingId: m.recordingId });
+        this.#done('abort', { recordingId: m.recordingId });
         break;
       default:
         break;
@@ -418,11 +414,9 @@ export class IngestSession {
       this.#maybeSendControl();
     } else if (code === 'NOT_OPEN' && this.phase === 'stopping' && this.stopEverSent && this.pending.size === 0
         && STOPPED_STATES.has(m.state)) {
-      this.phase = 'done';
-      this.#settle('stop', { recordingId: this.recordingId, chunks: this.ackedChunks, bytes: this.ackedBytes });
+      this.#done('stop', { recordingId: this.recordingId, chunks: this.ackedChunks, bytes: this.ackedBytes });
     } else if (code === 'NOT_OPEN' && this.phase === 'aborting' && m.state === 'ABORTED') {
-      this.phase = 'done';
-      this.#settle('abort', { recordingId: this.recordingId });
+      this.#done('abort', { recordingId: this.recordingId });
     } else if (code === 'STORAGE_UNAVAILABLE') {
       // Answering start or stop: the connection stays open; ask again after a pause.
       const ws = this.ws;
@@ -618,6 +612,14 @@ export class IngestSession {
       ws.onopen = ws.onmessage = ws.onclose = null;
       ws.close(1000, `client gave up: ${error.code}`);
     }
+    this.#finish();
+  }
+
+  /** The recording stopped (or was aborted): nothing more to watch; the gateway closes the connection. */
+  #done(waiter, value) {
+    this.replyAwaited = false;
+    this.phase = 'done';
+    this.#settle(waiter, value);
     this.#finish();
   }
 
