@@ -14,12 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,7 +36,14 @@ class BrowserFailoverIT {
     static Nginx nginx;
     /** Between the gateways and S3: paused, the gateways' chunk writes hang and no chunk is acked. */
     static ThrottlingProxy s3Link;
+    @RegisterExtension
+    final ChromiumPerTest chromium = new ChromiumPerTest(() -> dir);
     Chromium browser;
+
+    @BeforeEach
+    void browser() {
+        browser = chromium.browser();
+    }
 
     @BeforeAll
     static void up() throws Exception {
@@ -73,17 +79,6 @@ class BrowserFailoverIT {
         }
     }
 
-    @BeforeEach
-    void browser(TestInfo test) {
-        browser = Chromium.launch(dir.resolve(test.getTestMethod().orElseThrow().getName() + "-browser.log"));
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     private String demoUrl() {
         return nginx.httpBase() + "/demo/#token=" + cluster.recorderToken();
@@ -93,10 +88,10 @@ class BrowserFailoverIT {
     void thePageResumesOnTheOtherGatewayWhenItsGatewayIsKilledAndTheMp4IsComplete() throws Exception {
         DemoPage page = new DemoPage(browser, demoUrl());
         String id = page.startRecording();
-        Chromium.sleep(6_000);
+        GatewayProcess.sleep(6_000);
         GatewayProcess victim = holderOf(id);
         victim.kill9();
-        Chromium.sleep(6_000);
+        GatewayProcess.sleep(6_000);
         page.stopAndAwaitMp4();
         double wall = (page.noted("t1") - page.noted("t0")) / 1000.0;
         long chunks = cluster.admin(nginx.httpBase()).recording(id).chunks();
@@ -122,11 +117,11 @@ class BrowserFailoverIT {
     void afterAReloadWithChunksUnackedThePageUploadsThemAndOneMp4HoldsEverything() throws Exception {
         DemoPage page = new DemoPage(browser, demoUrl());
         String id = page.startRecording();
-        Chromium.sleep(5_000);
+        GatewayProcess.sleep(5_000);
         s3Link.pause();
         JsonNode before;
         try {
-            Chromium.sleep(4_000);
+            GatewayProcess.sleep(4_000);
             before = page.figures();
             browser.reload();
             // Until S3 answers again nothing can be acked: what IndexedDB holds now is what was unacked.
@@ -172,7 +167,7 @@ class BrowserFailoverIT {
             if (g.isPresent()) {
                 return g.get();
             }
-            Chromium.sleep(100);
+            GatewayProcess.sleep(100);
         }
         throw new AssertionError("no gateway opened " + id);
     }

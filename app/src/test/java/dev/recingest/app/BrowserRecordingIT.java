@@ -11,12 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +30,14 @@ class BrowserRecordingIT {
     static Path dir;
     static EmbeddedCluster cluster;
     static AdminClient admin;
+    @RegisterExtension
+    final ChromiumPerTest chromium = new ChromiumPerTest(() -> dir);
     Chromium browser;
+
+    @BeforeEach
+    void browser() {
+        browser = chromium.browser();
+    }
 
     @BeforeAll
     static void up() {
@@ -48,23 +54,12 @@ class BrowserRecordingIT {
         }
     }
 
-    @BeforeEach
-    void browser(TestInfo test) {
-        browser = Chromium.launch(dir.resolve(test.getTestMethod().orElseThrow().getName() + "-browser.log"));
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @Test
     void aTwentySecondRecordingOnTheDemoPageEndsAsAPlayableMp4OfExactlyWhatThePageProduced() throws Exception {
         DemoPage page = new DemoPage(browser, cluster.httpBase() + "/demo/");
         String id = page.startRecording();
-        Chromium.sleep(20_000);
+        GatewayProcess.sleep(20_000);
         page.stopAndAwaitMp4();
         double wall = (page.noted("t1") - page.noted("t0")) / 1000.0;
         long chunks = admin.recording(id).chunks();
@@ -92,13 +87,13 @@ class BrowserRecordingIT {
     void tenSecondsOfflineMidRecordingResumesAndLosesNothing() throws Exception {
         DemoPage page = new DemoPage(browser, cluster.httpBase() + "/demo/");
         String id = page.startRecording();
-        Chromium.sleep(5_000);
+        GatewayProcess.sleep(5_000);
         browser.offline(true);
-        Chromium.sleep(10_000);
+        GatewayProcess.sleep(10_000);
         JsonNode offline = page.figures();
         browser.offline(false);
         browser.await("recingestDemo.rec.state === 'recording' && recingestDemo.rec.pendingChunks <= 1", Duration.ofSeconds(60));
-        Chromium.sleep(4_000);
+        GatewayProcess.sleep(4_000);
         page.stopAndAwaitMp4();
         double wall = (page.noted("t1") - page.noted("t0")) / 1000.0;
         long chunks = admin.recording(id).chunks();
@@ -151,7 +146,7 @@ class BrowserRecordingIT {
         browser.offline(true); // the connection drops; the resume presents the expired token
         browser.offline(false);
         browser.await("window.errors.length > 0", Duration.ofSeconds(30));
-        Chromium.sleep(5_000);
+        GatewayProcess.sleep(5_000);
         JsonNode r = browser.eval("return { errors: window.errors, sockets: window.sockets, socketsAtError: window.socketsAtError, state: rec.state };");
         assertEquals("UNAUTHORIZED", r.at("/errors/0/code").asText(), r.toString());
         assertEquals(4401, r.at("/errors/0/closeCode").asInt(), r.toString());

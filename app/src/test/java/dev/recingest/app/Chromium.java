@@ -159,7 +159,7 @@ final class Chromium implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not true within " + timeout + ": " + expression);
             }
-            sleep(250);
+            GatewayProcess.sleep(250);
         }
     }
 
@@ -192,15 +192,6 @@ final class Chromium implements AutoCloseable {
             return answer.get("value");
         } catch (IOException e) {
             throw new UncheckedIOException("the browser driver is gone", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
