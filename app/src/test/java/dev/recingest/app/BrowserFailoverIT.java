@@ -103,7 +103,7 @@ class BrowserFailoverIT {
         assertTrue(gateways.stream().anyMatch(g -> g != victim && g.logText().contains("recordingId=" + id + " event=resumed")),
                 "the recording resumed on the other gateway");
         Path mp4 = DemoPage.assertPlayableMp4(cluster.admin(nginx.httpBase()), cluster.s3(), dir, id);
-        assertEquals(wall, Media.duration(mp4), 0.5, "MP4 duration against the recorded wall time");
+        DemoPage.assertDurations(mp4, DemoPage.joinedChunks(cluster.s3(), dir, id), wall);
         DemoPage.assertChunksAsProduced(cluster.s3(), id, page.chunkHashes(chunks));
     }
 
@@ -145,7 +145,10 @@ class BrowserFailoverIT {
         Path mp4 = DemoPage.assertPlayableMp4(cluster.admin(nginx.httpBase()), cluster.s3(), dir, id);
         System.out.printf("reload: %d chunks, recorded %.2f s before the reload, MP4 %.3f s%n", chunks, recorded,
                 Media.duration(mp4));
-        assertEquals(recorded, Media.duration(mp4), 1.0, "the MP4 holds everything recorded before the reload");
+        // What the MediaRecorder had not yet handed over died with the page (a timeslice, more when the
+        // machine is loaded and dataavailable comes late): the MP4 is held to the media the page persisted,
+        // all of which (IndexedDB and acked alike) is in S3, SHA-256-equal, below.
+        DemoPage.assertMatchesProduced(mp4, DemoPage.joinedChunks(cluster.s3(), dir, id));
         DemoPage.assertChunksAsProduced(cluster.s3(), id, page.chunkHashes(chunks));
     }
 

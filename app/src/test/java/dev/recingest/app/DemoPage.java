@@ -31,8 +31,9 @@ final class DemoPage {
             const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
             window.addEventListener('recingest-demo:recording', (e) => {
               const rec = e.detail;
-              rec.mediaRecorder.addEventListener('start', () => localStorage.setItem('t0', String(Date.now())));
-              rec.mediaRecorder.addEventListener('stop', () => localStorage.setItem('t1', String(Date.now())));
+              localStorage.setItem('t0', String(Date.now())); // MediaRecorder.start() was just called
+              document.getElementById('stop').addEventListener('click', () => localStorage.setItem('t1', String(Date.now())),
+                { capture: true, once: true }); // the demo calls MediaRecorder.stop() on this click
               rec.addEventListener('reconnecting', () =>
                 localStorage.setItem('reconnects', String(Number(localStorage.getItem('reconnects') || 0) + 1)));
               rec.addEventListener('chunk', async (c) => {
@@ -128,5 +129,63 @@ final class DemoPage {
         double duration = Media.duration(mp4);
         Media.decodeFrameAt(mp4, duration / 2); // seekable: a frame in the middle decodes
         return mp4;
+    }
+
+    /**
+     * Asserts the recording's MP4 against what the page recorded: ffprobe's duration within 0.5 s of the wall
+     * time between the page's MediaRecorder.start() and stop() calls, and within 0.5 s of the media the page
+     * produced (its chunks joined, measured to the end of their last packet), so the merge neither lost nor
+     * added time. (The video stream alone may be shorter under heavy CPU load: Chromium's encoder drops
+     * frames then; seen here at a load average of 38: 18.1 s of video in a 20.7 s recording.)
+     */
+    static void assertDurations(Path mp4, Path webm, double wallSeconds) {
+        assertEquals(wallSeconds, Media.duration(mp4), 0.5, "MP4 duration against the recorded wall time");
+        assertMatchesProduced(mp4, webm);
+    }
+
+    /** The MP4 is as long as the media the page produced (within 0.5 s); prints both and the video's length. */
+    static void assertMatchesProduced(Path mp4, Path webm) {
+        double produced = mediaEnd(webm);
+        System.out.printf("durations: MP4 %.3f s (video %.3f s), the page's media %.3f s%n", Media.duration(mp4),
+                videoDuration(mp4), produced);
+        assertEquals(produced, Media.duration(mp4), 0.5, "MP4 duration against the media the page produced");
+    }
+
+    private static double videoDuration(Path mp4) {
+        for (JsonNode st : Media.probe(mp4).get("streams")) {
+            if (st.path("codec_type").asText().equals("video")) {
+                return st.path("duration").asDouble();
+            }
+        }
+        return -1;
+    }
+
+    /** The end of the last packet of any stream (a live WebM has no duration in its header). */
+    static double mediaEnd(Path file) {
+        String csv = Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-show_entries",
+                "packet=pts_time,duration_time", "-of", "csv=p=0", file.toString());
+        double end = 0;
+        for (String line : csv.split("\n")) {
+            String[] f = line.trim().split(",");
+            // Packet lines only: ffprobe's complaints (a stream cut mid-cluster by a reload) share the output.
+            if (f[0].matches("[0-9]+(\\.[0-9]+)?")) {
+                double pts = Double.parseDouble(f[0]);
+                double dur = f.length > 1 && !f[1].equals("N/A") && !f[1].isEmpty() ? Double.parseDouble(f[1]) : 0;
+                end = Math.max(end, pts + dur);
+            }
+        }
+        return end;
+    }
+
+    /** The recording's chunk objects joined into one file: the media exactly as the page recorded it. */
+    static Path joinedChunks(S3Store s3, Path dir, String recordingId) throws java.io.IOException {
+        RecordingId id = RecordingId.of(recordingId);
+        Path webm = dir.resolve(recordingId + ".webm");
+        try (var out = Files.newOutputStream(webm)) {
+            for (long index : s3.listChunks(id).join().keySet()) {
+                out.write(s3.getChunk(id, index).join());
+            }
+        }
+        return webm;
     }
 }
