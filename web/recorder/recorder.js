@@ -176,10 +176,10 @@ export class RecordingUpload extends EventTarget {
       default: return 'failed';
     }
   }
-  get ackedChunks() { return this.#session.ackedChunks; }
-  get ackedBytes() { return this.#session.ackedBytes; }
-  get pendingChunks() { return this.#session.pending.size; }
-  get pendingBytes() { return this.#session.pendingBytes; }
+  get ackedChunks() { return this.#session.chunks.ackedChunks; }
+  get ackedBytes() { return this.#session.chunks.ackedBytes; }
+  get pendingChunks() { return this.#session.chunks.size; }
+  get pendingBytes() { return this.#session.chunks.pendingBytes; }
   get reconnects() { return this.#session.totalReconnects; }
   /** Parts the gateway reports (undefined while it does not support parts). */
   get parts() { return this.#session.parts; }

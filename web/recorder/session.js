@@ -2,8 +2,11 @@
 // one or more WebSocket connections. The same rules as the Java client (client/…/Session, ChunkFlow):
 // explicit seqs, a window of unacked bytes and chunks, resend of everything unacked after a resume on
 // any gateway, SEQ_GAP / INCOMPLETE / nack handling, and stop only once every chunk is acked.
-// Somewhat past 400 lines on purpose: the phases and the replies that move between them are one
-// state machine, easier to check read whole.
+// Everything about individual chunks (window, resends, gaps) lives in ChunkFlow (chunk-flow.js).
+// Past 400 lines on purpose, like the Java Session: the phases, the replies that move between them and
+// the reconnect rules are one state machine, easier to check read whole.
+
+import { ChunkFlow } from './chunk-flow.js';
 
 /** Close codes after which a client reconnects and resumes: drain, broken link, internal error, and
  * the idle timeout (a tab the OS froze missed the gateway's pings; its recording is still open). */
@@ -52,13 +55,6 @@ export function backoffDelay(attempt, baseMs, capMs) {
   return Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 20));
 }
 
-function frameOf(seq, data) {
-  const header = new DataView(new ArrayBuffer(9));
-  header.setUint8(0, 0x01);
-  header.setBigInt64(1, BigInt(seq));
-  return new Blob([header.buffer, data]);
-}
-
 export class IngestSession {
   /**
    * @param {object} o url, token, recordingId, contentType, mode, metadata and the DEFAULTS
@@ -73,24 +69,14 @@ export class IngestSession {
     this.recordingId = o.recordingId || null;
     /** Whether a connection was ever answered `started` (or the recording is a recovered one). */
     this.resumable = !!o.recovered;
-    /** @type {Map<number, {seq: number, data: Blob, size: number, stored: boolean, sent: boolean,
-     *   unanswered: number[], nacks: number, afterPart: boolean}>} unacked chunks, in seq order */
-    this.pending = new Map();
-    this.pendingBytes = 0;
+    this.chunks = new ChunkFlow(this.o);
     this.nextSeq = 0;
-    this.ackedChunks = 0;
-    this.ackedBytes = 0;
     this.reconnects = 0;
     this.totalReconnects = 0;
     /** Parts the gateway reports in `started`; undefined while it says nothing about parts. */
     this.parts = undefined;
     this.ws = null;
     this.ready = false;
-    this.inflightBytes = 0;
-    this.inflightChunks = 0;
-    this.sendOrdinal = 0;
-    this.gapResendOrdinal = -1;
-    this.gapResendFrom = Infinity;
     this.replyAwaited = false;
     this.lastHeard = Date.now();
     this.closingError = null;
@@ -127,20 +113,14 @@ export class IngestSession {
       throw new RecordingError('NOT_OPEN', `no chunks after stop() or abort() (phase ${this.phase})`);
     }
     const seq = this.nextSeq++;
-    this.#hold(seq, data, false);
-    stored.finally(() => {
-      const p = this.pending.get(seq);
-      if (p) {
-        p.stored = true;
-        this.#pump();
-      }
-    });
+    this.chunks.hold(seq, data, false, !!this.partRequest);
+    stored.finally(() => this.chunks.markStored(seq) && this.#pump());
     return seq;
   }
 
   /** A chunk of a recovered recording, already persisted; must come in seq order, before open(). */
   addStored(seq, data) {
-    this.#hold(seq, data, true);
+    this.chunks.hold(seq, data, true, false);
     this.nextSeq = Math.max(this.nextSeq, seq + 1);
   }
 
@@ -242,14 +222,7 @@ export class IngestSession {
     this.ready = false;
     this.stopSent = false;
     this.replyAwaited = false;
-    this.inflightBytes = 0;
-    this.inflightChunks = 0;
-    this.gapResendOrdinal = -1;
-    this.gapResendFrom = Infinity;
-    for (const p of this.pending.values()) {
-      p.sent = false;
-      p.unanswered.length = 0;
-    }
+    this.chunks.connectionLost();
     if (this.phase === 'done' || this.phase === 'failed') {
       this.#finish();
       return;
@@ -339,7 +312,7 @@ export class IngestSession {
     if (first) {
       this.#settle('open', m);
     } else {
-      this.emit('resumed', { nextSeq: m.nextSeq, resent: this.pending.size, parts: this.parts });
+      this.emit('resumed', { nextSeq: m.nextSeq, resent: this.chunks.size, parts: this.parts });
     }
     const part = this.partRequest;
     if (part?.sent) {
@@ -360,20 +333,17 @@ export class IngestSession {
   }
 
   #onAck(m) {
-    const p = this.pending.get(m.seq);
+    const p = this.chunks.ack(m.seq);
     if (!p) {
       return; // the second ack of a chunk that was resent
     }
-    this.#forget(p);
-    this.ackedChunks++;
-    this.ackedBytes += p.size;
     this.emit('ack', { seq: p.seq, size: p.size });
     this.#pump();
     this.#maybeSendControl();
   }
 
   #onNack(m) {
-    const p = this.pending.get(m.seq);
+    const p = this.chunks.get(m.seq);
     if (!p) {
       return;
     }
@@ -385,8 +355,8 @@ export class IngestSession {
     }
     const ws = this.ws;
     this.#later(() => {
-      if (this.ws === ws && this.ready && this.pending.get(p.seq) === p && p.sent) {
-        this.#transmit(p); // still counted in flight: the window does not change
+      if (this.ws === ws && this.ready && this.chunks.get(p.seq) === p && p.sent) {
+        this.chunks.transmit(ws, p); // still counted in flight: the window does not change
       }
     }, backoffDelay(p.nacks, this.o.backoffMs, this.o.maxBackoffMs));
   }
@@ -403,18 +373,18 @@ export class IngestSession {
         return;
       }
       for (const seq of m.missing || []) {
-        const p = this.pending.get(seq);
+        const p = this.chunks.get(seq);
         if (!p) {
           this.#fail(new RecordingError('CANNOT_RESEND', `the gateway misses seq ${seq}, which this page no longer holds`,
             { missing: m.missing }));
           return;
         }
-        this.#transmit(p);
+        this.chunks.transmit(this.ws, p);
       }
       this.#maybeSendControl();
-    } else if (code === 'NOT_OPEN' && this.phase === 'stopping' && this.stopEverSent && this.pending.size === 0
+    } else if (code === 'NOT_OPEN' && this.phase === 'stopping' && this.stopEverSent && this.chunks.size === 0
         && STOPPED_STATES.has(m.state)) {
-      this.#done('stop', { recordingId: this.recordingId, chunks: this.ackedChunks, bytes: this.ackedBytes });
+      this.#done('stop', { recordingId: this.recordingId, chunks: this.chunks.ackedChunks, bytes: this.chunks.ackedBytes });
     } else if (code === 'NOT_OPEN' && this.phase === 'aborting' && m.state === 'ABORTED') {
       this.#done('abort', { recordingId: this.recordingId });
     } else if (code === 'STORAGE_UNAVAILABLE') {
@@ -453,25 +423,11 @@ export class IngestSession {
   #onGap(m) {
     if (typeof m.expected !== 'number') {
       this.#fail(new RecordingError('SEQ_GAP', m.message || 'SEQ_GAP without expected'));
-      return;
-    }
-    const named = this.pending.get(m.seq);
-    const answered = named ? (named.unanswered.shift() ?? -1) : -1;
-    if (answered >= 0 && answered < this.gapResendOrdinal && m.expected >= this.gapResendFrom) {
-      return;
-    }
-    if (!this.pending.has(m.expected)) {
+    } else if (!this.chunks.gap(m.seq, m.expected)) {
       this.#fail(new RecordingError('CANNOT_RESEND', `the gateway expects seq ${m.expected}, which this page does not hold`));
-      return;
+    } else {
+      this.#pump();
     }
-    this.gapResendOrdinal = this.sendOrdinal;
-    this.gapResendFrom = m.expected;
-    for (const p of this.pending.values()) {
-      if (p.seq >= m.expected && p.sent) {
-        this.#unsend(p);
-      }
-    }
-    this.#pump();
   }
 
   #onPartStarted(m) {
@@ -482,75 +438,21 @@ export class IngestSession {
     this.replyAwaited = false;
     this.partRequest = null;
     this.parts = m.part + 1;
-    for (const p of this.pending.values()) {
-      p.afterPart = false;
-    }
+    this.chunks.partStarted();
     part.resolve({ part: m.part, firstSeq: m.firstSeq });
     this.emit('partstarted', { part: m.part, firstSeq: m.firstSeq });
     this.#pump();
   }
 
-  // ---- chunks ----
-
-  #hold(seq, data, stored) {
-    this.pending.set(seq, { seq, data, size: data.size, stored, sent: false, unanswered: [], nacks: 0,
-      afterPart: !!this.partRequest });
-    this.pendingBytes += data.size;
-  }
-
-  #forget(p) {
-    if (p.sent) {
-      this.#unsend(p);
-    }
-    this.pending.delete(p.seq);
-    this.pendingBytes -= p.size;
-  }
-
-  #unsend(p) {
-    p.sent = false;
-    this.inflightBytes -= p.size;
-    this.inflightChunks--;
-  }
-
-  /**
-   * Sends what the window and the socket's buffer allow, in seq order: a chunk only once persisted,
-   * at most windowBytes and windowChunks unacked, and nothing while the socket holds more than
-   * maxBufferedBytes not yet written to the network.
-   */
   #pump() {
-    if (!this.ready || !this.ws) {
-      return;
+    if (this.ready && this.ws) {
+      this.chunks.pump(this.ws, () => {
+        this.bufferPoll ??= this.#later(() => {
+          this.bufferPoll = null;
+          this.#pump();
+        }, 50);
+      });
     }
-    for (const p of this.pending.values()) {
-      if (p.sent) {
-        continue;
-      }
-      if (!p.stored || p.afterPart) {
-        break;
-      }
-      if (this.inflightChunks >= this.o.windowChunks
-          || (this.inflightChunks > 0 && this.inflightBytes + p.size > this.o.windowBytes)) {
-        break; // an ack reopens the window
-      }
-      if (this.ws.bufferedAmount > this.o.maxBufferedBytes) {
-        if (!this.bufferPoll) {
-          this.bufferPoll = this.#later(() => {
-            this.bufferPoll = null;
-            this.#pump();
-          }, 50);
-        }
-        break;
-      }
-      p.sent = true;
-      this.inflightBytes += p.size;
-      this.inflightChunks++;
-      this.#transmit(p);
-    }
-  }
-
-  #transmit(p) {
-    p.unanswered.push(this.sendOrdinal++);
-    this.ws.send(frameOf(p.seq, p.data));
   }
 
   /** Sends the part or stop request that waits for every earlier chunk to be acked. */
@@ -558,16 +460,15 @@ export class IngestSession {
     if (!this.ready || this.stopSent) {
       return;
     }
-    const unackedBefore = [...this.pending.values()].some((p) => !p.afterPart);
     const part = this.partRequest;
-    if (part && !part.sent && !unackedBefore) {
+    if (part && !part.sent && !this.chunks.unackedBeforePart()) {
       part.sent = true;
-      part.firstSeq = this.nextSeq - [...this.pending.values()].length;
+      part.firstSeq = this.nextSeq - this.chunks.heldForPart();
       this.#sendText({ type: 'part' });
       this.replyAwaited = true;
       return;
     }
-    if (this.phase === 'stopping' && !part && this.pending.size === 0) {
+    if (this.phase === 'stopping' && !part && this.chunks.size === 0) {
       this.stopSent = true;
       this.stopEverSent = true;
       this.#sendText({ type: 'stop', lastSeq: this.nextSeq > 0 ? this.nextSeq - 1 : undefined });
@@ -583,7 +484,7 @@ export class IngestSession {
 
   /** A gateway silent while an answer is due is treated as a broken connection (then resumed). */
   #watch() {
-    const waiting = this.ws && (this.replyAwaited || this.inflightChunks > 0);
+    const waiting = this.ws && (this.replyAwaited || this.chunks.inflightChunks > 0);
     if (!waiting) {
       this.lastHeard = Date.now();
     } else if (Date.now() - this.lastHeard > this.o.ackTimeoutMs) {

@@ -23,8 +23,8 @@ final class StaticAssets {
     }
 
     /** The recorder module's files, as listed in web/recorder/package.json "files" (a test compares them). */
-    static final List<String> RECORDER_FILES = List.of("recorder.js", "session.js", "chunk-store.js", "recorder.d.ts",
-            "README.md", "package.json");
+    static final List<String> RECORDER_FILES = List.of("recorder.js", "session.js", "chunk-flow.js", "chunk-store.js",
+            "recorder.d.ts", "README.md", "package.json");
     static final List<String> DEMO_FILES = List.of("index.html", "demo.js", "demo.css");
 
     private static final String ROOT = "/dev/recingest/gateway/web/";
