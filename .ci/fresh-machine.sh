@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command as on a fresh Debian 12 with only a JDK: in a private mount namespace (nothing outside it
-# changes), /usr/bin is replaced by a hard-linked copy without ffmpeg, ffprobe and ffplay; the shared
+# changes), /usr/bin is replaced by a hard-linked copy without ffmpeg, ffprobe, ffplay and chromium (whose
+# libraries are hidden below, and whose browser tests say they are skipped); the shared
 # libraries that an FFmpeg install (or a desktop) brings are hidden (PulseAudio, ALSA, X11/XCB, VA-API, DRM,
 # the system's libav*, codec libraries); and the caches a fresh machine does not have yet (~/.javacpp, the
 # extracted bundled ffmpeg under ~/.cache/recingest) start empty. nginx stays: the multi-gateway tests use
@@ -15,7 +16,8 @@ SCRATCH=$(mktemp -d /tmp/fresh-machine.XXXXXX)
 trap 'rm -rf "$SCRATCH"' EXIT
 mkdir -p "$SCRATCH/usrbin" "$SCRATCH/javacpp" "$SCRATCH/cache"
 cp -al /usr/bin/. "$SCRATCH/usrbin/" 2>/dev/null || cp -a /usr/bin/. "$SCRATCH/usrbin/"
-rm -f "$SCRATCH/usrbin/ffmpeg" "$SCRATCH/usrbin/ffprobe" "$SCRATCH/usrbin/ffplay"
+rm -f "$SCRATCH/usrbin/ffmpeg" "$SCRATCH/usrbin/ffprobe" "$SCRATCH/usrbin/ffplay" "$SCRATCH/usrbin/chromium" \
+  "$SCRATCH/usrbin/chromedriver"
 LIBS='^(libpulse|libasound|libxcb|libX|libva|libdrm|libvdpau|libavcodec|libavformat|libavutil|libavdevice|libavfilter|libswscale|libswresample|libpostproc|libOpenCL|libvpx|libx264|libx265|libopus|libdav1d|libaom|libSvtAv1)'
 export FRESH_SCRATCH="$SCRATCH" FRESH_LIBS="$LIBS"
 cmd=$(printf '%q ' "$@")
@@ -47,5 +49,6 @@ unshare -m --propagation private bash -c '
   echo "fresh-machine: ffmpeg=$(command -v ffmpeg || echo absent) ffprobe=$(command -v ffprobe || echo absent)" \
        "libpulse.so.0=$(probe_lib libpulse.so.0) libasound.so.2=$(probe_lib libasound.so.2)" \
        "libxcb.so.1=$(probe_lib libxcb.so.1) libva.so.2=$(probe_lib libva.so.2) hidden_libraries=$hidden" \
-       "~/.javacpp=$(ls -A "$HOME/.javacpp" | wc -l)_entries nginx=$(command -v nginx || echo absent)"
+       "~/.javacpp=$(ls -A "$HOME/.javacpp" | wc -l)_entries chromium=$(command -v chromium || echo absent)" \
+       "nginx=$(command -v nginx || echo absent)"
   '"$cmd"

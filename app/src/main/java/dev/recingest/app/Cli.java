@@ -36,7 +36,7 @@ final class Cli {
     static final List<Command> COMMANDS = List.of(
             new Command("gateway", "", "run a gateway against RECINGEST_REDIS_URI and RECINGEST_S3_*; SIGTERM drains it"),
             new Command("merger", "", "run a merge worker and the webhook delivery; Prometheus metrics on RECINGEST_METRICS_PORT"),
-            new Command("all", "", "embedded Redis and S3 under ./data, a gateway on 127.0.0.1:8080 and a merger; prints a development recorder token and admin token"),
+            new Command("all", "", "embedded Redis and S3 under ./data, a gateway on 127.0.0.1:8080 (with the demo page at /demo/) and a merger; prints a development recorder token and admin token"),
             new Command("demo", "", "'all' on a free port, then record a generated 20 s video through the gateway, wait for the MP4 and print where it is and what ffprobe sees in it; then exit"),
             new Command("push", "FILE", "push a media file as one recording to a running gateway (RECINGEST_TOKEN), and wait for the MP4 if RECINGEST_ADMIN_TOKEN is set"),
             new Command("token", "ID|PREFIX*", "print a recorder token for a recording id (or an id prefix ending in *), signed with RECINGEST_JWT_SECRET"),

@@ -8,6 +8,7 @@ import dev.recingest.config.SettingGroup;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.janitor.JanitorConfig;
+import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.MergerConfig;
 import dev.recingest.webhook.WebhookConfig;
@@ -37,7 +38,7 @@ final class SettingCatalog {
 
     /** Every group, in the README's order. */
     static final List<SettingGroup> ALL = List.of(RedisConfig.SETTINGS, S3Config.SETTINGS, GatewayConfig.SETTINGS,
-            JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
+            WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
             LauncherSettings.METRICS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.EMBEDDED,
             PushCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
 
@@ -46,7 +47,7 @@ final class SettingCatalog {
 
     static List<Section> forCommand(String command) {
         return switch (command) {
-            case "gateway" -> sections(GatewayConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
+            case "gateway" -> sections(GatewayConfig.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
                     RedisConfig.SETTINGS, S3Config.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.LOGGING);
             case "merger" -> {
                 List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS));
@@ -56,7 +57,8 @@ final class SettingCatalog {
                 yield s;
             }
             // Redis and S3 are the embedded ones: their addresses and keys are made by the command.
-            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, JanitorConfig.SETTINGS,
+            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, WebConfig.SETTINGS,
+                    JanitorConfig.SETTINGS,
                     MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
                     Retention.SETTINGS, LauncherSettings.LOGGING);
             case "push" -> List.of(Section.of(PushCommand.SETTINGS),
