@@ -1,5 +1,6 @@
 package dev.recingest.app;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
@@ -58,7 +59,7 @@ final class EmbeddedCluster implements AutoCloseable {
         gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
                 backends.registry(), backends.events(), Retention.from(settings));
         merger = MergerWiring.start(settings, backends);
-        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
+        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null), TokenPolicy.from(settings));
         LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
                 s3Server.endpoint(), ingestUri());
     }

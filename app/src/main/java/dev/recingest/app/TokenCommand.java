@@ -1,5 +1,6 @@
 package dev.recingest.app;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Settings;
 import java.time.Duration;
@@ -16,9 +17,15 @@ final class TokenCommand {
             System.err.println("usage: token RECORDING_ID | token PREFIX*   (with RECINGEST_JWT_SECRET set)");
             return 2;
         }
+        TokenPolicy policy = TokenPolicy.from(settings);
         Tokens tokens = new Tokens(settings.find("RECINGEST_JWT_SECRET")
-                .orElseThrow(() -> new IllegalArgumentException("RECINGEST_JWT_SECRET is not set")));
+                .orElseThrow(() -> new IllegalArgumentException("RECINGEST_JWT_SECRET is not set")), policy);
         Duration validity = settings.duration("RECINGEST_TOKEN_VALIDITY", Duration.ofHours(12));
+        if (validity.compareTo(policy.maxLifetime()) > 0) {
+            System.err.println("RECINGEST_TOKEN_VALIDITY (" + validity + ") is longer than RECINGEST_JWT_MAX_LIFETIME ("
+                    + policy.maxLifetime() + "): gateways would refuse the token");
+            return 2;
+        }
         String arg = args.get(0);
         System.out.println(arg.endsWith("*")
                 ? tokens.issueForPrefix("cli", arg.substring(0, arg.length() - 1), validity)

@@ -1,5 +1,6 @@
 package dev.recingest.gateway;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.janitor.JanitorConfig;
 import java.time.Duration;
@@ -28,13 +29,27 @@ import java.time.Duration;
  *                            (RECINGEST_MAX_CHUNKS_PER_SECOND, 500; 0 = no limit)
  * @param chunkBurst          chunk frames a connection may send at once above that rate, such as the resends
  *                            of a resume (RECINGEST_CHUNK_BURST, 1000)
+ * @param maxControlPerSecond control messages (text frames: start, stop, abort) per connection per second,
+ *                            sustained; more: RATE_LIMITED and close 4429 (RECINGEST_MAX_CONTROL_PER_SECOND, 2;
+ *                            0 = no limit, also of pings and pongs). Pings and pongs together may come at twice
+ *                            the rate that answering the gateway's pings needs, at least 2 per second
+ * @param controlBurst        control messages (and pings and pongs) a connection may send at once above those
+ *                            rates (RECINGEST_CONTROL_BURST, 20)
+ * @param startTimeout        an upgraded connection that sends no {@code start} within this is closed with 4408
+ *                            (RECINGEST_START_TIMEOUT, 10s)
+ * @param preStartBytes       bytes of half-arrived control messages held, across all connections, for clients
+ *                            that have not sent {@code start}; a client that would go over it is closed with 4429
+ *                            (RECINGEST_PRE_START_BYTES, 16MiB)
+ * @param tokens              what a recorder token must satisfy besides its signature (RECINGEST_JWT_LEEWAY,
+ *                            RECINGEST_JWT_MAX_LIFETIME, RECINGEST_JWT_AUDIENCE, RECINGEST_JWT_REQUIRE_AUDIENCE)
  * @param janitor             stall and idle timeouts of recordings, and the janitor that applies them
  */
 public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTextBytes, int maxMetadataBytes,
                             long windowBytes, long globalInflightBytes, int maxConnections, Duration pingInterval,
                             Duration idleTimeout, Duration handshakeTimeout, Duration drainTimeout,
                             boolean authEnabled, String jwtSecret, String adminToken,
-                            int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor) {
+                            int maxChunksPerSecond, int chunkBurst, int maxControlPerSecond, int controlBurst,
+                            Duration startTimeout, long preStartBytes, TokenPolicy tokens, JanitorConfig janitor) {
 
     public GatewayConfig {
         if (maxChunkBytes < 1 || maxChunkBytes > (256 << 20)) {
@@ -49,8 +64,18 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
         if (maxChunksPerSecond < 0 || (maxChunksPerSecond > 0 && chunkBurst < 1)) {
             throw new IllegalArgumentException("the chunk rate must be 0 (no limit) or positive, with a burst of at least 1");
         }
+        if (maxControlPerSecond < 0 || (maxControlPerSecond > 0 && controlBurst < 2)) {
+            // A start and a stop are two control messages: a smaller burst could never record anything.
+            throw new IllegalArgumentException("the control rate must be 0 (no limit) or positive, with a burst of at least 2");
+        }
+        if (maxTextBytes < 1024 || maxTextBytes <= maxMetadataBytes) {
+            throw new IllegalArgumentException("the control message limit must be at least 1KiB and above the metadata limit");
+        }
+        if (preStartBytes < maxTextBytes) {
+            throw new IllegalArgumentException("RECINGEST_PRE_START_BYTES must hold at least one control message of the max size");
+        }
         if (maxConnections < 1 || handshakeTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1
-                || pingInterval.toMillis() < 1) {
+                || pingInterval.toMillis() < 1 || startTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("connection limits and timeouts must be positive");
         }
         if (authEnabled && (jwtSecret == null || jwtSecret.length() < 32)) {
@@ -78,6 +103,11 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 s.string("RECINGEST_ADMIN_TOKEN", null),
                 s.integer("RECINGEST_MAX_CHUNKS_PER_SECOND", 500),
                 s.integer("RECINGEST_CHUNK_BURST", 1000),
+                s.integer("RECINGEST_MAX_CONTROL_PER_SECOND", 2),
+                s.integer("RECINGEST_CONTROL_BURST", 20),
+                s.duration("RECINGEST_START_TIMEOUT", Duration.ofSeconds(10)),
+                s.bytes("RECINGEST_PRE_START_BYTES", 16L << 20),
+                TokenPolicy.from(s),
                 JanitorConfig.from(s));
     }
 
@@ -87,7 +117,9 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 + ", windowBytes=" + windowBytes + ", globalInflightBytes=" + globalInflightBytes
                 + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout
                 + ", handshakeTimeout=" + handshakeTimeout + ", maxChunksPerSecond=" + maxChunksPerSecond
-                + ", chunkBurst=" + chunkBurst + ", janitor=" + janitor + ", authEnabled=" + authEnabled
+                + ", chunkBurst=" + chunkBurst + ", maxControlPerSecond=" + maxControlPerSecond + ", controlBurst="
+                + controlBurst + ", startTimeout=" + startTimeout + ", preStartBytes=" + preStartBytes + ", tokens="
+                + tokens + ", janitor=" + janitor + ", authEnabled=" + authEnabled
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***") + ", adminToken="
                 + (adminToken == null ? "unset" : "***") + "]";
     }
