@@ -1,5 +1,9 @@
 package dev.recingest.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -13,10 +17,16 @@ import java.util.regex.Pattern;
  * Raw settings: the environment, overridden by {@code --name=value} flags. Flags map one to one onto
  * environment variables ({@code --max-chunk-bytes} is {@code RECINGEST_MAX_CHUNK_BYTES}), so one table in
  * the README documents both; that is why this is not a CLI library's option parser.
+ *
+ * <p>Any setting {@code NAME} may instead name a file, {@code NAME_FILE=/run/secrets/x}, whose content
+ * (without its trailing line break) is the value: how Docker and Kubernetes hand secrets to a process
+ * without putting them in its environment. Giving both is an error.
  */
 public final class Settings {
 
     public static final String PREFIX = "RECINGEST_";
+    /** {@code NAME_FILE} names a file that holds the value of {@code NAME}. */
+    public static final String FILE_SUFFIX = "_FILE";
     private static final Pattern SIZE = Pattern.compile("(?i)^(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?$");
     private static final Pattern DURATION = Pattern.compile("(?i)^(\\d+)\\s*(ms|s|m|h|d)?$");
 
@@ -62,7 +72,24 @@ public final class Settings {
 
     public Optional<String> find(String name) {
         String v = values.get(name);
+        String file = values.get(name + FILE_SUFFIX);
+        if (file != null && !file.isBlank()) {
+            if (v != null && !v.isBlank()) {
+                throw new IllegalArgumentException("set " + name + " or " + name + FILE_SUFFIX + ", not both");
+            }
+            v = readSecretFile(name + FILE_SUFFIX, file.trim());
+        }
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private static String readSecretFile(String setting, String path) {
+        try {
+            return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            // The path, never the content: the file holds a secret.
+            throw new IllegalArgumentException(setting + ": cannot read " + path + " (" + e.getClass().getSimpleName()
+                    + ")");
+        }
     }
 
     public String string(String name, String dflt) {

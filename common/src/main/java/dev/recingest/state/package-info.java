@@ -24,7 +24,8 @@
  * only its meta record, as an ABORTED tombstone that expires.
  *
  * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
- * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, PEXPIRE, PERSIST, SET NX PX. Redis ≥ 6.2
+ * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, PEXPIRE, PERSIST, SET NX PX; for the
+ * {@link dev.recingest.state.Backlog} census also XRANGE, XLEN and TIME. Redis ≥ 6.2
  * (XAUTOCLAIM).
  */
 package dev.recingest.state;

@@ -11,13 +11,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The merger's meters, in Prometheus terms: {@code recingest_merge_jobs_total{outcome}},
- * {@code recingest_merge_duration_seconds{outcome}}, {@code recingest_merge_input_bytes_total},
+ * {@code recingest_merge_duration_seconds{outcome}} (a histogram, {@code _bucket{le}}),
+ * {@code recingest_merge_input_bytes_total},
  * {@code recingest_merge_progress_bytes} (bytes fed to FFmpeg by the merges running now) and
  * {@code recingest_merge_active} (merges running now).
  */
 final class MergeMetrics {
 
     enum Outcome { COMPLETED, FAILED, RETRIED, SKIPPED }
+
+    /** Histogram buckets of merge durations: a short clip takes a second, an hour of video minutes. */
+    static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+        Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40),
+        Duration.ofMinutes(60)};
 
     private final MeterRegistry registry;
     private final Counter inputBytes;
@@ -67,7 +74,8 @@ final class MergeMetrics {
 
     private Timer timer(Outcome o) {
         return Timer.builder("recingest.merge.duration").tag("outcome", tag(o))
-                .description("Time from taking a merge job to its outcome").register(registry);
+                .description("Time from taking a merge job to its outcome")
+                .serviceLevelObjectives(DURATION_BUCKETS).register(registry);
     }
 
     private static String tag(Outcome o) {

@@ -23,6 +23,10 @@ class MergeMetricsTest {
         assertTrue(text.contains("recingest_merge_jobs_total{outcome=\"completed\"} 1.0"), text);
         assertTrue(text.contains("recingest_merge_jobs_total{outcome=\"retried\"} 0.0"), text);
         assertTrue(text.contains("recingest_merge_duration_seconds_count{outcome=\"completed\"} 1"), text);
+        // A histogram, so durations add up across mergers: 2 s falls in the 2 s bucket, not the 1 s one.
+        assertTrue(text.contains("recingest_merge_duration_seconds_bucket{outcome=\"completed\",le=\"1.0\"} 0"), text);
+        assertTrue(text.contains("recingest_merge_duration_seconds_bucket{outcome=\"completed\",le=\"2.0\"} 1"), text);
+        assertTrue(text.contains("recingest_merge_duration_seconds_bucket{outcome=\"completed\",le=\"+Inf\"} 1"), text);
         assertTrue(text.contains("recingest_merge_input_bytes_total 1234.0"), text);
         assertTrue(text.contains("recingest_merge_progress_bytes 99.0"), text);
         metrics.finished(progress);

@@ -16,12 +16,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The gateway's meters, created once so the hot path only increments. Prometheus names:
  * {@code recingest_chunks_total{outcome}}, {@code recingest_chunk_bytes_total},
- * {@code recingest_ack_latency_seconds}, {@code recingest_errors_total{code}},
+ * {@code recingest_ack_latency_seconds} (a histogram: {@code _bucket{le}}, {@code _sum}, {@code _count}),
+ * {@code recingest_errors_total{code}},
  * {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}},
  * {@code recingest_netty_direct_memory_bytes} (Netty's buffer pool, where chunk frames wait for storage:
  * the figure backpressure keeps bounded, since frames are not on the Java heap).
  */
 public final class GatewayMetrics {
+
+    /** Bucket bounds of the ack latency histogram: a fast local store at a few ms, a slow S3 at seconds. */
+    static final Duration[] ACK_LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     private final Counter acked;
     private final Counter nacked;
@@ -41,8 +48,10 @@ public final class GatewayMetrics {
         dropped = Counter.builder("recingest.chunks").tag("outcome", "dropped").register(registry);
         chunkBytes = Counter.builder("recingest.chunk.bytes").baseUnit("bytes")
                 .description("payload bytes of acked chunks").register(registry);
+        // Fixed buckets, not client-side percentiles: buckets add up across gateways, so
+        // histogram_quantile over sum by (le) gives the cluster's quantiles.
         ackLatency = Timer.builder("recingest.ack.latency").description("chunk received to ack sent")
-                .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+                .serviceLevelObjectives(ACK_LATENCY_BUCKETS).register(registry);
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, Counter.builder("recingest.errors").tag("code", c.name()).register(registry));
         }
