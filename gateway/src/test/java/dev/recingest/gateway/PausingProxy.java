@@ -116,8 +116,10 @@ final class PausingProxy implements AutoCloseable {
     /** Waits for an allowance and takes up to {@code max} bytes of it. */
     private synchronized int admit(int max) throws InterruptedException {
         while (allowance == 0) {
-            waiting = true;
-            notifyAll();
+            if (!waiting) {
+                waiting = true;
+                notifyAll(); // wakes awaitHolding; only once, or the waiting pumps would wake each other for ever
+            }
             wait();
         }
         waiting = false;
