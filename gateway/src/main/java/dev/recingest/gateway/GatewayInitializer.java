@@ -5,6 +5,7 @@ import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.WebSocketGuard;
+import dev.recingest.gateway.web.WebHandler;
 import dev.recingest.protocol.ChunkFrame;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +32,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
 
     private final GatewayConfig config;
     private final IngestServices services;
+    private final WebHandler web;
     private final HttpApiHandler httpApi;
     private final ChannelGroup channels;
     private final WebSocketServerProtocolConfig wsConfig;
@@ -38,9 +40,10 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final Counter requestTimeouts;
     private final PreStartBudget preStartBudget;
 
-    GatewayInitializer(GatewayConfig config, IngestServices services, HttpApiHandler httpApi, ChannelGroup channels,
-                       Counter requestTimeouts, PreStartBudget preStartBudget) {
+    GatewayInitializer(GatewayConfig config, IngestServices services, WebHandler web, HttpApiHandler httpApi,
+                       ChannelGroup channels, Counter requestTimeouts, PreStartBudget preStartBudget) {
         this.config = config;
+        this.web = web;
         this.requestTimeouts = requestTimeouts;
         this.services = services;
         this.httpApi = httpApi;
@@ -80,6 +83,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
         p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
         p.addLast("request-deadline", new RequestDeadline(config.handshakeTimeout().toMillis(), requestTimeouts));
+        p.addLast("web", web);
         p.addLast("http-api", httpApi);
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(frameConfig.maxFramePayloadLength()));
         WebSocketGuard guard = new WebSocketGuard(config, preStartBudget, frameConfig);

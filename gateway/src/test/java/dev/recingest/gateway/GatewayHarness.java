@@ -39,11 +39,21 @@ final class GatewayHarness implements AutoCloseable {
     private final S3Store gatewayS3;
 
     GatewayHarness(Path dir, Map<String, String> settings) {
-        this(dir, settings, UnaryOperator.identity());
+        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), UnaryOperator.identity());
+    }
+
+    /** @param web what the gateway serves to browsers besides the API (the demo page, development tokens) */
+    GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web) {
+        this(dir, settings, web, UnaryOperator.identity());
     }
 
     /** @param gatewayS3Endpoint where the gateway finds the S3 server, given its address (a proxy in front of it) */
     GatewayHarness(Path dir, Map<String, String> settings, UnaryOperator<URI> gatewayS3Endpoint) {
+        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), gatewayS3Endpoint);
+    }
+
+    private GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web,
+                           UnaryOperator<URI> gatewayS3Endpoint) {
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
@@ -61,7 +71,7 @@ final class GatewayHarness implements AutoCloseable {
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
         gateway = GatewayServer.start(GatewayConfig.from(s), store, gatewayS3, gatewayS3, Metrics.newRegistry(),
-                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
+                OutboxPublisher.create(s, connection.async(), store), Retention.from(s), web);
     }
 
     private S3Config s3Config(URI endpoint) {
