@@ -1,5 +1,6 @@
 package dev.recingest.app;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
@@ -7,6 +8,9 @@ import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.merge.MergerConfig;
+import dev.recingest.gateway.web.DemoTokens;
+import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import java.net.URI;
@@ -39,7 +43,7 @@ final class EmbeddedCluster implements AutoCloseable {
     private final Tokens tokens;
 
     private EmbeddedCluster(Settings base) {
-        Path data = Path.of(base.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+        Path data = Path.of(base.get(LauncherSettings.DATA_DIR)).toAbsolutePath().normalize();
         String s3Secret = randomSecret();
         redis = EmbeddedRedis.start(data.resolve("redis"));
         s3Server = EmbeddedS3.start(data.resolve("s3"), ACCESS_KEY, s3Secret);
@@ -48,17 +52,19 @@ final class EmbeddedCluster implements AutoCloseable {
                 "RECINGEST_S3_ENDPOINT", s3Server.endpoint().toString(),
                 "AWS_ACCESS_KEY_ID", ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", s3Secret,
-                "RECINGEST_JWT_SECRET", base.string("RECINGEST_JWT_SECRET", randomSecret()),
-                "RECINGEST_ADMIN_TOKEN", base.string("RECINGEST_ADMIN_TOKEN", randomSecret()),
-                "RECINGEST_MERGE_WORK_DIR", base.string("RECINGEST_MERGE_WORK_DIR", data.resolve("merge-work").toString())));
-        backends = Processes.Backends.connect(settings);
-        backends.s3().ensureBucket();
+                GatewayConfig.JWT_SECRET.env(), base.find(GatewayConfig.JWT_SECRET).orElse(randomSecret()),
+                GatewayConfig.ADMIN_TOKEN.env(), base.find(GatewayConfig.ADMIN_TOKEN).orElse(randomSecret()),
+                MergerConfig.WORK_DIR.env(), base.find(MergerConfig.WORK_DIR).orElse(data.resolve("merge-work").toString())));
+        backends = Processes.Backends.connect(settings, true);
         // Delivery first: a URL's consumer group starts at the events published after it was created.
         webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
+        tokens = new Tokens(settings.get(GatewayConfig.JWT_SECRET), TokenPolicy.from(settings));
+        // The demo page is on here (RECINGEST_DEMO=off turns it off), with development tokens for demo-* ids.
+        WebConfig web = WebConfig.from(settings, true).withDemoTokens(
+                seconds -> tokens.issueForPrefix("demo", DemoTokens.PREFIX, Duration.ofSeconds(seconds)));
         gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
-                backends.registry(), backends.events(), Retention.from(settings));
+                backends.registry(), backends.events(), Retention.from(settings), web);
         merger = MergerWiring.start(settings, backends);
-        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
         LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
                 s3Server.endpoint(), ingestUri());
     }
@@ -73,6 +79,10 @@ final class EmbeddedCluster implements AutoCloseable {
         System.out.println("recingest is running on embedded defaults");
         System.out.println("  ingest:      " + c.ingestUri());
         System.out.println("  HTTP:        " + c.httpBase() + "  (/healthz /readyz /metrics /v1/recordings)");
+        if (c.settings.find(WebConfig.DEMO).orElse(true)) {
+            System.out.println("  demo page:   " + c.httpBase() + "/demo/  (record from this browser)");
+        }
+        System.out.println("  recorder:    " + c.httpBase() + "/recorder/recorder.js  (the browser module)");
         System.out.println("  data:        " + c.s3Server.dataDir().getParent());
         System.out.println("  development recorder token (any recording id, 12 h):");
         System.out.println("    " + c.recorderToken(Duration.ofHours(12)));
@@ -92,7 +102,7 @@ final class EmbeddedCluster implements AutoCloseable {
     }
 
     String adminToken() {
-        return settings.string("RECINGEST_ADMIN_TOKEN", null);
+        return settings.get(GatewayConfig.ADMIN_TOKEN);
     }
 
     /** A token that covers every recording id. */

@@ -14,12 +14,17 @@ import dev.recingest.gateway.ingest.FlowControl;
 import dev.recingest.gateway.ingest.GatewayMetrics;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.gateway.janitor.Janitor;
+import dev.recingest.gateway.web.WebConfig;
+import dev.recingest.gateway.web.WebHandler;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -38,6 +43,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,15 +59,16 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final Janitor janitor;
     private volatile boolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
-                          PrometheusMeterRegistry registry, EventPublisher events, Retention retention)
+                          PrometheusMeterRegistry registry, EventPublisher events, Retention retention, WebConfig web)
             throws InterruptedException {
         this.config = config;
         if (!config.authEnabled()) {
             LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
         }
-        Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret()) : null;
+        Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret(), config.tokens()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
         EndLedger ledger = new EndLedger(outputs);
         Endings endings = new Endings(store, chunks, ledger, events, retention.redisKeys(), Clock.systemUTC());
@@ -74,7 +81,7 @@ public final class GatewayServer implements AutoCloseable {
                 lifecycle,
                 flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
-                new Remerges(store, reconciler, ledger), registry, config.adminToken(), () -> draining);
+                new Remerges(store, reconciler, ledger), registry, config.adminToken(), tokens, () -> draining);
         janitor = new Janitor(config.janitor(), store, reconciler, endings, events, Clock.systemUTC(), registry);
 
         Warmup.run(store, chunks, outputs, tokens, Duration.ofSeconds(10));
@@ -88,14 +95,22 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new GatewayInitializer(config, services, httpApi, channels,
+                .childHandler(new GatewayInitializer(config, services, new WebHandler(web), httpApi, channels,
                         Counter.builder("recingest.request.timeouts")
                                 .description("connections closed for not sending a whole request in time")
-                                .register(registry)))
+                                .register(registry), preStartBudget(config, registry)))
                 .bind(config.host(), config.port()).sync().channel();
-        LOG.info("event=gateway-listening address={} transport={} config={}", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", config);
+        LOG.info("event=gateway-listening address={} transport={} config={} demo={}", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", config, web.demoEnabled());
         janitor.start();
+    }
+
+    private static PreStartBudget preStartBudget(GatewayConfig config, PrometheusMeterRegistry registry) {
+        PreStartBudget budget = new PreStartBudget(config.preStartBytes());
+        Gauge.builder("recingest.pre.start", budget, PreStartBudget::used).baseUnit(BaseUnits.BYTES)
+                .description("bytes held for connections that have not sent start (half-arrived control messages)")
+                .register(registry);
+        return budget;
     }
 
     /** A gateway that announces no events and keeps aborted recordings' keys for the default retention. */
@@ -111,8 +126,15 @@ public final class GatewayServer implements AutoCloseable {
     public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
                                       OutputStore outputs, PrometheusMeterRegistry registry, EventPublisher events,
                                       Retention retention) {
+        return start(config, store, chunks, outputs, registry, events, retention, WebConfig.moduleOnly());
+    }
+
+    /** @param web whether the demo page is served (the recorder module always is), and its development tokens */
+    public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
+                                      OutputStore outputs, PrometheusMeterRegistry registry, EventPublisher events,
+                                      Retention retention, WebConfig web) {
         try {
-            return new GatewayServer(config, store, chunks, outputs, registry, events, retention);
+            return new GatewayServer(config, store, chunks, outputs, registry, events, retention, web);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);
@@ -148,9 +170,15 @@ public final class GatewayServer implements AutoCloseable {
         close();
     }
 
-    /** Abrupt stop: closes every connection at once (no close frames for clients still connected). */
+    /**
+     * Abrupt stop: closes every connection at once (no close frames for clients still connected). Once
+     * closed (also by the end of a {@link #drain()}), a second call does nothing.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         janitor.close();
         serverChannel.close().syncUninterruptibly();
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

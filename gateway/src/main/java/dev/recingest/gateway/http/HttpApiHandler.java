@@ -1,9 +1,11 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.auth.Tokens;
 import dev.recingest.durable.Endings;
 import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Every HTTP request that is not the WebSocket upgrade: health, readiness, metrics and the admin API.
+ * Every HTTP request that is not the WebSocket upgrade or a browser file: health, readiness, metrics and the
+ * admin API (admin token; a recorder token may read its own recording, see {@link RecorderAccess}).
  * Holds no per-connection state, so one instance serves all connections.
  */
 @ChannelHandler.Sharable
@@ -34,16 +37,19 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ChunkStore chunks;
     private final PrometheusMeterRegistry registry;
     private final AdminAuth adminAuth;
+    private final RecorderAccess recorderAccess;
     private final RecordingsApi recordings;
     private final BooleanSupplier draining;
 
     public HttpApiHandler(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
                           Endings endings, Remerges remerges, PrometheusMeterRegistry registry, String adminToken,
+                          Tokens recorderTokens,
                           BooleanSupplier draining) {
         this.store = store;
         this.chunks = chunks;
         this.registry = registry;
         this.adminAuth = new AdminAuth(adminToken);
+        this.recorderAccess = new RecorderAccess(recorderTokens);
         this.recordings = new RecordingsApi(store, chunks, outputs, lifecycle, endings, remerges);
         this.draining = draining;
     }
@@ -53,17 +59,24 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path = query.path();
-        if (path.equals("/healthz")) {
+        boolean probe = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
+        if (probe && request.method() != HttpMethod.GET) {
+            HttpReplies.methodNotAllowed(ctx, keepAlive, "GET");
+        } else if (path.equals("/healthz")) {
             HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, Map.of("status", "ok"));
         } else if (path.equals("/readyz")) {
             ready(ctx, keepAlive);
-        } else if (path.equals("/metrics") && request.method() == HttpMethod.GET) {
+        } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, HttpResponseStatus.OK, registry.scrape(),
                     "text/plain; version=0.0.4; charset=utf-8");
         } else if (path.equals(AdminRoute.BASE) || path.startsWith(AdminRoute.BASE + "/")) {
             if (!adminAuth.allows(request)) {
-                HttpReplies.error(ctx, keepAlive, ErrorCode.UNAUTHORIZED, "admin token required");
-                return;
+                try {
+                    recorderAccess.check(request, path);
+                } catch (IngestException e) {
+                    HttpReplies.error(ctx, keepAlive, e);
+                    return;
+                }
             }
             recordings.handle(ctx, request, query);
         } else {

@@ -22,6 +22,7 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.state.SeqMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,11 @@ import java.util.regex.Pattern;
  */
 public final class RecordingLifecycle {
 
-    private static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+(\\s*;[ -~]*)?$");
+    /**
+     * A MIME type with optional parameters: printable ASCII only, and only spaces or tabs before the ';'
+     * (a "\\s" there let CR and LF through, which would end up in S3 and webhook headers).
+     */
+    private static final Pattern CONTENT_TYPE = Pattern.compile("[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+([ \\t]*;[ -~]*)?");
     private static final int MAX_MISSING_LISTED = 1000;
 
     private final RecordingStore store;
@@ -76,17 +81,21 @@ public final class RecordingLifecycle {
      *
      * @param metadata the start's metadata as JSON ("" for none), kept to re-create a lost record
      * @param seqMode  the recording's seq mode if a chunk set it already, else null
+     * @param tokenExpiresAt when the token the connection started with expires; null with authentication off
      */
     public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode,
-                         String metadata, SeqMode seqMode) {
+                         String metadata, SeqMode seqMode, Instant tokenExpiresAt) {
 
         Ownership ownership() {
             return new Ownership(id, epoch, nextSeq, contentType, mode, metadata, seqMode);
         }
     }
 
-    /** The recording a start may open, and the token subject that asks. */
-    private record Authorized(RecordingId id, String subject) {
+    /**
+     * The recording a start may open, the token subject that asks (null with authentication off) and until when
+     * its token is valid (null with authentication off).
+     */
+    private record Authorized(RecordingId id, String subject, Instant expiresAt) {
     }
 
     /**
@@ -118,7 +127,7 @@ public final class RecordingLifecycle {
                         events.announce(EventType.STARTED, id);
                     }
                     return new Opened(id, o.epoch(), o.nextSeq(), o.kind() == StartKind.RESUMED, contentType, mode,
-                            metadata, o.seqMode());
+                            metadata, o.seqMode(), who.expiresAt());
                 });
     }
 
@@ -227,19 +236,14 @@ public final class RecordingLifecycle {
 
     private Authorized authorize(RecordingId requested, String token) {
         if (tokens == null) {
-            return new Authorized(requested != null ? requested : RecordingId.generate(), null);
+            return new Authorized(requested != null ? requested : RecordingId.generate(), null, null);
         }
         Tokens.Grant grant = tokens.verify(token);
-        RecordingId id = requested;
-        if (id == null) {
-            // The generated id must be one the token covers.
-            id = grant.recording() != null ? RecordingId.of(grant.recording())
-                    : RecordingId.of(grant.prefix() + RecordingId.generate().value());
-        }
+        RecordingId id = requested != null ? requested : grant.newId(); // a generated id the token covers
         if (!grant.covers(id)) {
             throw new IngestException(ErrorCode.FORBIDDEN, "token does not cover recording " + id);
         }
-        return new Authorized(id, grant.subject() == null ? "" : grant.subject());
+        return new Authorized(id, grant.subject() == null ? "" : grant.subject(), grant.expiresAt());
     }
 
     private static String validContentType(String contentType) {
