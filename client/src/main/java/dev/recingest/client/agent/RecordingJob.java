@@ -1,0 +1,18 @@
+package dev.recingest.client.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.protocol.RecordingId;
+import java.util.Objects;
+
+/**
+ * One recording an agent makes: its id (required: it names the spool folder, and a restarted or backup
+ * agent continues the recording by it), what it records, and the metadata sent in {@code start}.
+ */
+public record RecordingJob(String recordingId, LiveSource source, JsonNode metadata) {
+
+    public RecordingJob {
+        Objects.requireNonNull(source, "source");
+        // The same rule as the gateway's; it also keeps the id from escaping the spool folder.
+        recordingId = RecordingId.of(Objects.requireNonNull(recordingId, "recordingId")).value();
+    }
+}
