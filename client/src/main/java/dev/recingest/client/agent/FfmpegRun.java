@@ -251,21 +251,24 @@ final class FfmpegRun {
     }
 
     /**
-     * SIGTERM, which FFmpeg takes as "finish": it closes the current segment, lists it and exits. Once
-     * it is recording, FFmpeg breaks out of a blocked read (a source that sends nothing) only at the
-     * second signal, so a second one follows after a second; a third would make it exit without
-     * finishing. Killed if it has not exited within {@code grace}.
+     * SIGTERM, which FFmpeg takes as "finish": at its next packet it closes the current segment, lists it
+     * and exits. A source that sends nothing leaves it blocked in a read, which one signal does not
+     * interrupt; RTP gives up by itself after 10 s of silence (and finishes properly), so {@code grace}
+     * should exceed that. After the grace a second SIGTERM breaks the read, but FFmpeg then abandons the
+     * segment it was writing (its trailer fails), which is logged; if even that does not end it, it is
+     * killed.
      */
     void stop(Duration grace) throws InterruptedException {
         stopRequested = true;
         process.destroy();
-        if (!process.waitFor(1, TimeUnit.SECONDS)) {
-            process.destroy();
-        }
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("event=ffmpeg-kill dir={} reason=\"no exit {} after SIGTERM\"", dir, grace);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            LOG.warn("event=ffmpeg-interrupt dir={} reason=\"no exit within {} of SIGTERM; the segment in progress is lost\"",
+                    dir, grace);
+            process.destroy();
+            if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
         }
         awaitReaders();
     }

@@ -49,7 +49,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveRecorder.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration FFMPEG_GRACE = Duration.ofSeconds(10);
+    /** Longer than RTP's own 10 s timeout, after which FFmpeg finishes by itself (FfmpegRun#stop). */
+    private static final Duration FFMPEG_GRACE = Duration.ofSeconds(12);
     private static final int START_ATTEMPTS = 8;
 
     private final RecordingJob job;
@@ -160,7 +161,7 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
                 long left = options.maxDuration().toNanos() / 1000 - recordedMicros;
                 output.addAll(List.of("-t", String.format(java.util.Locale.ROOT, "%.3f", left / 1e6)));
             }
-            FfmpegRun run = FfmpegRun.start(options.ffmpeg(), dir, job.source().inputArguments(first), output, plan,
+            FfmpegRun run = FfmpegRun.start(options.ffmpeg(), dir, job.source().inputArguments(first, options.stallTimeout()), output, plan,
                     options.segmentTime());
             LOG.info("recordingId={} event=source-connect attempt={} run={}", id, attempt, dir.getFileName());
             RunEnd end = watch(run, sourceLostSince);
@@ -225,7 +226,9 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
     /**
      * Follows one run until it ends or has to be ended, adopting its segments as they finish. A run that
      * has not produced anything yet is connecting (or waiting for RTP packets): it is not restarted for
-     * a stall, only ended when the source has been gone for the source timeout.
+     * a stall, only ended when the source has been gone for the source timeout. RTP is never restarted
+     * for a stall: a silent RTP stream is no broken connection, and FFmpeg ends by itself after 10 s of
+     * silence, so a short pause stays a gap inside the part and a long one becomes a new part.
      */
     private RunEnd watch(FfmpegRun run, long sourceLostSince) throws Exception {
         while (true) {
@@ -268,7 +271,7 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
                 return RunEnd.EXITED;
             }
             boolean producing = run.outTimeMicros() > 0;
-            if (producing && System.nanoTime() - run.lastProgressNanos() > options.stallTimeout().toNanos()) {
+            if (producing && job.source().restartsOnStall() && System.nanoTime() - run.lastProgressNanos() > options.stallTimeout().toNanos()) {
                 LOG.warn("recordingId={} event=source-stall outTimeMs={} stallTimeout={}", id,
                         run.outTimeMicros() / 1000, options.stallTimeout());
                 run.stop(FFMPEG_GRACE);

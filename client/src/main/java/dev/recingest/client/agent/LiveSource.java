@@ -88,6 +88,15 @@ public record LiveSource(Kind kind, String location, String rtspTransport) {
         return kind == Kind.FILE || kind == Kind.HLS;
     }
 
+    /**
+     * True when a run whose output stopped moving is ended and reconnected: a connection (RTSP, HLS,
+     * SRT...) can hang. Not RTP: FFmpeg just listens, resumes when packets come back, and ends by itself
+     * after 10 s of silence.
+     */
+    public boolean restartsOnStall() {
+        return kind != Kind.RTP_SDP;
+    }
+
     /** The FFmpeg scheme this source needs (to check {@code ffmpeg -protocols}), or null for none. */
     public String protocol() {
         return switch (kind) {
@@ -102,8 +111,9 @@ public record LiveSource(Kind kind, String location, String rtspTransport) {
      * FFmpeg's input options and {@code -i}. {@code firstRun}: an HLS playlist is read from its oldest
      * listed segment, so a recording started after the stream holds everything still listed; a run after
      * a drop starts at the newest segment instead, so nothing already recorded is recorded twice.
+     * {@code readTimeout} bounds a read of a URL source (FFmpeg's {@code -rw_timeout}).
      */
-    public List<String> inputArguments(boolean firstRun) {
+    public List<String> inputArguments(boolean firstRun, java.time.Duration readTimeout) {
         List<String> args = new ArrayList<>();
         switch (kind) {
             case RTSP -> args.addAll(List.of("-rtsp_transport", rtspTransport));
@@ -112,6 +122,11 @@ public record LiveSource(Kind kind, String location, String rtspTransport) {
             case HLS -> args.addAll(List.of("-live_start_index", firstRun ? "0" : "-1"));
             default -> {
             }
+        }
+        if (kind == Kind.HLS || kind == Kind.SRT || kind == Kind.URL) {
+            // A read that waits this long fails, and FFmpeg ends the run properly (its last segment listed)
+            // instead of hanging until it is signalled, which costs the segment in progress.
+            args.addAll(List.of("-rw_timeout", Long.toString(readTimeout.toNanos() / 1000)));
         }
         args.add("-i");
         args.add(location);
