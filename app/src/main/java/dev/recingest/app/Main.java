@@ -20,6 +20,9 @@ public final class Main {
                                MP4 and print where it is and what ffprobe says; then exit
               push FILE        push a media file as one recording to a running gateway and wait for the MP4
                                (--mode=stream|segments, --gateway=ws://host:port, --token=..., --admin-token=...)
+              record           record a live source through a running gateway until it ends or SIGTERM
+                               (--source=rtsp://…|FILE.sdp|https://…/x.m3u8|srt://…|FILE --recording-id=ID,
+                               or --sources-file=FILE; --gateway=…, RECINGEST_TOKEN)
               token ID|PREFIX* print a recorder token for a recording id (or an id prefix ending in *),
                                signed with RECINGEST_JWT_SECRET
 
@@ -45,6 +48,7 @@ public final class Main {
                 case "all" -> EmbeddedCluster.runForever(settings);
                 case "demo" -> Demo.run(settings);
                 case "push" -> PushCommand.run(settings, rest);
+                case "record" -> RecordCommand.run(settings, rest);
                 case "token" -> TokenCommand.run(settings, rest);
                 default -> {
                     System.err.println("unknown command: " + args[0]);

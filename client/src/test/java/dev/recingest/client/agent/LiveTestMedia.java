@@ -119,7 +119,7 @@ public final class LiveTestMedia {
     }
 
     /** An even UDP port whose successor is free too (RTP and its RTCP). */
-    static int freeUdpPair() throws IOException {
+    public static int freeUdpPair() throws IOException {
         for (int i = 0; i < 50; i++) {
             int p;
             try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
