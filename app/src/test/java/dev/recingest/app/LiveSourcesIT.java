@@ -56,13 +56,22 @@ class LiveSourcesIT {
     }
 
     static LiveRecorder recorder(String id, LiveSource source, AgentOptions options) {
+        return recorderFor(cluster, ingest, id, source, options);
+    }
+
+    /** An in-process agent for one recording, with the cluster's recorder token in the upgrade's header. */
+    static LiveRecorder recorderFor(FailureCluster cluster, URI ingest, String id, LiveSource source, AgentOptions options) {
         return new LiveRecorder(new RecordingJob(id, source, null), options,
                 ClientOptions.defaults(ingest, cluster.recorderToken()).withToken(cluster.recorderToken(), false),
                 new SimpleMeterRegistry());
     }
 
     static AgentOptions options(String spool) {
-        return AgentOptions.defaults(LiveTestMedia.ffmpeg(), dir.resolve(spool));
+        return agentOptions(dir.resolve(spool));
+    }
+
+    static AgentOptions agentOptions(Path spool) {
+        return AgentOptions.defaults(LiveTestMedia.ffmpeg(), spool);
     }
 
     static CompletableFuture<LiveRecorder.Outcome> runAsync(LiveRecorder r) {
