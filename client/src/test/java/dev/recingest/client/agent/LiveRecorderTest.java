@@ -91,7 +91,7 @@ class LiveRecorderTest {
 
     @Test
     void vp8IsSpooledAsWebmSegmentsAndMaxDurationEndsTheRecording() throws Exception {
-        try (LiveTestMedia.RtpSender rtp = LiveTestMedia.RtpSender.prepare(dir, LiveTestMedia.Video.VP8)) {
+        try (LiveTestMedia.RtpSender rtp = LiveTestMedia.RtpSender.prepare(dir, LiveTestMedia.Video.VP8).size("160x120")) {
             CompletableFuture<LiveRecorder.Outcome> running = CompletableFuture.supplyAsync(() -> {
                 try {
                     return record("rtp-vp8", LiveSource.parse(rtp.sdp.toString(), "tcp"),

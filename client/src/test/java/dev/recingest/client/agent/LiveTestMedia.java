@@ -46,6 +46,7 @@ public final class LiveTestMedia {
         public final int audioPort;
         public final int videoPort;
         private final Video video;
+        private String size = "320x240";
         private Process process;
 
         private RtpSender(Path sdp, Video video, int audioPort, int videoPort) {
@@ -77,20 +78,25 @@ public final class LiveTestMedia {
             return new RtpSender(file, video, audio, videoPort);
         }
 
+        /** The picture size sent (320x240 unless changed). */
+        public RtpSender size(String widthXHeight) {
+            size = widthXHeight;
+            return this;
+        }
+
         /** Starts sending {@code seconds} of media in real time. */
         public RtpSender send(int seconds) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error",
-                    "-re", "-t", Integer.toString(seconds), "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-re", "-t", Integer.toString(seconds), "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25",
                     "-re", "-t", Integer.toString(seconds), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                     "-map", "1:a", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "100", "-ssrc", "11111111",
                     "-f", "rtp", "rtp://127.0.0.1:" + audioPort + "?rtcpport=" + (audioPort + 1),
                     "-map", "0:v"));
             if (video == Video.H264) {
                 cmd.addAll(List.of("-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v",
-                        "baseline", "-g", "25"));
+                        "baseline", "-g", "25", "-b:v", "1M"));
             } else {
-                cmd.addAll(List.of("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "16", "-b:v", "200k", "-g", "25",
-                        "-s", "160x120"));
+                cmd.addAll(List.of("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "16", "-b:v", "200k", "-g", "25"));
             }
             cmd.addAll(List.of("-payload_type", "101", "-ssrc", "22222222",
                     "-f", "rtp", "rtp://127.0.0.1:" + videoPort + "?rtcpport=" + (videoPort + 1)));
