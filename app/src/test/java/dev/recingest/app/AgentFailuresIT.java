@@ -1,17 +1,13 @@
 package dev.recingest.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.recingest.client.admin.RecordingStatus;
 import dev.recingest.client.agent.LiveRecorder;
 import dev.recingest.client.agent.LiveSource;
 import dev.recingest.client.agent.LiveTestMedia;
 import dev.recingest.gateway.GatewayServer;
-import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import java.net.URI;
 import java.nio.file.Files;
@@ -177,15 +173,7 @@ class AgentFailuresIT {
     }
 
     private double completedMp4(String id) throws Exception {
-        RecordingStatus status = cluster.admin(FailureCluster.httpBase(gateway.port())).awaitFinal(id,
-                Duration.ofMinutes(3), Duration.ofMillis(250));
-        assertTrue(status.isCompleted(), id + " ended " + status.state() + ": " + status.error());
-        Path mp4 = dir.resolve(id + ".mp4");
-        Files.write(mp4, cluster.s3().getBytes(status.output().key()).join());
-        assertEquals(List.of("audio", "video"), Media.streamTypes(mp4).stream().sorted().toList());
-        JsonNode manifest = Json.MAPPER.readTree(cluster.s3().getBytes(cluster.s3().keys().manifest(RecordingId.of(id))).join());
-        assertFalse(manifest.path("chunks").isEmpty());
-        return Media.duration(mp4);
+        return cluster.completedMp4Duration(cluster.admin(FailureCluster.httpBase(gateway.port())), id);
     }
 
     /** What the chunks play for, each on its own (the MP4 joins parts without the time between them). */

@@ -2,10 +2,8 @@ package dev.recingest.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.admin.RecordingStatus;
 import dev.recingest.client.agent.AgentOptions;
 import dev.recingest.client.agent.LiveRecorder;
 import dev.recingest.client.agent.LiveSource;
@@ -14,10 +12,8 @@ import dev.recingest.client.agent.RecordingJob;
 import dev.recingest.gateway.GatewayServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -84,15 +80,8 @@ class LiveSourcesIT {
         });
     }
 
-    /** Waits for the merge; the MP4's duration after checking that it has video and audio. */
     static double completedMp4(String id) throws Exception {
-        RecordingStatus status = cluster.admin(FailureCluster.httpBase(gateway.port())).awaitFinal(id,
-                Duration.ofMinutes(3), Duration.ofMillis(250));
-        assertTrue(status.isCompleted(), id + " ended " + status.state() + ": " + status.error());
-        Path mp4 = dir.resolve(id + ".mp4");
-        Files.write(mp4, cluster.s3().getBytes(status.output().key()).join());
-        assertEquals(List.of("audio", "video"), Media.streamTypes(mp4).stream().sorted().toList(), id + " streams");
-        return Media.duration(mp4);
+        return cluster.completedMp4Duration(cluster.admin(FailureCluster.httpBase(gateway.port())), id);
     }
 
     @Test

@@ -81,6 +81,8 @@ public final class FakeGateway implements AutoCloseable {
      * does (an unknown type: BAD_REQUEST, 4400).
      */
     public volatile boolean parts = true;
+    /** Register the next part, then drop the connection instead of answering it (once). */
+    public volatile boolean dropPartReplyOnce;
 
     /** Frames above this size are closed with 1009. */
     public static final int MAX_FRAME = 1 << 20;
@@ -247,6 +249,11 @@ public final class FakeGateway implements AutoCloseable {
                 }
                 part = starts.size();
                 first = rec.nextSeq;
+            }
+            if (dropPartReplyOnce) {
+                dropPartReplyOnce = false;
+                close(ctx, CloseStatus.ABNORMAL, "");
+                return;
             }
             ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"partStarted\",\"part\":" + part
                     + ",\"firstSeq\":" + first + "}"));

@@ -13,6 +13,11 @@ public record RecordingJob(String recordingId, LiveSource source, JsonNode metad
     public RecordingJob {
         Objects.requireNonNull(source, "source");
         // The same rule as the gateway's; it also keeps the id from escaping the spool folder.
-        recordingId = RecordingId.of(Objects.requireNonNull(recordingId, "recordingId")).value();
+        try {
+            recordingId = RecordingId.of(Objects.requireNonNull(recordingId, "recordingId")).value();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("recording id '" + recordingId + "' is not valid: 1 to 128 of "
+                    + "A-Z a-z 0-9 _ -", e);
+        }
     }
 }
