@@ -7,6 +7,8 @@ import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.gateway.web.DemoTokens;
+import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import java.net.URI;
@@ -55,10 +57,13 @@ final class EmbeddedCluster implements AutoCloseable {
         backends.s3().ensureBucket();
         // Delivery first: a URL's consumer group starts at the events published after it was created.
         webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
-        gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
-                backends.registry(), backends.events(), Retention.from(settings));
-        merger = MergerWiring.start(settings, backends);
         tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
+        // The demo page is on here (RECINGEST_DEMO=off turns it off), with development tokens for demo-* ids.
+        WebConfig web = WebConfig.from(settings, true).withDemoTokens(
+                seconds -> tokens.issueForPrefix("demo", DemoTokens.PREFIX, Duration.ofSeconds(seconds)));
+        gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
+                backends.registry(), backends.events(), Retention.from(settings), web);
+        merger = MergerWiring.start(settings, backends);
         LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
                 s3Server.endpoint(), ingestUri());
     }
@@ -73,6 +78,10 @@ final class EmbeddedCluster implements AutoCloseable {
         System.out.println("recingest is running on embedded defaults");
         System.out.println("  ingest:      " + c.ingestUri());
         System.out.println("  HTTP:        " + c.httpBase() + "  (/healthz /readyz /metrics /v1/recordings)");
+        if (c.settings.bool("RECINGEST_DEMO", true)) {
+            System.out.println("  demo page:   " + c.httpBase() + "/demo/  (record from this browser)");
+        }
+        System.out.println("  recorder:    " + c.httpBase() + "/recorder/recorder.js  (the browser module)");
         System.out.println("  data:        " + c.s3Server.dataDir().getParent());
         System.out.println("  development recorder token (any recording id, 12 h):");
         System.out.println("    " + c.recorderToken(Duration.ofHours(12)));

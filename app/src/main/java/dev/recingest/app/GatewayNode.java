@@ -4,6 +4,7 @@ import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.gateway.web.WebConfig;
 
 /**
  * One production gateway: its Redis and S3 connections from {@code settings} and the server on top of
@@ -24,7 +25,7 @@ public final class GatewayNode implements AutoCloseable {
         GatewayConfig config = GatewayConfig.from(settings);
         Processes.Backends b = Processes.Backends.connect(settings);
         return new GatewayNode(b, GatewayServer.start(config, b.store(), b.s3(), b.s3(), b.registry(), b.events(),
-                Retention.from(settings)));
+                Retention.from(settings), WebConfig.from(settings, false)));
     }
 
     public int port() {

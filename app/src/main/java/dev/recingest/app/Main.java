@@ -15,7 +15,7 @@ public final class Main {
               gateway          run a gateway (Redis and S3 from RECINGEST_REDIS_URI / RECINGEST_S3_*)
               merger           run a merge worker
               all              run everything on one machine: embedded Redis and S3 under ./data, a gateway
-                               and a merger on 127.0.0.1; prints a development token
+                               (with the demo page at /demo/) and a merger on 127.0.0.1; prints a development token
               demo             'all', then record a generated 20 s video through the gateway, wait for the
                                MP4 and print where it is and what ffprobe says; then exit
               push FILE        push a media file as one recording to a running gateway and wait for the MP4

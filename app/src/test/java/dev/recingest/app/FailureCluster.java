@@ -153,9 +153,13 @@ final class FailureCluster implements AutoCloseable {
     /** Waits for the merge and checks the MP4 with ffprobe: video and audio, as long as the source. */
     void assertCompletedMp4(AdminClient admin, String recordingId, double seconds) throws Exception {
         assertEquals(seconds, completedMp4Duration(admin, recordingId), 0.5, "MP4 duration");
+        assertEquals(List.of("video", "audio"), Media.streamTypes(dir.resolve(recordingId + ".mp4")));
     }
 
-    /** Waits for the merge, checks that the MP4 has a video and an audio stream, and returns its duration. */
+    /**
+     * Waits for the merge, checks that the MP4 has a video and an audio stream (in any order: an SDP may
+     * list audio first), and returns its duration.
+     */
     double completedMp4Duration(AdminClient admin, String recordingId) throws Exception {
         RecordingStatus status = admin.awaitFinal(recordingId, Duration.ofMinutes(3), Duration.ofMillis(250));
         assertTrue(status.isCompleted(), recordingId + " ended " + status.state() + ": " + status.error());

@@ -120,6 +120,13 @@ class MergerProcessIT {
             Files.write(mp4, backend.s3.getBytes(rec.outputKey()).join());
             assertEquals(12.0, Media.duration(mp4), 0.5);
             Media.decodeFrameAt(mp4, 6.0);
+
+            // The killed merger's work folder (its attempt's FFmpeg output) went with it: the next merger on
+            // the same work directory removes it.
+            try (var left = Files.walk(Path.of(env.get("RECINGEST_MERGE_WORK_DIR")))) {
+                assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(id.value()))
+                        .map(Path::toString).toList(), "nothing of the killed attempt is left on disk");
+            }
         }
     }
 

@@ -26,6 +26,7 @@ final class ThrottlingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private long nextSendNanos = System.nanoTime();
+    private volatile boolean paused;
 
     ThrottlingProxy(int targetPort, long bytesPerSecond) throws IOException {
         this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
@@ -63,6 +64,9 @@ final class ThrottlingProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                     if (throttled) {
+                        while (paused) {
+                            Thread.sleep(20);
+                        }
                         pace(n);
                     }
                     out.write(buf, 0, n);
@@ -77,6 +81,15 @@ final class ThrottlingProxy implements AutoCloseable {
         }, "throttling-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Holds every byte towards the target until {@link #resume}: the target looks hung, its connections stay open. */
+    void pause() {
+        paused = true;
+    }
+
+    void resume() {
+        paused = false;
     }
 
     /** Waits until {@code n} more bytes fit the shared rate. */

@@ -179,7 +179,7 @@ final class MergeBench {
             cat.add(name);
         }
         Path out = dir.resolve("raw.mp4");
-        List<String> ffmpegCmd = ByteJoinCommand.forRecording(null, dir.resolve(cat.get(1)), out);
+        List<String> ffmpegCmd = ByteJoinCommand.forRecording(null, source.contentType(), dir.resolve(cat.get(1)), out);
         System.out.println("raw baseline: cat chunk-*.ts | " + String.join(" ", ffmpegCmd));
         long t0 = System.nanoTime();
         List<Process> pipeline = ProcessBuilder.startPipeline(List.of(

@@ -31,11 +31,16 @@ final class LuaScript {
     }
 
     static LuaScript load(String name) {
+        return new LuaScript(name, source(name));
+    }
+
+    /** The text of a script, for the callers on synchronous connections that EVAL it themselves. */
+    static String source(String name) {
         try (InputStream in = LuaScript.class.getResourceAsStream(name + ".lua")) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + name + ".lua");
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,6 +5,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
@@ -24,6 +25,7 @@ import java.util.Optional;
 public final class MergeQueue {
 
     public static final String GROUP = "mergers";
+    private static final String IDLE_CONSUMERS = LuaScript.source("idle_consumers");
     static final String FIELD = "recordingId";
 
     private final RedisCommands<String, String> redis;
@@ -36,6 +38,23 @@ public final class MergeQueue {
     public record Job(String messageId, RecordingId recordingId, long deliveries) {
     }
 
+    /**
+     * A queue entry that names no valid recording (no {@code recordingId} field, or one that is not an id):
+     * nothing can ever merge it, so the caller {@link #discard}s it rather than leaving it pending forever.
+     */
+    public static final class UnreadableJob extends RuntimeException {
+        private final String messageId;
+
+        UnreadableJob(String messageId, String reason) {
+            super("merge job " + messageId + " is unreadable: " + reason);
+            this.messageId = messageId;
+        }
+
+        public String messageId() {
+            return messageId;
+        }
+    }
+
     public void ensureGroup() {
         try {
             redis.xgroupCreate(XReadArgs.StreamOffset.from(RecordingKeys.MERGE_JOBS, "0"), GROUP,
@@ -45,7 +64,11 @@ public final class MergeQueue {
         }
     }
 
-    /** First a job idle past {@code visibility} (a dead worker's), else a new one, waiting up to {@code block}. */
+    /**
+     * First a job idle past {@code visibility} (a dead worker's), else a new one, waiting up to {@code block}.
+     *
+     * @throws UnreadableJob for an entry that names no valid recording (now pending for {@code consumer})
+     */
     public Optional<Job> take(String consumer, Duration visibility, Duration block) {
         var claimed = redis.xautoclaim(RecordingKeys.MERGE_JOBS,
                 XAutoClaimArgs.Builder.xautoclaim(Consumer.from(GROUP, consumer), visibility, "0-0").count(1));
@@ -78,11 +101,36 @@ public final class MergeQueue {
     }
 
     public void ack(Job job) {
-        redis.xack(RecordingKeys.MERGE_JOBS, GROUP, job.messageId());
-        redis.xdel(RecordingKeys.MERGE_JOBS, job.messageId());
+        discard(job.messageId());
+    }
+
+    /** Acks and deletes an entry: a job done, or an {@link UnreadableJob}. */
+    public void discard(String messageId) {
+        redis.xack(RecordingKeys.MERGE_JOBS, GROUP, messageId);
+        redis.xdel(RecordingKeys.MERGE_JOBS, messageId);
+    }
+
+    /**
+     * Removes the consumers that hold no pending job and have been idle for longer than {@code idle}: those of
+     * merger processes that are gone (every process names its consumers afresh). A live consumer is never idle
+     * that long while it has nothing pending, since it reads the queue every few seconds.
+     *
+     * @return the names removed
+     */
+    public List<String> removeIdleConsumers(Duration idle) {
+        List<String> removed = redis.eval(IDLE_CONSUMERS, ScriptOutputType.MULTI, new String[] {RecordingKeys.MERGE_JOBS},
+                GROUP, Long.toString(idle.toMillis()));
+        return removed == null ? List.of() : removed.stream().map(String::valueOf).toList();
     }
 
     private static Job toJob(StreamMessage<String, String> m, long deliveries) {
-        return new Job(m.getId(), RecordingId.of(m.getBody().get(FIELD)), deliveries);
+        String id = m.getBody() == null ? null : m.getBody().get(FIELD);
+        if (id == null) {
+            throw new UnreadableJob(m.getId(), "no " + FIELD + " field");
+        }
+        if (!RecordingId.PATTERN.matcher(id).matches()) {
+            throw new UnreadableJob(m.getId(), FIELD + " is not a recording id");
+        }
+        return new Job(m.getId(), RecordingId.of(id), deliveries);
     }
 }

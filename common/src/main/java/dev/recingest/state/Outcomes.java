@@ -56,7 +56,8 @@ public final class Outcomes {
     public record Reclaim(ReclaimKind kind, long epoch, RecordingState state) {
     }
 
-    public enum TransitionKind { OK, REFUSED, UNKNOWN }
+    /** FENCED: the state allowed it, but the fence field no longer had the expected value (another merge attempt). */
+    public enum TransitionKind { OK, REFUSED, FENCED, UNKNOWN }
 
     public record Transition(TransitionKind kind, RecordingState previous) {
         public boolean ok() {

@@ -40,6 +40,8 @@ public final class RecordingStore {
     private static final LuaScript STOP = LuaScript.load("stop");
     private static final LuaScript TRANSITION = LuaScript.load("transition");
     private static final LuaScript RECLAIM = LuaScript.load("reclaim");
+    private static final LuaScript FENCED_TRANSITION = LuaScript.load("fenced_transition");
+    private static final LuaScript BEGIN_ATTEMPT = LuaScript.load("begin_attempt");
     /** Epochs are clock milliseconds times this, plus one per takeover (see {@link #freshEpoch}). */
     private static final long EPOCHS_PER_MILLI = 1000;
 
@@ -211,16 +213,22 @@ public final class RecordingStore {
      */
     public CompletableFuture<Transition> transition(RecordingId id, Collection<RecordingState> from, RecordingState to,
                                                     Map<String, String> fields) {
-        RecordingKeys k = new RecordingKeys(id);
+        return runTransition(TRANSITION, id, from, to, List.of(), fields);
+    }
+
+    /** Runs transition.lua or fenced_transition.lua: their arguments differ only by the fence. */
+    private CompletableFuture<Transition> runTransition(LuaScript script, RecordingId id, Collection<RecordingState> from,
+                                                        RecordingState to, List<String> fence, Map<String, String> fields) {
         List<String> args = new ArrayList<>();
         args.add(String.join(",", from.stream().map(Enum::name).toList()));
         args.add(to.name());
         args.add(now());
+        args.addAll(fence);
         fields.forEach((f, v) -> {
             args.add(f);
             args.add(v);
         });
-        return TRANSITION.run(redis, new String[] {k.meta}, args.toArray(String[]::new)).thenApply(r -> {
+        return script.run(redis, new String[] {new RecordingKeys(id).meta}, args.toArray(String[]::new)).thenApply(r -> {
             TransitionKind kind = TransitionKind.valueOf(str(r, 0));
             return new Transition(kind, kind == TransitionKind.UNKNOWN ? null : RecordingState.valueOf(str(r, 1)));
         });
@@ -237,6 +245,33 @@ public final class RecordingStore {
                 .thenCompose(x -> transition(id, List.of(RecordingState.STOPPED), RecordingState.STOPPED,
                         Map.of(MERGE_QUEUED_AT, now())))
                 .thenApply(x -> null);
+    }
+
+    /**
+     * Like {@link #transition}, but only while the meta field {@code fenceField} still holds {@code expected}
+     * (FENCED otherwise): the steps of one merge attempt are fenced on {@link #MERGE_ATTEMPT_ID}, so an attempt
+     * that another one superseded cannot move the recording.
+     */
+    public CompletableFuture<Transition> transitionIf(RecordingId id, Collection<RecordingState> from, RecordingState to,
+                                                      String fenceField, String expected, Map<String, String> fields) {
+        return runTransition(FENCED_TRANSITION, id, from, to, List.of(fenceField, expected), fields);
+    }
+
+    /** Meta field: the id of the latest merge attempt ("{number}-{random}"), set by {@link #beginMergeAttempt}. */
+    public static final String MERGE_ATTEMPT_ID = "mergeAttemptId";
+
+    /** A merge attempt: its number (counted in {@code mergeAttempts}) and its id, unique across re-merges. */
+    public record MergeAttempt(long number, String id) {
+    }
+
+    /**
+     * Counts a new merge attempt and names it in one step ({@code mergeAttempts}, {@link #MERGE_ATTEMPT_ID});
+     * the name is what that attempt's later steps are fenced on ({@link #transitionIf}).
+     */
+    public CompletableFuture<MergeAttempt> beginMergeAttempt(RecordingId id) {
+        String token = java.util.UUID.randomUUID().toString();
+        return BEGIN_ATTEMPT.run(redis, new String[] {new RecordingKeys(id).meta}, token)
+                .thenApply(r -> new MergeAttempt(num(r, 0), str(r, 1)));
     }
 
     /** Increments a numeric field of the meta record (for example mergeAttempts) and returns it. */

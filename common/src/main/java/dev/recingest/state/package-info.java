@@ -8,7 +8,9 @@
  *   <li>{@code rec:{id}:meta} hash: state, contentType, mode, seqMode, epoch (owner: creation time in ms
  *       times 1000, plus one per takeover), metadata, bytes, chunks, timestamps (epoch ms: createdAt,
  *       updatedAt, lastChunkAt, openedAt, stalledAt, stoppedAt, autoStopped, mergeQueuedAt; recoveredAt when
- *       a connection re-created a record Redis had lost), output and error fields;</li>
+ *       a connection re-created a record Redis had lost), output and error fields, and the merge's
+ *       {@code mergeAttempts}, {@code mergeAttemptId} (the latest attempt, which its steps are fenced on) and
+ *       {@code mergeLeaseUntil};</li>
  *   <li>{@code rec:{id}:next} string: the index counter (INCR);</li>
  *   <li>{@code rec:{id}:stored} hash: index to size of every durably stored chunk;</li>
  *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be.</li>
@@ -24,8 +26,8 @@
  * only its meta record, as an ABORTED tombstone that expires.
  *
  * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
- * XGROUP, XREADGROUP, XACK, XCLAIM, XPENDING, XAUTOCLAIM, DEL, PEXPIRE, PERSIST, SET NX PX; for the
- * {@link dev.recingest.state.Backlog} census also XRANGE, XLEN and TIME. Redis ≥ 6.2
- * (XAUTOCLAIM).
+ * XGROUP (CREATE, DELCONSUMER), XINFO CONSUMERS, XREADGROUP, XACK, XDEL, XCLAIM, XPENDING, XAUTOCLAIM, DEL,
+ * PEXPIRE, PERSIST, SET NX PX; for the {@link dev.recingest.state.Backlog} census also XRANGE, XLEN and TIME.
+ * Redis ≥ 6.2 (XAUTOCLAIM).
  */
 package dev.recingest.state;

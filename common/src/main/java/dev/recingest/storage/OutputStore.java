@@ -13,7 +13,33 @@ import java.util.concurrent.CompletableFuture;
 public interface OutputStore {
 
     /** Uploads a local file with multipart upload (parts read one at a time; memory stays bounded). */
-    CompletableFuture<Void> uploadFile(String key, Path file, String contentType);
+    default CompletableFuture<Void> uploadFile(String key, Path file, String contentType) {
+        return stageFile(key, file, contentType).thenCompose(StagedUpload::publish);
+    }
+
+    /**
+     * Uploads a local file the way {@link #uploadFile} does but leaves it invisible: nothing at {@code key}
+     * changes until {@link StagedUpload#publish()}. The slow part of writing an output happens here, so that
+     * whether to publish at all can be decided afterwards, in one short step. Fails like {@link #uploadFile};
+     * after a failure nothing is left behind.
+     */
+    CompletableFuture<StagedUpload> stageFile(String key, Path file, String contentType);
+
+    /**
+     * An object uploaded by {@link #stageFile} and not visible yet (an S3 multipart upload not completed).
+     * Call exactly one of {@link #publish} and {@link #discard}; a staged upload never published costs
+     * storage until the bucket's lifecycle rule for incomplete multipart uploads removes it.
+     */
+    interface StagedUpload {
+
+        String key();
+
+        /** Makes the object visible at its key, replacing what is there, in one request. */
+        CompletableFuture<Void> publish();
+
+        /** Drops the uploaded bytes; nothing at the key changes. */
+        CompletableFuture<Void> discard();
+    }
 
     CompletableFuture<Void> putBytes(String key, byte[] bytes, String contentType);
 

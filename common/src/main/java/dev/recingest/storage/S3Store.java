@@ -138,14 +138,12 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Void> uploadFile(String key, Path file, String contentType) {
+    public CompletableFuture<StagedUpload> stageFile(String key, Path file, String contentType) {
         return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
                 .thenCompose(created -> {
                     String uploadId = created.uploadId();
                     return uploadParts(key, uploadId, file)
-                            .thenCompose(parts -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key)
-                                    .uploadId(uploadId)
-                                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())))
+                            .<StagedUpload>thenApply(parts -> new MultipartStage(key, uploadId, parts))
                             .whenComplete((r, e) -> {
                                 if (e != null) {
                                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
@@ -156,8 +154,49 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
                     if (e != null) {
                         throw translate(e);
                     }
-                    return null;
+                    return r;
                 });
+    }
+
+    /** A multipart upload whose parts are all uploaded: CompleteMultipartUpload publishes it, Abort drops it. */
+    private final class MultipartStage implements StagedUpload {
+        private final String key;
+        private final String uploadId;
+        private final List<CompletedPart> parts;
+
+        MultipartStage(String key, String uploadId, List<CompletedPart> parts) {
+            this.key = key;
+            this.uploadId = uploadId;
+            this.parts = parts;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public CompletableFuture<Void> publish() {
+            return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                            .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))
+                    .handle((r, e) -> {
+                        if (e != null) {
+                            discard();
+                            throw translate(e);
+                        }
+                        return null;
+                    });
+        }
+
+        @Override
+        public CompletableFuture<Void> discard() {
+            return s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).handle((r, e) -> {
+                if (e != null) {
+                    throw translate(e);
+                }
+                return null;
+            });
+        }
     }
 
     /**

@@ -7,7 +7,9 @@
  * {@code {prefix}{id}/chunks/{index:010d}}, {@code {prefix}{id}/recording.mp4},
  * {@code {prefix}{id}/manifest.json}. Permissions needed on the bucket: s3:PutObject, s3:GetObject,
  * s3:ListBucket (prefix-scoped), s3:DeleteObject, s3:AbortMultipartUpload; s3:CreateBucket only for the
- * embedded setup.
+ * embedded setup. Outputs are uploaded as multipart uploads that the merger completes only once it knows it
+ * still owns the recording ({@link dev.recingest.storage.OutputStore#stageFile}); a bucket lifecycle rule
+ * that aborts incomplete multipart uploads after a day reclaims those of mergers killed in between.
  *
  * <p>Every S3 call runs inside an explicit retry budget ({@link dev.recingest.config.S3Config}: attempts,
  * a timeout per attempt and per call), after which its future fails with STORAGE_UNAVAILABLE. Chunk PUTs

@@ -3,6 +3,7 @@ package dev.recingest.gateway;
 import dev.recingest.gateway.http.HttpApiHandler;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.web.WebHandler;
 import dev.recingest.protocol.ChunkFrame;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelInitializer;
@@ -29,14 +30,16 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
 
     private final GatewayConfig config;
     private final IngestServices services;
+    private final WebHandler web;
     private final HttpApiHandler httpApi;
     private final ChannelGroup channels;
     private final WebSocketServerProtocolConfig wsConfig;
     private final Counter requestTimeouts;
 
-    GatewayInitializer(GatewayConfig config, IngestServices services, HttpApiHandler httpApi, ChannelGroup channels,
-                       Counter requestTimeouts) {
+    GatewayInitializer(GatewayConfig config, IngestServices services, WebHandler web, HttpApiHandler httpApi,
+                       ChannelGroup channels, Counter requestTimeouts) {
         this.config = config;
+        this.web = web;
         this.requestTimeouts = requestTimeouts;
         this.services = services;
         this.httpApi = httpApi;
@@ -68,6 +71,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY));
         p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
         p.addLast("request-deadline", new RequestDeadline(config.handshakeTimeout().toMillis(), requestTimeouts));
+        p.addLast("web", web);
         p.addLast("http-api", httpApi);
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxChunkBytes() + ChunkFrame.HEADER_BYTES));
         p.addLast("ingest", new IngestHandler(services));

@@ -12,6 +12,8 @@ import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.gateway.ingest.StateRepair;
 import dev.recingest.gateway.janitor.Janitor;
+import dev.recingest.gateway.web.WebConfig;
+import dev.recingest.gateway.web.WebHandler;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
@@ -50,7 +52,7 @@ public final class GatewayServer implements AutoCloseable {
     private volatile boolean draining;
 
     private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
-                          PrometheusMeterRegistry registry, EventPublisher events, Retention retention)
+                          PrometheusMeterRegistry registry, EventPublisher events, Retention retention, WebConfig web)
             throws InterruptedException {
         this.config = config;
         if (!config.authEnabled()) {
@@ -66,7 +68,7 @@ public final class GatewayServer implements AutoCloseable {
                 lifecycle,
                 flow, new GatewayMetrics(registry, flow.inflightBytes()));
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, registry, config.adminToken(),
-                () -> draining);
+                tokens, () -> draining);
         janitor = new Janitor(config.janitor(), store, events, Clock.systemUTC(), registry);
 
         boolean epoll = Epoll.isAvailable();
@@ -78,13 +80,13 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new GatewayInitializer(config, services, httpApi, channels,
+                .childHandler(new GatewayInitializer(config, services, new WebHandler(web), httpApi, channels,
                         Counter.builder("recingest.request.timeouts")
                                 .description("connections closed for not sending a whole request in time")
                                 .register(registry)))
                 .bind(config.host(), config.port()).sync().channel();
-        LOG.info("event=gateway-listening address={} transport={} config={}", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", config);
+        LOG.info("event=gateway-listening address={} transport={} config={} demo={}", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", config, web.demoEnabled());
         janitor.start();
     }
 
@@ -101,8 +103,15 @@ public final class GatewayServer implements AutoCloseable {
     public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
                                       OutputStore outputs, PrometheusMeterRegistry registry, EventPublisher events,
                                       Retention retention) {
+        return start(config, store, chunks, outputs, registry, events, retention, WebConfig.moduleOnly());
+    }
+
+    /** @param web whether the demo page is served (the recorder module always is), and its development tokens */
+    public static GatewayServer start(GatewayConfig config, RecordingStore store, ChunkStore chunks,
+                                      OutputStore outputs, PrometheusMeterRegistry registry, EventPublisher events,
+                                      Retention retention, WebConfig web) {
         try {
-            return new GatewayServer(config, store, chunks, outputs, registry, events, retention);
+            return new GatewayServer(config, store, chunks, outputs, registry, events, retention, web);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);

@@ -36,6 +36,11 @@ final class GatewayHarness implements AutoCloseable {
     final GatewayServer gateway;
 
     GatewayHarness(Path dir, Map<String, String> settings) {
+        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly());
+    }
+
+    /** @param web what the gateway serves to browsers besides the API (the demo page, development tokens) */
+    GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web) {
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
@@ -52,7 +57,7 @@ final class GatewayHarness implements AutoCloseable {
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
         gateway = GatewayServer.start(GatewayConfig.from(s), store, s3, s3, Metrics.newRegistry(),
-                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
+                OutboxPublisher.create(s, connection.async(), store), Retention.from(s), web);
     }
 
     URI ingestUri() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.gateway.http.AdminRoute;
+import dev.recingest.gateway.web.WebHandler;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,6 +19,7 @@ class OpenApiDocTest {
         Set<String> code = Arrays.stream(AdminRoute.values()).map(r -> r.method() + " " + r.template())
                 .collect(Collectors.toCollection(TreeSet::new));
         code.addAll(Set.of("GET /healthz", "GET /readyz", "GET /metrics"));
+        code.addAll(WebHandler.ROUTES);
         assertEquals(code, OpenApiDoc.operations());
     }
 
@@ -26,6 +28,7 @@ class OpenApiDocTest {
         for (AdminRoute r : AdminRoute.values()) {
             Set<String> statuses = OpenApiDoc.statuses(r.method(), r.template());
             assertTrue(statuses.contains("401"), r + " documents 401");
+            assertTrue(statuses.contains("403"), r + " documents 403 (a recorder token where it may not go)");
             if (r.template().contains("{id}")) {
                 assertTrue(statuses.contains("404") && statuses.contains("400"), r + " documents 400 and 404");
             }

@@ -17,11 +17,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs FFmpeg (through Jaffree) to write the output MP4, from one of the two inputs a merge can have:
- * the chunks as one byte stream, or a concat list of segment files. The process is killed when it runs
- * past its timeout or the calling thread is interrupted (worker shutdown).
+ * the chunks as one byte stream, or a concat list of segment files, each read as its {@link InputFormat}.
+ * The process is killed when it runs past its time limit, makes no progress for the stall timeout, or
+ * the calling thread is interrupted (worker shutdown). How it ended decides the error: killed by a signal
+ * or a full disk may go better next time; an error exit over the same bytes will not.
  */
 final class FfmpegJoin {
 
@@ -36,39 +41,52 @@ final class FfmpegJoin {
 
     /** Lines of FFmpeg's stderr kept for the error message of a failed run. */
     private static final int TAIL_LINES = 8;
+    /** How often the watchdog looks at the run's progress. */
+    private static final Duration WATCH_EVERY = Duration.ofSeconds(1);
+    private static final Pattern EXIT_STATUS = Pattern.compile("non-zero status: (-?[0-9]+)");
 
     /** Input options for a stream whose demuxer must fill in missing timestamps (MediaRecorder WebM). */
     static final List<String> GENPTS = List.of("-fflags", "+genpts");
 
     private final Path ffmpeg;
-    private final Duration timeout;
+    private final Duration stallTimeout;
 
-    FfmpegJoin(Path ffmpeg, Duration timeout) {
+    FfmpegJoin(Path ffmpeg, Duration stallTimeout) {
         this.ffmpeg = ffmpeg;
-        this.timeout = timeout;
+        this.stallTimeout = stallTimeout;
     }
 
     /**
      * Reads the whole recording from {@code in}. Jaffree serves the stream to FFmpeg over a loopback
      * socket, which FFmpeg reads like stdin: once, in order, never seeking.
      *
-     * @param genpts ask the demuxer to fill in missing presentation timestamps (MediaRecorder WebM)
+     * @param fed   bytes handed to FFmpeg so far: input moving counts as progress for the stall watchdog
+     * @param limit the longest the run may take
      */
-    void fromStream(InputStream in, boolean genpts, CodecPlan plan, Path output, String context)
-            throws InterruptedException {
+    void fromStream(InputStream in, InputFormat format, CodecPlan plan, Path output, String context, LongSupplier fed,
+                    Duration limit) throws InterruptedException {
         PipeInput input = PipeInput.pumpFrom(in);
-        if (genpts) {
+        format.socketOptions().forEach(input::addArgument);
+        if (format.matroska()) {
             GENPTS.forEach(input::addArgument);
         }
-        run(input, plan, output, context);
+        run(input, plan, output, context, fed, limit);
     }
 
     /** Joins the files of an ffconcat list (each with its duration) with the concat demuxer. */
-    void fromConcatList(Path list, CodecPlan plan, Path output, String context) throws InterruptedException {
-        run(UrlInput.fromPath(list).setFormat("concat"), plan, output, context);
+    void fromConcatList(Path list, InputFormat format, CodecPlan plan, Path output, String context, Duration limit)
+            throws InterruptedException {
+        UrlInput input = UrlInput.fromPath(list);
+        format.concatListOptions().forEach(input::addArgument);
+        run(input, plan, output, context, () -> 0, limit);
     }
 
-    private void run(Input input, CodecPlan plan, Path output, String context) throws InterruptedException {
+    /** What a run has done so far; the stall watchdog compares two of these. */
+    private record Mark(Long outputMillis, Long outputBytes, long inputBytes) {
+    }
+
+    private void run(Input input, CodecPlan plan, Path output, String context, LongSupplier fed, Duration limit)
+            throws InterruptedException {
         UrlOutput out = UrlOutput.toPath(output);
         plan.outputArguments().forEach(out::addArgument);
         Deque<String> tail = new ArrayDeque<>();
@@ -92,23 +110,59 @@ final class FfmpegJoin {
                 .addInput(input)
                 .addOutput(out)
                 .executeAsync();
-        try {
-            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.forceStop();
-            throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg did not finish within " + timeout
-                    + reached(last.get()), e);
-        } catch (InterruptedException e) {
-            future.forceStop();
-            throw e;
-        } catch (ExecutionException e) {
-            String lines;
-            synchronized (tail) {
-                lines = String.join(" | ", tail);
+        long started = System.nanoTime();
+        long movedAt = started;
+        Mark seen = null;
+        while (true) {
+            try {
+                future.get(WATCH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                long now = System.nanoTime();
+                FFmpegProgress p = last.get();
+                Mark mark = new Mark(p == null ? null : p.getTimeMillis(), p == null ? null : p.getSize(), fed.getAsLong());
+                if (!mark.equals(seen)) {
+                    seen = mark;
+                    movedAt = now;
+                }
+                if (now - started > limit.toNanos()) {
+                    future.forceStop();
+                    throw new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffmpeg did not finish within " + limit
+                            + reached(p), e);
+                }
+                if (now - movedAt > stallTimeout.toNanos()) {
+                    future.forceStop();
+                    throw new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffmpeg made no progress for " + stallTimeout
+                            + reached(p), e);
+                }
+            } catch (InterruptedException e) {
+                future.forceStop();
+                throw e;
+            } catch (ExecutionException e) {
+                String lines;
+                synchronized (tail) {
+                    lines = String.join(" | ", tail);
+                }
+                throw failure(e.getCause(), lines, last.get());
             }
-            throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg failed: " + e.getCause().getMessage()
-                    + reached(last.get()) + (lines.isEmpty() ? "" : "; last output: " + lines), e.getCause());
         }
+    }
+
+    /** The error of a run that ended badly, by how it ended. */
+    private static MergeFailure failure(Throwable cause, String lines, FFmpegProgress p) {
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        Matcher status = EXIT_STATUS.matcher(message);
+        String detail = reached(p) + (lines.isEmpty() ? "" : "; last output: " + lines);
+        if (lines.contains("No space left on device")) {
+            return new MergeFailure(MergeError.NO_SPACE, "ffmpeg ran out of disk in the work directory" + detail, cause);
+        }
+        // Java reports a process killed by signal N as exit status 128 + N.
+        if (status.find() && Integer.parseInt(status.group(1)) > 128) {
+            int signal = Integer.parseInt(status.group(1)) - 128;
+            return new MergeFailure(MergeError.FFMPEG_KILLED, "ffmpeg was killed by signal " + signal
+                    + (signal == 9 ? " (out of memory?)" : "") + detail, cause);
+        }
+        return new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg failed: " + message + detail, cause);
     }
 
     private static String reached(FFmpegProgress p) {

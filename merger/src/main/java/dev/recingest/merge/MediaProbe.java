@@ -7,6 +7,7 @@ import com.github.kokorin.jaffree.ffprobe.FFprobe;
 import com.github.kokorin.jaffree.ffprobe.FFprobeResult;
 import com.github.kokorin.jaffree.ffprobe.Stream;
 import com.github.kokorin.jaffree.ffprobe.data.ProbeData;
+import com.github.kokorin.jaffree.process.JaffreeAbnormalExitException;
 import dev.recingest.merge.MediaInfo.StreamInfo;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -17,11 +18,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
-/** FFprobe through Jaffree, under a timeout, answering {@link MediaInfo}. */
+/**
+ * FFprobe through Jaffree, under a timeout, answering {@link MediaInfo}. Every probe reads its input as
+ * the {@link InputFormat} it is given, never a format FFprobe guesses.
+ */
 final class MediaProbe {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** FFprobe's error lines kept for the message of a failed probe. */
+    private static final int ERROR_LINES = 3;
+    private static final Pattern LOG_PREFIX = Pattern.compile("\\[[^\\]]*@ 0x[0-9a-f]+\\]\\s*|\\[(error|fatal|panic|warning)\\]\\s*");
 
     private final Path ffprobe;
 
@@ -29,40 +37,61 @@ final class MediaProbe {
         this.ffprobe = ffprobe;
     }
 
-    MediaInfo probe(Path file) throws InterruptedException {
-        return run(base().setInput(file), file.getFileName().toString());
+    MediaInfo probe(Path file, InputFormat format) throws InterruptedException {
+        FFprobe probe = base(format.fileOptions()).setInput(file);
+        return run(probe, file.getFileName().toString(), format);
     }
 
     /** Probes bytes that are not a file (the start of a stream-mode recording); nothing goes to disk. */
-    MediaInfo probe(InputStream in, String what) throws InterruptedException {
-        return run(base().setInput(in), what);
+    MediaInfo probe(InputStream in, InputFormat format, String what) throws InterruptedException {
+        return run(base(format.socketOptions()).setInput(in), what, format);
     }
 
-    private FFprobe base() {
+    private FFprobe base(List<String> inputOptions) {
         // Errors only: FFprobe's warnings about the cut-off end of a stream prefix are expected.
-        return new FFprobe(ffprobe).addArgument("-hide_banner").setLogLevel(LogLevel.ERROR)
+        FFprobe probe = new FFprobe(ffprobe).addArgument("-hide_banner").setLogLevel(LogLevel.ERROR)
                 .setShowStreams(true).setShowFormat(true);
+        inputOptions.forEach(probe::addArgument);
+        return probe;
     }
 
-    private static MediaInfo run(FFprobe probe, String what) throws InterruptedException {
+    private static MediaInfo run(FFprobe probe, String what, InputFormat format) throws InterruptedException {
         Future<FFprobeResult> future = probe.executeAsync();
         FFprobeResult result;
         try {
             result = future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffprobe of " + what + " did not finish within " + TIMEOUT, e);
+            throw new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffprobe of " + what + " did not finish within " + TIMEOUT, e);
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof JaffreeException) {
-                throw new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "ffprobe cannot read " + what + ": " + c.getMessage(), c);
+                throw new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "ffprobe cannot read " + what + " as "
+                        + format.demuxer() + " (contentType " + format.contentType() + ")" + errors(c), c);
             }
             throw MergeFailure.from(c);
         }
         return toInfo(result);
+    }
+
+    /**
+     * FFprobe's own words, such as "EBML header parsing failed", when Jaffree kept them: without the
+     * "[matroska,webm @ 0x55...] [error]" prefixes, and without the line that only repeats the input's local
+     * name (a socket or a path in the work directory).
+     */
+    private static String errors(Throwable c) {
+        if (!(c instanceof JaffreeAbnormalExitException abnormal)) {
+            return "";
+        }
+        List<String> lines = abnormal.getProcessErrorLogMessages().stream().map(m -> m.message)
+                .filter(m -> m != null && !m.isBlank())
+                .map(m -> LOG_PREFIX.matcher(m).replaceAll("").trim())
+                .filter(m -> !m.startsWith("tcp://") && !m.startsWith("/"))
+                .limit(ERROR_LINES).toList();
+        return lines.isEmpty() ? "" : ": " + String.join("; ", lines);
     }
 
     static MediaInfo toInfo(FFprobeResult result) {

@@ -12,12 +12,24 @@ public enum MergeError {
     MISSING_CHUNKS(false),
     /** Redis and object storage disagree on a chunk's size, or the bytes read differ from both. */
     SIZE_MISMATCH(false),
-    /** FFprobe finds no audio or video stream in the chunks. */
+    /**
+     * The merger cannot read the chunks: a content type it does not read, bytes that are not what the content
+     * type says (an HLS playlist sent as video/webm, say), or no audio or video stream.
+     */
     UNSUPPORTED_MEDIA(false),
     /** Object storage could not be read or written within its retries. */
     STORAGE_UNAVAILABLE(true),
-    /** FFmpeg exited with an error, produced no playable output, or ran past its timeout. */
-    FFMPEG_FAILED(true),
+    /**
+     * FFmpeg exited with an error or wrote no playable output. Not retried: FFmpeg run again over the same
+     * bytes fails the same way (a crash is {@link #FFMPEG_KILLED}, a full disk {@link #NO_SPACE}).
+     */
+    FFMPEG_FAILED(false),
+    /** FFmpeg ran past the time the recording's length allows, or made no progress for the stall timeout. */
+    FFMPEG_TIMEOUT(false),
+    /** FFmpeg was killed by a signal (the kernel's out-of-memory killer, an operator): may go through next time. */
+    FFMPEG_KILLED(true),
+    /** The merger's work directory has no room for the merge (checked before it starts, or full while it ran). */
+    NO_SPACE(true),
     /** Earlier attempts ended without an outcome (the worker died or was stopped) until the limit. */
     WORKER_LOST(false),
     /** Anything unexpected: a bug, Redis unavailable. Retried, since it may be transient. */

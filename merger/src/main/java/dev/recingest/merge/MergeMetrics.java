@@ -12,13 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The merger's meters, in Prometheus terms: {@code recingest_merge_jobs_total{outcome}},
  * {@code recingest_merge_duration_seconds{outcome}} (a histogram, {@code _bucket{le}}),
- * {@code recingest_merge_input_bytes_total},
- * {@code recingest_merge_progress_bytes} (bytes fed to FFmpeg by the merges running now) and
- * {@code recingest_merge_active} (merges running now).
+ * {@code recingest_merge_failures_total{code}} (recordings FAILED, by error code),
+ * {@code recingest_merge_input_bytes_total}, {@code recingest_merge_progress_bytes} (bytes fed to FFmpeg by
+ * the merges running now), {@code recingest_merge_active} (merges running now) and
+ * {@code recingest_merge_work_dir_free_bytes}.
  */
 final class MergeMetrics {
 
-    enum Outcome { COMPLETED, FAILED, RETRIED, SKIPPED }
+    /**
+     * What became of one job taken from the queue. DEFERRED: no disk room for it now, left queued without
+     * using an attempt; REJECTED: a queue entry that names no valid recording, dropped.
+     */
+    enum Outcome { COMPLETED, FAILED, RETRIED, SKIPPED, DEFERRED, REJECTED }
 
     /** Histogram buckets of merge durations: a short clip takes a second, an hour of video minutes. */
     static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
@@ -42,12 +47,31 @@ final class MergeMetrics {
             counter(o);
             timer(o);
         }
+        for (MergeError e : MergeError.values()) {
+            failures(e);
+        }
     }
 
-    /** Counts one job's outcome and, for all but SKIPPED, how long it took. */
+    /** Reports the free space of the work directory's disk. */
+    void workDirFree(java.util.function.LongSupplier freeBytes) {
+        Gauge.builder("recingest.merge.work.dir.free", freeBytes::getAsLong).baseUnit("bytes")
+                .description("Free space on the merge work directory's disk").register(registry);
+    }
+
+    /** Counts a recording the merger marked FAILED. */
+    void failed(MergeError error) {
+        failures(error).increment();
+    }
+
+    private Counter failures(MergeError e) {
+        return Counter.builder("recingest.merge.failures").tag("code", e.name())
+                .description("Recordings the merger marked FAILED, by error code").register(registry);
+    }
+
+    /** Counts one job's outcome and, for all but SKIPPED, DEFERRED and REJECTED, how long it took. */
     void record(Outcome outcome, Duration took) {
         counter(outcome).increment();
-        if (outcome != Outcome.SKIPPED) {
+        if (outcome != Outcome.SKIPPED && outcome != Outcome.DEFERRED && outcome != Outcome.REJECTED) {
             timer(outcome).record(took);
         }
     }

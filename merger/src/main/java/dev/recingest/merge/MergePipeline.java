@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +31,29 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code segments} of anything else (MP4 segments, each with its own header): written to files
  *       and joined by the concat demuxer, told each file's duration so no start skew accumulates.</li>
  * </ul>
- * Stateless: one instance serves every worker thread.
+ * Every FFmpeg and FFprobe run reads the chunks as the recording's {@link InputFormat}, which also refuses a
+ * content type the merger does not read before anything runs. Stateless: one instance serves every worker
+ * thread.
  */
 final class MergePipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(MergePipeline.class);
     /** How much of the stream's start FFprobe reads to learn the codecs (the headers and first frames). */
     static final long PROBE_BYTES = 1 << 20;
+    /**
+     * The lowest bit rate a recording is assumed to have (256 kbit/s) when its length is estimated from its
+     * size for the FFmpeg time limit: a recording pushed from a file faster than real time has a short wall
+     * clock span but its full size.
+     */
+    static final long MIN_BYTES_PER_SECOND = 32 << 10;
+    /**
+     * Local disk a merge needs, in multiples of its input: the output (a copy is about as large as its
+     * input; a transcode measured here came out at 1.6 times), plus the segment files the concat demuxer
+     * reads when the segments are not byte-joined.
+     */
+    static final int DISK_PER_INPUT_BYTE_JOINED = 2;
+    static final int DISK_PER_INPUT_CONCAT = 3;
+    private static final long DISK_SLACK = 16L << 20;
 
     private final MergerConfig config;
     private final ChunkStore chunks;
@@ -64,39 +81,67 @@ final class MergePipeline {
      * @param progress counts bytes as they are handed to FFmpeg (or written as segment files)
      */
     MergeResult merge(Recording rec, ChunkPlan plan, Path dir, AtomicLong progress) throws InterruptedException {
+        InputFormat format = InputFormat.of(rec.contentType());
         Path output = dir.resolve("recording.mp4");
-        boolean byteJoin = rec.mode() == Mode.STREAM || isMpegTs(rec.contentType());
+        Duration limit = config.ffmpegLimit(estimatedSeconds(rec, plan.totalBytes()));
         MediaInfo input;
         CodecPlan codecs;
         List<ChunkDigest> digests;
         long joinStarted = System.nanoTime();
-        if (byteJoin) {
-            ByteJoin joined = pipe(rec, plan, output, progress);
+        if (byteJoined(rec.mode(), format)) {
+            ByteJoin joined = pipe(rec, format, plan, output, progress, limit);
             input = joined.input();
             codecs = joined.codecs();
             digests = joined.digests();
         } else {
             Segments segments = writeSegments(rec, plan, dir.resolve("segments"), progress);
             digests = segments.digests();
-            List<MediaInfo> infos = probeAll(segments.files());
+            List<MediaInfo> infos = probeAll(segments.files(), format);
             input = infos.get(0);
             codecs = CodecPlan.choose(input, caps);
-            LOG.info("merging recordingId={} join=concat segments={} bytes={} format={} codecs=[{}]", rec.id(),
-                    segments.files().size(), plan.totalBytes(), input.formatName(), codecs.describe(input));
+            LOG.info("merging recordingId={} join=concat segments={} bytes={} format={} codecs=[{}] ffmpegLimit={}",
+                    rec.id(), segments.files().size(), plan.totalBytes(), input.formatName(), codecs.describe(input), limit);
             Path list = writeConcatList(dir.resolve("segments"), segments.files(), infos);
-            join.fromConcatList(list, codecs, output, rec.id().value());
+            join.fromConcatList(list, format, codecs, output, rec.id().value(), limit);
         }
         // One line per phase, so an operator (and the merge benchmark) sees where a slow merge spent its time.
         LOG.info("merge joined recordingId={} outputBytes={} seconds={}", rec.id(), size(output),
                 (System.nanoTime() - joinStarted) / 1_000_000 / 1000.0);
         MediaInfo out;
         try {
-            out = probe.probe(output);
+            out = probe.probe(output, InputFormat.OUTPUT_MP4);
         } catch (MergeFailure f) {
             throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg wrote an unreadable output: " + f.getMessage(), f);
         }
         verifyOutput(input, out);
         return new MergeResult(output, size(output), out, digests, codecs.describe(input));
+    }
+
+    /** Stream mode and MPEG-TS segments are joined as bytes; other segments by the concat demuxer. */
+    private static boolean byteJoined(Mode mode, InputFormat format) {
+        return mode == Mode.STREAM || format.mpegTs();
+    }
+
+    /**
+     * How long the recording plays, as far as can be told before FFmpeg has read it: the wall clock time it
+     * was recorded over, or its size at {@link #MIN_BYTES_PER_SECOND}, whichever is longer.
+     */
+    static double estimatedSeconds(Recording rec, long bytes) {
+        double bySize = (double) bytes / MIN_BYTES_PER_SECOND;
+        double byClock = rec.createdAt() == null || rec.lastChunkAt() == null ? 0
+                : Duration.between(rec.createdAt(), rec.lastChunkAt()).toMillis() / 1000.0;
+        return Math.max(bySize, byClock);
+    }
+
+    /** The local disk a merge of {@code rec} needs (see {@link #DISK_PER_INPUT_BYTE_JOINED}). */
+    static long diskNeeded(Recording rec) {
+        boolean joined;
+        try {
+            joined = byteJoined(rec.mode(), InputFormat.of(rec.contentType()));
+        } catch (MergeFailure unsupported) {
+            joined = true; // refused before anything is written
+        }
+        return rec.bytes() * (joined ? DISK_PER_INPUT_BYTE_JOINED : DISK_PER_INPUT_CONCAT) + DISK_SLACK;
     }
 
     private record ByteJoin(MediaInfo input, CodecPlan codecs, List<ChunkDigest> digests) {
@@ -108,17 +153,19 @@ final class MergePipeline {
      * every chunk into FFmpeg. The probe reads from the same prefetcher as FFmpeg: its chunks are handed
      * to FFmpeg afterwards rather than downloaded twice, and the window keeps downloading meanwhile.
      */
-    private ByteJoin pipe(Recording rec, ChunkPlan plan, Path output, AtomicLong progress) throws InterruptedException {
+    private ByteJoin pipe(Recording rec, InputFormat format, ChunkPlan plan, Path output, AtomicLong progress,
+                          Duration limit) throws InterruptedException {
         ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
                 config.prefetchBytes(), config.chunkTimeout(), issuer);
         try (ChunkInputStream in = new ChunkInputStream(prefetcher, progress)) {
             ChunkInputStream.Prefix head = in.peek(PROBE_BYTES);
-            MediaInfo input = probe.probe(new ByteArrayInputStream(head.bytes()), "the first " + head.chunks() + " chunks");
+            MediaInfo input = probe.probe(new ByteArrayInputStream(head.bytes()), format,
+                    "the first " + head.chunks() + " chunks");
             CodecPlan codecs = CodecPlan.choose(input, caps);
-            LOG.info("merging recordingId={} join=bytes chunks={} bytes={} format={} codecs=[{}]", rec.id(),
-                    plan.chunks().size(), plan.totalBytes(), input.formatName(), codecs.describe(input));
+            LOG.info("merging recordingId={} join=bytes chunks={} bytes={} format={} codecs=[{}] ffmpegLimit={}",
+                    rec.id(), plan.chunks().size(), plan.totalBytes(), input.formatName(), codecs.describe(input), limit);
             try {
-                join.fromStream(in, input.matroska(), codecs, output, rec.id().value());
+                join.fromStream(in, format, codecs, output, rec.id().value(), progress::get, limit);
             } catch (MergeFailure f) {
                 // FFmpeg fails when its input breaks off; the reason worth reporting is why it broke off.
                 throw in.failure() != null ? in.failure() : f;
@@ -140,7 +187,7 @@ final class MergePipeline {
     /** Writes each segment to its own file (the concat demuxer reads files), in index order. */
     private Segments writeSegments(Recording rec, ChunkPlan plan, Path dir, AtomicLong progress)
             throws InterruptedException {
-        String extension = extension(rec.contentType());
+        String extension = extension(InputFormat.baseType(rec.contentType()));
         List<Path> files = new ArrayList<>(plan.chunks().size());
         try (ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
                 config.prefetchBytes(), config.chunkTimeout(), issuer)) {
@@ -156,7 +203,8 @@ final class MergePipeline {
             }
             return new Segments(files, prefetcher.digests());
         } catch (IOException e) {
-            throw new MergeFailure(MergeError.INTERNAL, "cannot write segment files to " + dir + ": " + e, e);
+            MergeError error = isDiskFull(e) ? MergeError.NO_SPACE : MergeError.INTERNAL;
+            throw new MergeFailure(error, "cannot write segment files to " + dir + ": " + e, e);
         }
     }
 
@@ -164,7 +212,7 @@ final class MergePipeline {
      * FFprobe of every segment file, {@code prefetch} at a time: one run costs a process start (about
      * 0.2 s through Jaffree here), which adds up over the hundreds of segments of a long recording.
      */
-    private List<MediaInfo> probeAll(List<Path> files) throws InterruptedException {
+    private List<MediaInfo> probeAll(List<Path> files, InputFormat format) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.prefetch(), files.size()), r -> {
             Thread t = new Thread(r, "merge-probe");
             t.setDaemon(true);
@@ -173,7 +221,7 @@ final class MergePipeline {
         try {
             List<Future<MediaInfo>> futures = new ArrayList<>(files.size());
             for (Path f : files) {
-                futures.add(pool.submit(() -> probe.probe(f)));
+                futures.add(pool.submit(() -> probe.probe(f, format)));
             }
             List<MediaInfo> infos = new ArrayList<>(files.size());
             for (Future<MediaInfo> f : futures) {
@@ -218,13 +266,8 @@ final class MergePipeline {
         }
     }
 
-    static boolean isMpegTs(String contentType) {
-        String base = baseType(contentType);
-        return base.equals("video/mp2t") || base.equals("audio/mp2t") || base.equals("video/mpegts");
-    }
-
-    private static String extension(String contentType) {
-        return switch (baseType(contentType)) {
+    private static String extension(String baseType) {
+        return switch (baseType) {
             case "video/mp4", "audio/mp4" -> "mp4";
             case "video/webm", "audio/webm" -> "webm";
             case "video/quicktime" -> "mov";
@@ -233,13 +276,8 @@ final class MergePipeline {
         };
     }
 
-    /** "video/webm;codecs=vp8,opus" is "video/webm". */
-    static String baseType(String contentType) {
-        if (contentType == null) {
-            return "";
-        }
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    private static boolean isDiskFull(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("No space left on device");
     }
 
     private static long size(Path file) {

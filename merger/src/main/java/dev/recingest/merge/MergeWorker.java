@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link RecordingMerger}) every third of that timeout.
  *
  * <p>Each thread reads the queue on a Redis connection of its own (XREADGROUP blocks the connection
- * for up to {@code poll}); lease renewals share one more.
+ * for up to {@code poll}); lease renewals share one more, with the housekeeping: every visibility timeout
+ * it removes the group's consumers left by merger processes that are gone (idle for two visibility
+ * timeouts with nothing pending) and the work folders of such mergers. A queue entry that names no valid
+ * recording is dropped the first time it is read, not handed out again forever.
  */
 public final class MergeWorker implements AutoCloseable {
 
@@ -85,6 +88,8 @@ public final class MergeWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        long every = config.visibilityTimeout().toMillis();
+        leaseRenewals.scheduleWithFixedDelay(this::houseKeeping, 0, every, TimeUnit.MILLISECONDS);
         for (int i = 0; i < config.workers(); i++) {
             String consumer = consumerPrefix + "-" + i;
             Thread t = new Thread(() -> loop(consumer), "merge-worker-" + i);
@@ -130,10 +135,15 @@ public final class MergeWorker implements AutoCloseable {
                 LOG.warn("merge queue unavailable consumer={} reason={}", consumer, e.toString());
                 pause(REDIS_BACKOFF);
                 continue;
+            } catch (MergeQueue.UnreadableJob e) {
+                // No recording to merge, now or ever: drop it, or it would come back every visibility timeout.
+                LOG.error("merge job rejected messageId={} consumer={} reason=\"{}\"", e.messageId(), consumer,
+                        e.getMessage());
+                merger.metrics().record(MergeMetrics.Outcome.REJECTED, Duration.ZERO);
+                discard(queue, e.messageId());
+                continue;
             } catch (RuntimeException e) {
-                // A job that cannot be read (say, an invalid recording id): it stays pending and comes back
-                // once per visibility timeout; the thread lives on.
-                LOG.error("merge job unreadable consumer={}", consumer, e);
+                LOG.error("merge queue read failed consumer={}", consumer, e);
                 pause(REDIS_BACKOFF);
                 continue;
             }
@@ -175,6 +185,31 @@ public final class MergeWorker implements AutoCloseable {
                 LOG.warn("merge job not acked recordingId={} reason={}", job.recordingId(), e.toString());
             }
         }
+    }
+
+    private static void discard(MergeQueue queue, String messageId) {
+        try {
+            queue.discard(messageId);
+        } catch (RedisException e) {
+            LOG.warn("merge job not discarded messageId={} reason={}", messageId, e.toString());
+        }
+    }
+
+    /** Removes what merger processes that are gone left behind: their consumers in the group, their work folders. */
+    private void houseKeeping() {
+        try {
+            List<String> removed = leaseQueue.removeIdleConsumers(config.visibilityTimeout().multipliedBy(2));
+            if (!removed.isEmpty()) {
+                LOG.info("merge consumers removed names={} reason=idle-without-jobs", removed);
+            }
+        } catch (RedisException e) {
+            // No group yet (the first worker creates it), or Redis away: next time.
+            LOG.debug("merge consumers not checked reason={}", e.toString());
+        } catch (RuntimeException e) {
+            // Never let it escape: the executor would stop scheduling it.
+            LOG.warn("merge housekeeping failed reason={}", e.toString());
+        }
+        merger.sweepWorkSpace();
     }
 
     private void renew(String consumer, Job job, Lease lease) {
@@ -222,6 +257,7 @@ public final class MergeWorker implements AutoCloseable {
         }
         leaseRenewals.shutdownNow();
         leaseConnection.close();
+        merger.close();
         LOG.info("merge worker stopped");
     }
 

@@ -21,24 +21,44 @@ import java.util.Objects;
  * @param keepChunks        false: delete the chunk objects once the MP4 and manifest are stored
  * @param poll              how long one queue read blocks; also bounds how fast {@code close()} stops the loop
  * @param chunkTimeout      the longest wait for one chunk download
- * @param ffmpegTimeout     the longest one FFmpeg run may take; past it the process is killed and the
- *                          attempt counts as a retryable failure
+ * @param ffmpegTimeout     what one FFmpeg run may take on top of the time its recording's length allows
+ *                          (see {@link #ffmpegLimit}); past the limit the process is killed and the recording
+ *                          FAILED with FFMPEG_TIMEOUT
+ * @param ffmpegMinSpeed    the slowest FFmpeg run that still counts as working, in media seconds per second
+ * @param ffmpegStallTimeout how long FFmpeg may go with neither its output nor its input moving before it is
+ *                          killed (FFMPEG_TIMEOUT); longer than {@code chunkTimeout}, so that a slow chunk
+ *                          download is reported as the storage problem it is
+ * @param minFreeDisk       bytes of the work directory's disk that merges leave free; a merge that does not
+ *                          fit waits (its job stays queued, no attempt is used)
  * @param shutdownTimeout   how long {@code close()} waits for merges in progress before killing them
  * @param ffmpegDir         directory holding ffmpeg and ffprobe; null: PATH, then the bundled binaries
  * @param redisRetention    how long a COMPLETED or FAILED recording's Redis keys live ({@code RECINGEST_RETENTION_REDIS})
  */
 public record MergerConfig(int workers, int prefetch, long prefetchBytes, Duration visibilityTimeout, int maxAttempts, Path workDir,
                            boolean keepChunks, Duration poll, Duration chunkTimeout, Duration ffmpegTimeout,
+                           double ffmpegMinSpeed, Duration ffmpegStallTimeout, long minFreeDisk,
                            Duration shutdownTimeout, String ffmpegDir, Duration redisRetention) {
 
-    public static final int DEFAULT_WORKERS = 1;
+    /**
+     * Two at least, so that one long merge (a transcode of hours of video) never holds up the others; one per
+     * CPU beyond that, since a merge is mostly FFmpeg and storage transfers (BENCHMARKS.md, merge workers).
+     */
+    public static final int DEFAULT_WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_PREFETCH = 16;
     public static final long DEFAULT_PREFETCH_BYTES = 32L << 20;
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_CHUNK_TIMEOUT = Duration.ofSeconds(60);
-    public static final Duration DEFAULT_FFMPEG_TIMEOUT = Duration.ofHours(4);
+    public static final Duration DEFAULT_FFMPEG_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * A quarter of real time: the slowest case measured here, a 720p VP8 to H.264 transcode on 2 busy CPUs
+     * beside other merges, ran at about 1.8x real time (BENCHMARKS.md, merge workers), so a run slower than
+     * this is stuck, not working.
+     */
+    public static final double DEFAULT_FFMPEG_MIN_SPEED = 0.25;
+    public static final Duration DEFAULT_FFMPEG_STALL_TIMEOUT = Duration.ofMinutes(3);
+    public static final long DEFAULT_MIN_FREE_DISK = 512L << 20;
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     public MergerConfig {
@@ -53,13 +73,27 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
         // Redis round trip would let a second worker take a healthy merge over.
         requireAtLeast("RECINGEST_MERGE_VISIBILITY_TIMEOUT", visibilityTimeout, Duration.ofSeconds(3));
         requireAtLeast("RECINGEST_MERGE_POLL", poll, Duration.ofMillis(100));
+        // An idle worker reads the queue every poll; consumers idle for two visibility timeouts are taken
+        // for those of dead mergers and removed, so a live one must read more often than that.
+        if (poll.compareTo(visibilityTimeout) >= 0) {
+            throw new IllegalArgumentException("RECINGEST_MERGE_POLL (" + poll
+                    + ") must be shorter than RECINGEST_MERGE_VISIBILITY_TIMEOUT (" + visibilityTimeout + ")");
+        }
         requireAtLeast("RECINGEST_MERGE_CHUNK_TIMEOUT", chunkTimeout, Duration.ofSeconds(1));
         requireAtLeast("RECINGEST_MERGE_FFMPEG_TIMEOUT", ffmpegTimeout, Duration.ofSeconds(1));
+        if (!(ffmpegMinSpeed > 0) || Double.isInfinite(ffmpegMinSpeed)) {
+            throw new IllegalArgumentException("RECINGEST_MERGE_FFMPEG_MIN_SPEED must be a positive number, got "
+                    + ffmpegMinSpeed);
+        }
+        requireAtLeast("RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT", ffmpegStallTimeout, chunkTimeout.plusSeconds(1));
+        if (minFreeDisk < 0) {
+            throw new IllegalArgumentException("RECINGEST_MERGE_MIN_FREE_DISK must not be negative, got " + minFreeDisk);
+        }
         requireAtLeast("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", shutdownTimeout, Duration.ZERO);
         redisRetention = new Retention(redisRetention).redisKeys();
     }
 
-    /** The defaults: one worker, temporary files under {@code java.io.tmpdir/recingest-merge}. */
+    /** The defaults: workers by CPU count, temporary files under {@code java.io.tmpdir/recingest-merge}. */
     public static MergerConfig defaults() {
         return from(Settings.of(java.util.Map.of()));
     }
@@ -77,9 +111,23 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
                 s.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL),
                 s.duration("RECINGEST_MERGE_CHUNK_TIMEOUT", DEFAULT_CHUNK_TIMEOUT),
                 s.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT", DEFAULT_FFMPEG_TIMEOUT),
+                s.decimal("RECINGEST_MERGE_FFMPEG_MIN_SPEED", DEFAULT_FFMPEG_MIN_SPEED),
+                s.duration("RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT", DEFAULT_FFMPEG_STALL_TIMEOUT),
+                s.bytes("RECINGEST_MERGE_MIN_FREE_DISK", DEFAULT_MIN_FREE_DISK),
                 s.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
                 s.string("RECINGEST_FFMPEG_DIR", null),
                 Retention.from(s).redisKeys());
+    }
+
+    /**
+     * How long one FFmpeg run over a recording of about {@code mediaSeconds} may take: {@code ffmpegTimeout}
+     * plus the recording's length at {@code ffmpegMinSpeed}. A minute-long recording that FFmpeg cannot
+     * handle fails within minutes, and a four-hour transcode still has the time it needs.
+     */
+    public Duration ffmpegLimit(double mediaSeconds) {
+        double allowed = Math.max(0, mediaSeconds) / ffmpegMinSpeed;
+        long millis = (long) Math.min(allowed * 1000, Duration.ofDays(7).toMillis());
+        return ffmpegTimeout.plusMillis(millis);
     }
 
     /** How often a worker renews the lease of the job it is merging. */

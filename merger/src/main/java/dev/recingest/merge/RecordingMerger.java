@@ -6,30 +6,22 @@ import dev.recingest.merge.MergeMetrics.Outcome;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.Outcomes.TransitionKind;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.ObjectKeys;
 import dev.recingest.storage.OutputStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +33,17 @@ import org.slf4j.LoggerFactory;
  * recording in the future (renewed with the queue lease), and a job that finds the recording MERGING
  * under a live lease (a duplicate job for it) is left pending rather than starting a competing attempt
  * that would invalidate the running one. Two workers can still end up on one recording (a lease that
- * expired during a long pause, or two duplicate jobs taken at the same instant): each attempt takes a
- * number from {@code mergeAttempts}; before publishing, an attempt checks that it is still the latest
- * one and still holds its lease, and only the MERGING → COMPLETED transition that succeeds records the
- * output. The chunks are immutable and FFmpeg runs with the same arguments, so an attempt that slips
- * through the remaining window writes an equivalent object to the same key.
+ * expired during a long pause, or two duplicate jobs taken at the same instant): each attempt gets a
+ * number from {@code mergeAttempts} and an id unique across re-merges ({@code mergeAttemptId}), and every
+ * later step of the attempt (lease renewals, publishing, FAILED) is fenced on that id, so only the latest
+ * attempt moves the recording; {@link OutputPublisher} says how its output is kept from being seen.
+ *
+ * <p>A bad recording fails fast: errors that would repeat on the same bytes (FFmpeg refusing the media, a
+ * content type the merger does not read, FFmpeg past its time limit) fail it on the first attempt; only
+ * errors of the moment (storage, a killed FFmpeg, a full disk) are retried. A merge that does not fit the
+ * work directory's free space now waits in the queue without using an attempt.
  */
-public final class RecordingMerger {
+public final class RecordingMerger implements AutoCloseable {
 
     /** What the worker does with the queue entry after {@link #process}. */
     public enum Disposition {
@@ -67,24 +63,26 @@ public final class RecordingMerger {
     private final MergerConfig config;
     private final RecordingStore recordings;
     private final ChunkStore chunks;
-    private final OutputStore outputs;
-    private final ObjectKeys keys;
     private final MergePipeline pipeline;
+    private final WorkSpace workSpace;
+    private final OutputPublisher publisher;
     private final MergeMetrics metrics;
     private final Conclusion conclusion;
     private final Clock clock;
 
     RecordingMerger(MergerConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
-                    ObjectKeys keys, MergePipeline pipeline, MergeMetrics metrics, EventPublisher events, Clock clock) {
+                    ObjectKeys keys, MergePipeline pipeline, WorkSpace workSpace, MergeMetrics metrics,
+                    EventPublisher events, Clock clock) {
         this.config = config;
         this.recordings = recordings;
         this.chunks = chunks;
-        this.outputs = outputs;
-        this.keys = keys;
         this.pipeline = pipeline;
+        this.workSpace = workSpace;
+        this.publisher = new OutputPublisher(recordings, outputs, keys, this::leaseFields, clock);
         this.metrics = metrics;
         this.conclusion = new Conclusion(recordings, events, config.redisRetention());
         this.clock = clock;
+        metrics.workDirFree(workSpace::usable);
     }
 
     /** {@link #create(MergerConfig, RecordingStore, ChunkStore, OutputStore, ObjectKeys, MeterRegistry, EventPublisher)} announcing nothing. */
@@ -95,17 +93,18 @@ public final class RecordingMerger {
 
     /**
      * Wires a merger: locates FFmpeg ({@code config.ffmpegDir()}, else PATH, else the bundled binaries),
-     * asks it for its encoders once, and registers the merge meters in {@code registry}. Outcomes are
-     * announced through {@code events}.
+     * asks it for its encoders once, sets up its folder in the work directory (removing those of mergers
+     * that are gone), and registers the merge meters in {@code registry}. Outcomes are announced through
+     * {@code events}.
      */
     public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
                                          OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
                                          EventPublisher events) {
         FfmpegBinaries binaries = FfmpegBinaries.locate(config.ffmpegDir());
         MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.ffprobe()),
-                new FfmpegJoin(binaries.ffmpeg(), config.ffmpegTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
-        return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline, new MergeMetrics(registry),
-                events, Clock.systemUTC());
+                new FfmpegJoin(binaries.ffmpeg(), config.ffmpegStallTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
+        return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline,
+                WorkSpace.open(config.workDir(), config.minFreeDisk()), new MergeMetrics(registry), events, Clock.systemUTC());
     }
 
     /**
@@ -118,7 +117,7 @@ public final class RecordingMerger {
     public Disposition process(RecordingId id, Lease lease) throws InterruptedException {
         long started = System.nanoTime();
         Recording rec;
-        long attempt;
+        WorkSpace.Reservation room = null;
         try {
             Optional<Recording> found = await(recordings.get(id), REDIS_WAIT);
             if (found.isEmpty() || !MERGEABLE.contains(found.get().state())) {
@@ -150,28 +149,47 @@ public final class RecordingMerger {
             }
             if (rec.mergeAttempts() >= config.maxAttempts()) {
                 // Earlier attempts ended without recording an outcome: their workers died or were stopped.
-                return fail(rec, rec.mergeAttempts(), new MergeFailure(MergeError.WORKER_LOST, rec.mergeAttempts()
+                return fail(rec, lease, new MergeFailure(MergeError.WORKER_LOST, rec.mergeAttempts()
                         + " merge attempts ended without an outcome (worker lost or stopped)"), started);
+            }
+            room = workSpace.reserve(MergePipeline.diskNeeded(rec));
+            if (room.fit() == WorkSpace.Fit.LATER) {
+                LOG.warn("merge deferred recordingId={} reason=no-disk-space detail=\"{}\"", id, room.describe());
+                metrics.record(Outcome.DEFERRED, Duration.ZERO);
+                return Disposition.LEAVE_PENDING;
             }
             if (!await(recordings.transition(id, MERGEABLE, RecordingState.MERGING, leaseFields()), REDIS_WAIT).ok()) {
                 LOG.info("merge skipped recordingId={} reason=state-changed", id);
                 metrics.record(Outcome.SKIPPED, Duration.ZERO);
                 return Disposition.ACK;
             }
-            attempt = await(recordings.increment(id, "mergeAttempts"), REDIS_WAIT);
-            lease.attempt(attempt);
+            RecordingStore.MergeAttempt attempt = await(recordings.beginMergeAttempt(id), REDIS_WAIT);
+            lease.attempt(attempt.number(), attempt.id());
+            if (room.fit() == WorkSpace.Fit.NEVER) {
+                return fail(rec, lease, new MergeFailure(MergeError.NO_SPACE, "the merge " + room.describe()), started);
+            }
+            return runAttempt(rec, lease, started);
         } catch (MergeFailure e) {
             LOG.warn("merge postponed recordingId={} reason={}", id, e.getMessage());
             metrics.record(Outcome.RETRIED, elapsed(started));
             return Disposition.LEAVE_PENDING;
+        } finally {
+            if (room != null) {
+                room.close();
+            }
         }
-        LOG.info("merge started recordingId={} attempt={} mode={} contentType={} chunks={}", id, attempt,
+    }
+
+    /** One merge attempt, admitted: check, merge, publish, or fail; the attempt's folder goes when it ends. */
+    private Disposition runAttempt(Recording rec, Lease lease, long started) throws InterruptedException {
+        RecordingId id = rec.id();
+        LOG.info("merge started recordingId={} attempt={} mode={} contentType={} chunks={}", id, lease.attempt(),
                 rec.mode().wire(), rec.contentType(), rec.chunks());
-        Path dir = config.workDir().resolve(id.value() + "-" + attempt + "-" + UUID.randomUUID());
+        Path dir = null;
         AtomicLong progress = metrics.started();
         Disposition disposition;
         try {
-            Files.createDirectories(dir);
+            dir = workSpace.attemptFolder(id, lease.attempt());
             // Both records asked at once: listing the objects of a 1-hour recording (3,600 of them, 1,000 per
             // page) takes seconds, which the Redis reads need not wait behind.
             var listed = chunks.listChunks(id);
@@ -180,17 +198,19 @@ public final class RecordingMerger {
             ChunkPlan plan = ContiguityCheck.verify(rec.chunks(), await(inRedis, REDIS_WAIT), await(listed, STORAGE_WAIT),
                     await(voids, REDIS_WAIT));
             MergeResult result = pipeline.merge(rec, plan, dir, progress);
-            disposition = publish(rec, attempt, plan, result, lease, started);
+            disposition = publish(rec, lease, plan, result, started);
         } catch (MergeFailure e) {
-            disposition = fail(rec, attempt, e, started);
+            disposition = fail(rec, lease, e, started);
         } catch (IOException | RuntimeException e) {
-            disposition = fail(rec, attempt, MergeFailure.from(e), started);
+            disposition = fail(rec, lease, MergeFailure.from(e), started);
         } finally {
             metrics.finished(progress);
-            deleteQuietly(dir);
+            if (dir != null) {
+                WorkSpace.deleteTree(dir);
+            }
         }
         if (disposition == Disposition.LEAVE_PENDING) {
-            releaseLease(id, attempt);
+            releaseLease(id, lease);
         }
         return disposition;
     }
@@ -202,8 +222,19 @@ public final class RecordingMerger {
      */
     void renew(RecordingId id, Lease lease) throws InterruptedException {
         if (lease.held() && lease.attempt() > 0) {
-            await(recordings.transition(id, List.of(RecordingState.MERGING), RecordingState.MERGING, leaseFields()),
-                    REDIS_WAIT);
+            var renewed = await(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
+                    RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields()), REDIS_WAIT);
+            if (!renewed.ok()) {
+                // Another attempt took the recording over, or it was deleted, or its outcome is recorded (a
+                // renewal that ran just after this attempt's own): this attempt can only lose now.
+                boolean ended = renewed.kind() == TransitionKind.REFUSED && (renewed.previous() == RecordingState.COMPLETED
+                        || renewed.previous() == RecordingState.FAILED);
+                if (!ended) {
+                    LOG.warn("merge lease lost recordingId={} attempt={} outcome={} state={}", id, lease.attempt(),
+                            renewed.kind(), renewed.previous());
+                }
+                lease.lose();
+            }
         }
     }
 
@@ -217,13 +248,10 @@ public final class RecordingMerger {
     }
 
     /** Lets the retry of an attempt that ends without an outcome start at once, unless a later attempt runs. */
-    private void releaseLease(RecordingId id, long attempt) {
+    private void releaseLease(RecordingId id, Lease lease) {
         try {
-            Optional<Recording> now = await(recordings.get(id), REDIS_WAIT);
-            if (now.isPresent() && now.get().mergeAttempts() == attempt) {
-                await(recordings.transition(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                        Map.of(LEASE_FIELD, "0")), REDIS_WAIT);
-            }
+            await(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
+                    RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), Map.of(LEASE_FIELD, "0")), REDIS_WAIT);
         } catch (MergeFailure e) {
             LOG.debug("merge lease not released recordingId={} reason={}", id, e.getMessage());
         } catch (InterruptedException e) {
@@ -231,38 +259,22 @@ public final class RecordingMerger {
         }
     }
 
-    private Disposition publish(Recording rec, long attempt, ChunkPlan plan, MergeResult result, Lease lease,
-                                long started) throws InterruptedException {
+    private Disposition publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result, long started)
+            throws InterruptedException {
         RecordingId id = rec.id();
-        if (!stillCurrent(id, attempt, lease)) {
-            return Disposition.LEAVE_PENDING;
-        }
-        String outputKey = keys.output(id);
-        long uploadStarted = System.nanoTime();
-        await(outputs.uploadFile(outputKey, result.output(), "video/mp4"), STORAGE_WAIT);
-        LOG.info("output uploaded recordingId={} outputBytes={} seconds={}", id, result.outputSize(),
-                elapsed(uploadStarted).toMillis() / 1000.0);
-        Map<String, String> fields = await(recordings.fields(id), REDIS_WAIT);
-        Instant stoppedAt = fields.containsKey("stoppedAt") ? Instant.ofEpochMilli(Long.parseLong(fields.get("stoppedAt"))) : null;
-        Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
-        await(outputs.putBytes(keys.manifest(id), manifest.toJson(), "application/json"), STORAGE_WAIT);
-        Double duration = result.outputInfo().durationSeconds();
-        var done = await(recordings.transition(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
-                Map.of("outputKey", outputKey, "outputSize", Long.toString(result.outputSize()),
-                        "durationSeconds", Double.toString(duration), "completedAt", Long.toString(clock.millis()))),
-                REDIS_WAIT);
-        if (!done.ok()) {
-            LOG.warn("merge superseded recordingId={} attempt={} state={}", id, attempt, done.previous());
+        if (!publisher.publish(rec, lease, plan, result)) {
+            // Another attempt owns the recording (and maybe this very job, claimed from this worker): leave the
+            // job to whoever has it; delivered again, it finds the outcome recorded.
             metrics.record(Outcome.SKIPPED, elapsed(started));
-            return Disposition.ACK;
+            return Disposition.LEAVE_PENDING;
         }
         metrics.inputBytes(plan.totalBytes());
         Duration took = elapsed(started);
         metrics.record(Outcome.COMPLETED, took);
         LOG.info("merge completed recordingId={} attempt={} chunks={} void={} bytes={} outputBytes={} "
-                        + "durationSeconds={} codecs=[{}] seconds={}", id, attempt, plan.chunks().size(),
-                plan.voids().size(), plan.totalBytes(), result.outputSize(), duration, result.codecs(),
-                took.toMillis() / 1000.0);
+                        + "durationSeconds={} codecs=[{}] seconds={}", id, lease.attempt(), plan.chunks().size(),
+                plan.voids().size(), plan.totalBytes(), result.outputSize(), result.outputInfo().durationSeconds(),
+                result.codecs(), took.toMillis() / 1000.0);
         boolean announced = conclusion.conclude(id, RecordingState.COMPLETED);
         if (!config.keepChunks()) {
             try {
@@ -276,21 +288,13 @@ public final class RecordingMerger {
         return announced ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
-    /** True if this attempt is still the latest one on a MERGING recording and its lease is held. */
-    private boolean stillCurrent(RecordingId id, long attempt, Lease lease) throws InterruptedException {
-        Optional<Recording> now = await(recordings.get(id), REDIS_WAIT);
-        boolean current = lease.held() && now.isPresent() && now.get().state() == RecordingState.MERGING
-                && now.get().mergeAttempts() == attempt;
-        if (!current) {
-            LOG.warn("merge abandoned recordingId={} attempt={} reason=superseded leaseHeld={} state={} latestAttempt={}",
-                    id, attempt, lease.held(), now.map(r -> r.state().name()).orElse("unknown"),
-                    now.map(Recording::mergeAttempts).orElse(0));
-        }
-        return current;
-    }
-
-    private Disposition fail(Recording rec, long attempt, MergeFailure f, long started) throws InterruptedException {
+    /**
+     * Retries {@code f} while it is retryable and attempts are left; otherwise records the recording FAILED
+     * (fenced on the attempt, when there is one: a superseded attempt never fails its successor's recording).
+     */
+    private Disposition fail(Recording rec, Lease lease, MergeFailure f, long started) throws InterruptedException {
         Duration took = elapsed(started);
+        long attempt = lease.attemptId() == null ? rec.mergeAttempts() : lease.attempt();
         if (f.retryable() && attempt < config.maxAttempts()) {
             LOG.warn("merge will be retried recordingId={} attempt={} of {} errorCode={} reason={}", rec.id(), attempt,
                     config.maxAttempts(), f.error(), f.getMessage());
@@ -299,13 +303,19 @@ public final class RecordingMerger {
         }
         String message = f.retryable() ? f.getMessage() + " (attempt " + attempt + " of " + config.maxAttempts() + ")"
                 : f.getMessage();
+        Map<String, String> fields = Map.of("errorCode", f.error().name(), "errorMessage", message,
+                "failedAt", Long.toString(clock.millis()));
         boolean announcedFailure = true;
         try {
-            var t = await(recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED,
-                    Map.of("errorCode", f.error().name(), "errorMessage", message,
-                            "failedAt", Long.toString(clock.millis()))), REDIS_WAIT);
+            var t = await(lease.attemptId() == null
+                    ? recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED, fields)
+                    : recordings.transitionIf(rec.id(), MERGEABLE, RecordingState.FAILED, RecordingStore.MERGE_ATTEMPT_ID,
+                            lease.attemptId(), fields), REDIS_WAIT);
             if (!t.ok()) {
-                LOG.warn("merge failure not recorded recordingId={} state={}", rec.id(), t.previous());
+                LOG.warn("merge failure not recorded recordingId={} attempt={} errorCode={} outcome={} state={}",
+                        rec.id(), attempt, f.error(), t.kind(), t.previous());
+                metrics.record(Outcome.SKIPPED, took);
+                return t.kind() == TransitionKind.FENCED ? Disposition.LEAVE_PENDING : Disposition.ACK;
             } else if (!conclusion.conclude(rec.id(), RecordingState.FAILED)) {
                 announcedFailure = false;
             }
@@ -314,42 +324,36 @@ public final class RecordingMerger {
             metrics.record(Outcome.RETRIED, took);
             return Disposition.LEAVE_PENDING;
         }
-        LOG.error("merge failed recordingId={} attempt={} errorCode={} message={} seconds={}", rec.id(), attempt,
-                f.error(), message, took.toMillis() / 1000.0, f.error() == MergeError.INTERNAL ? f : null);
+        LOG.error("merge failed recordingId={} attempt={} errorCode={} retryable={} message={} seconds={}", rec.id(),
+                attempt, f.error(), f.retryable(), message, took.toMillis() / 1000.0,
+                f.error() == MergeError.INTERNAL ? f : null);
         metrics.record(Outcome.FAILED, took);
+        metrics.failed(f.error());
         return announcedFailure ? Disposition.ACK : Disposition.LEAVE_PENDING;
     }
 
     /** Waits for a store call; its failure becomes a MergeFailure (storage errors keep their meaning). */
     private static <T> T await(CompletableFuture<T> f, Duration limit) throws InterruptedException {
-        try {
-            return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw MergeFailure.from(e.getCause());
-        } catch (TimeoutException e) {
-            f.cancel(false);
-            throw new MergeFailure(MergeError.INTERNAL, "no answer within " + limit, e);
-        }
+        return Await.within(f, limit);
     }
 
     private static Duration elapsed(long startedNanos) {
         return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("work directory not deleted dir={} reason={}", dir, e.toString());
-        }
+    /** The meters, for the worker's own counts (jobs it rejects unread). */
+    MergeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Removes the work folders of mergers that are gone (the worker calls it now and then). */
+    void sweepWorkSpace() {
+        workSpace.sweep();
+    }
+
+    /** Deletes this merger's work folder; call once no merge runs any more. */
+    @Override
+    public void close() {
+        workSpace.close();
     }
 }

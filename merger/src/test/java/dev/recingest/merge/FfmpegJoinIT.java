@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,9 +24,9 @@ class FfmpegJoinIT {
     void anFfmpegErrorCarriesItsLastOutputLines() throws Exception {
         byte[] ts = Files.readAllBytes(MediaFixtures.tsSegments(dir, 2, 2).get(0));
         CodecPlan broken = new CodecPlan("bogus", null, List.of("-c:v", "no_such_encoder", "-f", "mp4"));
-        FfmpegJoin join = new FfmpegJoin(FfmpegBinaries.locate().ffmpeg(), Duration.ofSeconds(30));
-        MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromStream(new ByteArrayInputStream(ts), false,
-                broken, dir.resolve("out.mp4"), "broken"));
+        FfmpegJoin join = new FfmpegJoin(FfmpegBinaries.locate().ffmpeg(), Duration.ofMinutes(2));
+        MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromStream(new ByteArrayInputStream(ts),
+                InputFormat.of("video/mp2t"), broken, dir.resolve("out.mp4"), "broken", () -> 0, Duration.ofSeconds(30)));
         assertEquals(MergeError.FFMPEG_FAILED, f.error());
         assertTrue(f.getMessage().contains("no_such_encoder"), f.getMessage());
     }
@@ -36,8 +37,28 @@ class FfmpegJoinIT {
         byte[] noise = new byte[64 * 1024];
         new java.util.Random(1).nextBytes(noise);
         MergeFailure f = assertThrows(MergeFailure.class,
-                () -> CodecPlan.choose(probe.probe(new ByteArrayInputStream(noise), "noise"),
+                () -> CodecPlan.choose(probe.probe(new ByteArrayInputStream(noise), InputFormat.of("video/webm"), "noise"),
                         new FfmpegCapabilities(java.util.Set.of(), true)));
         assertEquals(MergeError.UNSUPPORTED_MEDIA, f.error());
+        assertTrue(f.getMessage().contains("as matroska (contentType video/webm)"), f.getMessage());
+    }
+
+    @Test
+    void anFfmpegThatMakesNoProgressIsStoppedAfterTheStallTimeout() throws Exception {
+        // A segment that is a FIFO nobody writes to: FFmpeg blocks opening it, reads nothing, writes nothing.
+        Path fifo = dir.resolve("seg-0000000000.ts");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo");
+        Path list = Files.writeString(dir.resolve("concat.txt"), "ffconcat version 1.0\nfile 'seg-0000000000.ts'\n");
+        FfmpegJoin join = new FfmpegJoin(FfmpegBinaries.locate().ffmpeg(), Duration.ofSeconds(2));
+        CodecPlan copy = new CodecPlan("copy", "copy", List.of("-c", "copy", "-f", "mp4"));
+        Duration limit = Duration.ofMinutes(10);
+        long started = System.nanoTime();
+        MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromConcatList(list, InputFormat.of("video/mp2t"),
+                copy, dir.resolve("out.mp4"), "stalled", limit));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertEquals(MergeError.FFMPEG_TIMEOUT, f.error());
+        assertTrue(f.getMessage().contains("made no progress for PT2S"), f.getMessage());
+        assertTrue(took.compareTo(limit) < 0, "stopped by the stall watchdog, not the time limit: " + took);
     }
 }

@@ -138,6 +138,18 @@ final class MediaFixtures {
         return segments(dir, seconds, segmentSeconds, "mpegts", "ts", List.of());
     }
 
+    /**
+     * MPEG-TS whose H.264 has no SPS or PPS (a recorder that drops its parameter sets): FFprobe still names
+     * the codec, but nothing can tell the picture size, and FFmpeg refuses to write the MP4. One stream,
+     * muxed directly: the segment muxer would put the parameter sets back from the encoder's global header.
+     */
+    static Path tsWithoutParameterSets(Path dir, int seconds) {
+        Path out = dir.resolve("no-parameter-sets.ts");
+        ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                "-c:a", "aac", "-shortest", "-bsf:v", "filter_units=remove_types=7-8", "-f", "mpegts", out.toString()));
+        return out;
+    }
+
     /** Independent MP4 files (each with its own moov), H.264 + AAC, timestamps reset per file. */
     static List<Path> mp4Segments(Path dir, int seconds, int segmentSeconds) {
         return segments(dir, seconds, segmentSeconds, "mp4", "mp4", List.of("-reset_timestamps", "1"));

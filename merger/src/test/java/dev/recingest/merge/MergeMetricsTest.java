@@ -29,6 +29,14 @@ class MergeMetricsTest {
         assertTrue(text.contains("recingest_merge_duration_seconds_bucket{outcome=\"completed\",le=\"+Inf\"} 1"), text);
         assertTrue(text.contains("recingest_merge_input_bytes_total 1234.0"), text);
         assertTrue(text.contains("recingest_merge_progress_bytes 99.0"), text);
+        assertTrue(text.contains("recingest_merge_jobs_total{outcome=\"deferred\"} 0.0"), text);
+        assertTrue(text.contains("recingest_merge_jobs_total{outcome=\"rejected\"} 0.0"), text);
+        metrics.failed(MergeError.FFMPEG_FAILED);
+        metrics.workDirFree(() -> 4096);
+        text = registry.scrape();
+        assertTrue(text.contains("recingest_merge_failures_total{code=\"FFMPEG_FAILED\"} 1.0"), text);
+        assertTrue(text.contains("recingest_merge_failures_total{code=\"NO_SPACE\"} 0.0"), text);
+        assertTrue(text.contains("recingest_merge_work_dir_free_bytes 4096.0"), text);
         metrics.finished(progress);
         assertTrue(registry.scrape().contains("recingest_merge_progress_bytes 0.0"));
     }

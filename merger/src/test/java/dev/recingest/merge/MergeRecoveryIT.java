@@ -13,8 +13,6 @@ import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.Remerge;
 import dev.recingest.storage.ChunkStore;
-import dev.recingest.storage.S3Store;
-import io.netty.buffer.ByteBuf;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -213,7 +210,7 @@ class MergeRecoveryIT {
      */
     private ChunkStore failingOnFirstRead(long index, ErrorCode code) {
         AtomicInteger reads = new AtomicInteger();
-        return wrap((id, i) -> i == index && reads.incrementAndGet() == 1
+        return cluster.chunksReadBy((id, i) -> i == index && reads.incrementAndGet() == 1
                 ? CompletableFuture.failedFuture(new IngestException(code, "injected"))
                 : cluster.storage.getChunk(id, i));
     }
@@ -221,40 +218,10 @@ class MergeRecoveryIT {
     /** Storage whose first read of one chunk takes {@code delay}: a merge that is busy for that long. */
     private ChunkStore slowOnFirstRead(long index, Duration delay) {
         AtomicInteger reads = new AtomicInteger();
-        return wrap((id, i) -> i == index && reads.incrementAndGet() == 1
+        return cluster.chunksReadBy((id, i) -> i == index && reads.incrementAndGet() == 1
                 ? cluster.storage.getChunk(id, i).thenApplyAsync(b -> b,
                         CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
                 : cluster.storage.getChunk(id, i));
-    }
-
-    private ChunkStore wrap(java.util.function.BiFunction<RecordingId, Long, CompletableFuture<byte[]>> get) {
-        S3Store s3 = cluster.storage;
-        return new ChunkStore() {
-            @Override
-            public CompletableFuture<byte[]> getChunk(RecordingId id, long i) {
-                return get.apply(id, i);
-            }
-
-            @Override
-            public CompletableFuture<Void> putChunk(RecordingId id, long i, ByteBuf payload) {
-                return s3.putChunk(id, i, payload);
-            }
-
-            @Override
-            public CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id) {
-                return s3.listChunks(id);
-            }
-
-            @Override
-            public CompletableFuture<Void> deleteChunks(RecordingId id) {
-                return s3.deleteChunks(id);
-            }
-
-            @Override
-            public CompletableFuture<Void> ping() {
-                return s3.ping();
-            }
-        };
     }
 
     @Test

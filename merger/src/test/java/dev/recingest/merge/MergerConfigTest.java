@@ -17,7 +17,7 @@ class MergerConfigTest {
     @Test
     void defaults() {
         MergerConfig c = MergerConfig.from(Settings.of(Map.of()));
-        assertEquals(1, c.workers());
+        assertEquals(Math.max(2, Runtime.getRuntime().availableProcessors()), c.workers());
         assertEquals(16, c.prefetch());
         assertEquals(32L << 20, c.prefetchBytes());
         assertEquals(Duration.ofSeconds(60), c.visibilityTimeout());
@@ -25,6 +25,21 @@ class MergerConfigTest {
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge"), c.workDir());
         assertTrue(c.keepChunks());
         assertEquals(Duration.ofSeconds(20), c.leaseRenewal());
+        assertEquals(Duration.ofMinutes(10), c.ffmpegTimeout());
+        assertEquals(Duration.ofMinutes(3), c.ffmpegStallTimeout());
+        assertEquals(512L << 20, c.minFreeDisk());
+    }
+
+    @Test
+    void theFfmpegLimitGrowsWithTheRecording() {
+        MergerConfig c = MergerConfig.defaults();
+        // 10 minutes to start with, plus the recording at a quarter of real time.
+        assertEquals(Duration.ofMinutes(10), c.ffmpegLimit(0));
+        assertEquals(Duration.ofMinutes(14), c.ffmpegLimit(60));
+        assertEquals(Duration.ofHours(16).plusMinutes(10), c.ffmpegLimit(4 * 3600));
+        MergerConfig strict = MergerConfig.from(Settings.of(Map.of("RECINGEST_MERGE_FFMPEG_TIMEOUT", "1m",
+                "RECINGEST_MERGE_FFMPEG_MIN_SPEED", "2")));
+        assertEquals(Duration.ofSeconds(90), strict.ffmpegLimit(60));
     }
 
     @Test
@@ -48,5 +63,13 @@ class MergerConfigTest {
         assertTrue(e.getMessage().contains("RECINGEST_MERGE_PREFETCH"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> MergerConfig.from(Settings.of(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "1s"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> MergerConfig.from(Settings.of(Map.of("RECINGEST_MERGE_FFMPEG_MIN_SPEED", "0"))));
+        // A stall watchdog shorter than a chunk download's timeout would blame FFmpeg for slow storage.
+        e = assertThrows(IllegalArgumentException.class, () -> MergerConfig.from(Settings.of(Map.of(
+                "RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT", "30s"))));
+        assertTrue(e.getMessage().contains("RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MergerConfig.from(Settings.of(Map.of(
+                "RECINGEST_MERGE_POLL", "5s", "RECINGEST_MERGE_VISIBILITY_TIMEOUT", "5s"))));
     }
 }

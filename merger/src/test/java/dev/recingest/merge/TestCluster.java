@@ -18,6 +18,8 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.state.SeqMode;
 import dev.recingest.storage.S3Store;
+import dev.recingest.storage.ChunkStore;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +29,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 
 /**
  * A real Redis and a real S3 protocol server on loopback, the stores over them, and helpers that
@@ -39,6 +44,8 @@ final class TestCluster implements AutoCloseable {
     final RedisConnections redis;
     final RecordingStore recordings;
     final S3Store storage;
+    /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
+    final S3Config s3Config;
     private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
 
     TestCluster(Path dir) {
@@ -47,8 +54,8 @@ final class TestCluster implements AutoCloseable {
         redis = new RedisConnections(new RedisConfig(redisServer.uri()));
         connection = redis.connect();
         recordings = new RecordingStore(connection.async(), Clock.systemUTC());
-        storage = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access",
-                "secret-secret", true, 16));
+        s3Config = new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access", "secret-secret", true, 16);
+        storage = S3Store.create(s3Config);
         storage.ensureBucket();
     }
 
@@ -113,6 +120,42 @@ final class TestCluster implements AutoCloseable {
         System.out.printf(java.util.Locale.ROOT, "codec case %s: output %.3f s, video %s, audio %s, frame decoded at %.3f s%n",
                 id, out.durationSeconds(), out.firstVideo().map(MediaInfo.StreamInfo::codecName).orElse("-"),
                 out.firstAudio().map(MediaInfo.StreamInfo::codecName).orElse("-"), out.durationSeconds() / 2);
+    }
+
+    /** The real chunk store, except that chunks are read by {@code get} (which may call the real one). */
+    ChunkStore chunksReadBy(BiFunction<RecordingId, Long, CompletableFuture<byte[]>> get) {
+        S3Store s3 = storage;
+        return new ChunkStore() {
+            @Override
+            public CompletableFuture<byte[]> getChunk(RecordingId id, long i) {
+                return get.apply(id, i);
+            }
+
+            @Override
+            public CompletableFuture<Void> putChunk(RecordingId id, long i, ByteBuf payload) {
+                return s3.putChunk(id, i, payload);
+            }
+
+            @Override
+            public CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id) {
+                return s3.listChunks(id);
+            }
+
+            @Override
+            public CompletableFuture<Void> deleteChunks(RecordingId id) {
+                return s3.deleteChunks(id);
+            }
+
+            @Override
+            public CompletableFuture<Void> ping() {
+                return s3.ping();
+            }
+        };
+    }
+
+    /** Redis commands for what a test does to the queue by hand (raw jobs, consumers). */
+    io.lettuce.core.api.sync.RedisCommands<String, String> redisSync() {
+        return connection.sync();
     }
 
     long pendingJobs() {

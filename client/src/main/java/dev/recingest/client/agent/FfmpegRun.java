@@ -47,9 +47,9 @@ final class FfmpegRun {
     private volatile long outTimeMicros = -1;
     private volatile long lastProgressNanos;
     private volatile boolean stopRequested;
-    private int nextSegment;
     private long listOffset;
-    private final List<String> listed = new ArrayList<>();
+    /** Listed segments not handed out yet; consumed from the front, so a long run holds only a few. */
+    private final ArrayDeque<String> listed = new ArrayDeque<>();
     private final List<Thread> readers = new ArrayList<>();
 
     private FfmpegRun(Path dir, String extension, Process process) {
@@ -145,14 +145,14 @@ final class FfmpegRun {
         boolean exited = !process.isAlive();
         readNewListEntries();
         List<Path> out = new ArrayList<>();
-        while (nextSegment < listed.size()) {
-            Path seg = dir.resolve(listed.get(nextSegment));
+        while (!listed.isEmpty()) {
+            Path seg = dir.resolve(listed.peekFirst());
             Path following = dir.resolve(String.format("seg-%06d.%s", segmentNumber(seg) + 1, extension));
             if (!exited && !Files.exists(following)) {
                 break;
             }
             out.add(seg);
-            nextSegment++;
+            listed.removeFirst();
         }
         return out;
     }

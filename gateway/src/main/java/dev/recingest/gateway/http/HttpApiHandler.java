@@ -1,7 +1,9 @@
 package dev.recingest.gateway.http;
 
+import dev.recingest.auth.Tokens;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.IngestException;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Every HTTP request that is not the WebSocket upgrade: health, readiness, metrics and the admin API.
+ * Every HTTP request that is not the WebSocket upgrade or a browser file: health, readiness, metrics and the
+ * admin API (admin token; a recorder token may read its own recording, see {@link RecorderAccess}).
  * Holds no per-connection state, so one instance serves all connections.
  */
 @ChannelHandler.Sharable
@@ -32,15 +35,18 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ChunkStore chunks;
     private final PrometheusMeterRegistry registry;
     private final AdminAuth adminAuth;
+    private final RecorderAccess recorderAccess;
     private final RecordingsApi recordings;
     private final BooleanSupplier draining;
 
     public HttpApiHandler(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
-                          PrometheusMeterRegistry registry, String adminToken, BooleanSupplier draining) {
+                          PrometheusMeterRegistry registry, String adminToken, Tokens recorderTokens,
+                          BooleanSupplier draining) {
         this.store = store;
         this.chunks = chunks;
         this.registry = registry;
         this.adminAuth = new AdminAuth(adminToken);
+        this.recorderAccess = new RecorderAccess(recorderTokens);
         this.recordings = new RecordingsApi(store, chunks, outputs, lifecycle);
         this.draining = draining;
     }
@@ -59,8 +65,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     "text/plain; version=0.0.4; charset=utf-8");
         } else if (path.equals(AdminRoute.BASE) || path.startsWith(AdminRoute.BASE + "/")) {
             if (!adminAuth.allows(request)) {
-                HttpReplies.error(ctx, keepAlive, ErrorCode.UNAUTHORIZED, "admin token required");
-                return;
+                try {
+                    recorderAccess.check(request, path);
+                } catch (IngestException e) {
+                    HttpReplies.error(ctx, keepAlive, e);
+                    return;
+                }
             }
             recordings.handle(ctx, request, query);
         } else {

@@ -17,12 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Writing HTTP responses; every error body is {@code {"status":..,"code":..,"message":..}}. */
-final class HttpReplies {
+public final class HttpReplies {
 
     private HttpReplies() {
     }
 
-    static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
         send(ctx, keepAlive, status, Json.writeBytes(body), "application/json");
     }
 
@@ -31,7 +31,7 @@ final class HttpReplies {
         send(ctx, keepAlive, status, body.getBytes(StandardCharsets.UTF_8), contentType);
     }
 
-    static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", code.httpStatus());
         body.put("code", code.name());
@@ -53,7 +53,7 @@ final class HttpReplies {
     }
 
     /** 405 with the {@code Allow} header listing what the path does accept. */
-    static void methodNotAllowed(ChannelHandlerContext ctx, boolean keepAlive, String allow) {
+    public static void methodNotAllowed(ChannelHandlerContext ctx, boolean keepAlive, String allow) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", 405);
         body.put("code", "METHOD_NOT_ALLOWED");
@@ -66,7 +66,7 @@ final class HttpReplies {
         write(ctx, keepAlive, r);
     }
 
-    static void redirect(ChannelHandlerContext ctx, boolean keepAlive, String location) {
+    public static void redirect(ChannelHandlerContext ctx, boolean keepAlive, String location) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
         r.headers().set(HttpHeaderNames.LOCATION, location).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         write(ctx, keepAlive, r);
@@ -80,7 +80,8 @@ final class HttpReplies {
         write(ctx, keepAlive, r);
     }
 
-    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
+    /** Sends a response that the caller built, with the connection header {@code keepAlive} asks for. */
+    public static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r, ctx.voidPromise());

@@ -69,7 +69,8 @@ final class RecordingsApi {
             done = switch (route.get()) {
                 case LIST -> list(ctx, keepAlive, query);
                 case GET -> view(id).thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, v));
-                case OUTPUT -> output(ctx, keepAlive, id);
+                case OUTPUT -> output(ctx, keepAlive, id, !"false".equals(query.parameters().getOrDefault("redirect",
+                        List.of("true")).get(0)));
                 case STOP -> actions.stop(id).thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, v));
                 case MERGE -> actions.merge(id)
                         .thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.ACCEPTED, v));
@@ -102,7 +103,7 @@ final class RecordingsApi {
         return new IngestException(ErrorCode.NOT_FOUND, "no recording " + id);
     }
 
-    private CompletableFuture<Void> output(ChannelHandlerContext ctx, boolean keepAlive, RecordingId id) {
+    private CompletableFuture<Void> output(ChannelHandlerContext ctx, boolean keepAlive, RecordingId id, boolean redirect) {
         return store.get(id).thenCompose(found -> {
             if (found.isPresent()) {
                 Recording r = found.get();
@@ -119,7 +120,16 @@ final class RecordingsApi {
                 }
                 return (String) o.get("key");
             });
-        }).thenAccept(key -> HttpReplies.redirect(ctx, keepAlive, outputs.presignGet(key, PRESIGN_VALIDITY).toString()));
+        }).thenAccept(key -> {
+            String url = outputs.presignGet(key, PRESIGN_VALIDITY).toString();
+            if (redirect) {
+                HttpReplies.redirect(ctx, keepAlive, url);
+            } else {
+                // For pages: a cross-origin fetch cannot read a redirect's Location, and <video src> wants the URL.
+                HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK,
+                        Map.of("url", url, "expiresInSeconds", PRESIGN_VALIDITY.toSeconds()));
+            }
+        });
     }
 
     private CompletableFuture<Void> list(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder query) {

@@ -1,0 +1,28 @@
+package dev.recingest.gateway.web;
+
+import dev.recingest.config.Settings;
+
+/**
+ * What the gateway serves to browsers besides the recorder module.
+ *
+ * @param demoEnabled serve the demo page at {@code /demo/} (RECINGEST_DEMO; off for {@code gateway},
+ *                    on for {@code all} and {@code demo})
+ * @param demoTokens  development tokens for the demo page, or null (production: the page's owner
+ *                    supplies tokens); only used when the demo is enabled
+ */
+public record WebConfig(boolean demoEnabled, DemoTokens demoTokens) {
+
+    /** The recorder module only: what a gateway serves unless told otherwise. */
+    public static WebConfig moduleOnly() {
+        return new WebConfig(false, null);
+    }
+
+    /** {@code RECINGEST_DEMO}, defaulting to {@code demoByDefault}; no development tokens. */
+    public static WebConfig from(Settings settings, boolean demoByDefault) {
+        return new WebConfig(settings.bool("RECINGEST_DEMO", demoByDefault), null);
+    }
+
+    public WebConfig withDemoTokens(DemoTokens tokens) {
+        return new WebConfig(demoEnabled, tokens);
+    }
+}

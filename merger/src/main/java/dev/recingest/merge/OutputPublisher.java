@@ -1,0 +1,144 @@
+package dev.recingest.merge;
+
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.Outcomes.Transition;
+import dev.recingest.state.Outcomes.TransitionKind;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.state.Recording;
+import dev.recingest.storage.ObjectKeys;
+import dev.recingest.storage.OutputStore;
+import dev.recingest.storage.OutputStore.StagedUpload;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes what one merge attempt made ({@code recording.mp4}, {@code manifest.json}) only if that attempt
+ * still owns the recording, and records it COMPLETED.
+ *
+ * <p>Why it is built this way: two attempts can end up on one recording (one whose lease ran out during a
+ * long pause, and the one that took over), and an admin can DELETE a recording once it is COMPLETED. The
+ * S3 server gives no conditional write to fence on (s3proxy ignores {@code If-None-Match}), and the output
+ * key is fixed by PROTOCOL.md, so an attempt-specific key published by the manifest is not an option. What
+ * S3 does give: a multipart upload is invisible until it is completed, and completing it is one request.
+ * So the slow part (uploading the parts) happens first, out of sight; then the attempt claims publication
+ * in Redis (a script that checks the recording is MERGING under this attempt's id and renews its lease);
+ * only then does it complete the upload and write the manifest, two short requests; and the MERGING to
+ * COMPLETED transition is fenced on the attempt id again. An attempt that loses the claim discards its
+ * upload: nothing of it was ever visible. An attempt that finds, after writing, that the recording was
+ * deleted meanwhile deletes what it wrote. What remains is an attempt that is paused for longer than a
+ * whole lease exactly between its claim and its two writes, while another attempt completes: its writes
+ * then land over the winner's, with an equivalent output of the same chunks (logged as superseded).
+ */
+final class OutputPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutputPublisher.class);
+    private static final Duration REDIS_WAIT = Duration.ofSeconds(30);
+    private static final Duration STORAGE_WAIT = Duration.ofMinutes(30);
+
+    private final RecordingStore recordings;
+    private final OutputStore outputs;
+    private final ObjectKeys keys;
+    private final Supplier<Map<String, String>> leaseFields;
+    private final Clock clock;
+
+    /** @param leaseFields the recording's lease fields renewed from now, as the worker's renewals set them */
+    OutputPublisher(RecordingStore recordings, OutputStore outputs, ObjectKeys keys,
+                    Supplier<Map<String, String>> leaseFields, Clock clock) {
+        this.recordings = recordings;
+        this.outputs = outputs;
+        this.keys = keys;
+        this.leaseFields = leaseFields;
+        this.clock = clock;
+    }
+
+    /**
+     * @return true when this attempt published and recorded the recording COMPLETED; false when another
+     *         attempt (or an admin) got there first, in which case nothing of this attempt stays visible
+     *         (but for the window the class comment describes)
+     */
+    boolean publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result) throws InterruptedException {
+        RecordingId id = rec.id();
+        String outputKey = keys.output(id);
+        long uploadStarted = System.nanoTime();
+        StagedUpload staged = Await.within(outputs.stageFile(outputKey, result.output(), "video/mp4"), STORAGE_WAIT);
+        boolean handedOver = false;
+        try {
+            if (!claim(id, lease)) {
+                return false;
+            }
+            handedOver = true; // a publish that fails discards its upload itself
+            Await.within(staged.publish(), STORAGE_WAIT);
+        } finally {
+            if (!handedOver) {
+                discard(staged);
+            }
+        }
+        LOG.info("output uploaded recordingId={} outputBytes={} seconds={}", id, result.outputSize(),
+                (System.nanoTime() - uploadStarted) / 1_000_000 / 1000.0);
+        Map<String, String> fields = Await.within(recordings.fields(id), REDIS_WAIT);
+        Instant stoppedAt = fields.containsKey("stoppedAt") ? Instant.ofEpochMilli(Long.parseLong(fields.get("stoppedAt"))) : null;
+        Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
+        Await.within(outputs.putBytes(keys.manifest(id), manifest.toJson(), "application/json"), STORAGE_WAIT);
+        Transition done = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
+                RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(),
+                Map.of("outputKey", outputKey, "outputSize", Long.toString(result.outputSize()),
+                        "durationSeconds", Double.toString(result.outputInfo().durationSeconds()),
+                        "completedAt", Long.toString(clock.millis()))), REDIS_WAIT);
+        if (!done.ok()) {
+            afterLoss(id, lease, done);
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether this attempt may make its output visible: it holds its lease and is the recording's current attempt. */
+    private boolean claim(RecordingId id, Lease lease) throws InterruptedException {
+        if (!lease.held()) {
+            LOG.warn("merge abandoned recordingId={} attempt={} reason=lease-lost", id, lease.attempt());
+            return false;
+        }
+        Transition t = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
+                RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields.get()), REDIS_WAIT);
+        if (!t.ok()) {
+            LOG.warn("merge abandoned recordingId={} attempt={} reason=superseded outcome={} state={}", id,
+                    lease.attempt(), t.kind(), t.previous());
+        }
+        return t.ok();
+    }
+
+    /**
+     * This attempt wrote its output but the recording is no longer its own. If the recording was deleted (or
+     * aborted) meanwhile, what it wrote must go too; otherwise another attempt owns the keys and is left alone.
+     */
+    private void afterLoss(RecordingId id, Lease lease, Transition t) throws InterruptedException {
+        if (t.kind() == TransitionKind.UNKNOWN || t.previous() == RecordingState.ABORTED) {
+            for (String key : List.of(keys.output(id), keys.manifest(id))) {
+                try {
+                    Await.within(outputs.delete(key), STORAGE_WAIT);
+                } catch (MergeFailure e) {
+                    LOG.error("merge output not withdrawn recordingId={} key={} reason={}", id, key, e.getMessage());
+                }
+            }
+            LOG.warn("merge output withdrawn recordingId={} attempt={} reason=recording-deleted-meanwhile", id,
+                    lease.attempt());
+        } else {
+            LOG.warn("merge superseded after publishing recordingId={} attempt={} outcome={} state={}", id,
+                    lease.attempt(), t.kind(), t.previous());
+        }
+    }
+
+    private static void discard(StagedUpload staged) {
+        staged.discard().whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("staged upload not discarded key={} reason={}", staged.key(), e.toString());
+            }
+        });
+    }
+}
