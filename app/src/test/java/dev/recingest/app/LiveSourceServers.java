@@ -30,24 +30,28 @@ final class LiveSourceServers {
     }
 
     /**
-     * Whether the gateway answers {@code {"type":"part"}} with {@code partStarted} (the server side of
-     * parts is being built separately; today an unknown type is a protocol error). Asked with a throwaway
-     * recording that is aborted afterwards.
+     * Whether the gateway does parts: its {@code started} reports {@code parts} and it answers
+     * {@code {"type":"part"}} with {@code partStarted} (the server side of parts is being built separately;
+     * today {@code started} has no {@code parts}). Asked with a throwaway recording, aborted afterwards.
      */
     static boolean gatewaySupportsParts(URI ingest, String token) throws InterruptedException {
         try (RawWebSocket ws = RawWebSocket.connect(ingest, token)) {
             ws.sendMessage(new Message.Start("failure-tests-part-probe-" + System.nanoTime(), "video/mp2t", "segments",
                     null, null));
-            ws.expect(Message.Started.class, Duration.ofSeconds(10));
+            RawWebSocket.Frame started = ws.poll(Duration.ofSeconds(10));
+            boolean reported = started instanceof RawWebSocket.Text t
+                    && Json.MAPPER.readTree(t.text()).has("parts");
+            if (!reported) {
+                ws.sendMessage(new Message.Abort());
+                return false;
+            }
             ws.sendChunk(0, new byte[188]);
             ws.expect(Message.Ack.class, Duration.ofSeconds(10));
             ws.sendText("{\"type\":\"part\"}");
             RawWebSocket.Frame f = ws.poll(Duration.ofSeconds(10));
             boolean supported = f instanceof RawWebSocket.Text t
                     && "partStarted".equals(Json.MAPPER.readTree(t.text()).path("type").asText());
-            if (supported) {
-                ws.sendMessage(new Message.Abort());
-            }
+            ws.sendMessage(new Message.Abort());
             return supported;
         } catch (java.io.IOException e) {
             return false;

@@ -147,8 +147,9 @@ public final class IngestClient implements AutoCloseable {
      * resume it asks again, which the gateway answers the same way. Send no chunk until the future
      * completes: {@link #send} throws meanwhile, since the next chunk is the new part's first.
      *
-     * <p>A gateway without parts answers {@code BAD_REQUEST} and closes with 4400; the future then fails
-     * with a {@link ClientException} of that code, and so does the whole session.
+     * <p>A gateway whose {@code started} reports no {@code parts} predates them (it would close the
+     * connection with 4400): the future fails at once with code {@link ClientException#PARTS_UNSUPPORTED}
+     * and the session goes on, so the caller can still stop the recording with what it has.
      */
     public CompletableFuture<PartStarted> part() {
         if (!partPending.compareAndSet(false, true)) {

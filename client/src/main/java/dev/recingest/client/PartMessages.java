@@ -16,6 +16,18 @@ final class PartMessages {
     private PartMessages() {
     }
 
+    /**
+     * Whether a {@code started} message says how many parts the recording has. A gateway that says
+     * nothing about parts predates them: it would answer {@code part} with BAD_REQUEST and 4400.
+     */
+    static boolean reportsParts(String startedText) {
+        try {
+            return Json.MAPPER.readTree(startedText).has("parts");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** The answer in {@code text} if it is a {@code partStarted}, else null (any other or unreadable message). */
     static PartStarted partStarted(String text) {
         if (!text.contains("partStarted")) {

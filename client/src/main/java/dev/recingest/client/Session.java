@@ -56,6 +56,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     private CompletableFuture<PartStarted> partFuture;
     /** The part request went out on the current connection. */
     private boolean partSent;
+    /** The last {@code started} said how many parts the recording has: the gateway knows parts. */
+    private boolean partsReported;
     private boolean stopSent;
     /** A stop went out on some connection; its answer may have been lost with that connection. */
     private boolean stopEverSent;
@@ -112,6 +114,11 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             future.completeExceptionally(failure != null ? failure.copy()
                     : new IllegalStateException(partFuture != null ? "a part() is already pending"
                     : "part() needs a started, open recording (phase " + phase + ")"));
+            return;
+        }
+        if (!partsReported) {
+            future.completeExceptionally(ClientException.of(ClientException.PARTS_UNSUPPORTED,
+                    "this gateway does not support parts yet (its 'started' reports no 'parts')"));
             return;
         }
         partFuture = future;
@@ -204,6 +211,9 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         Message m;
         try {
             m = Json.readMessage(text);
+            if (m instanceof Message.Started) {
+                partsReported = PartMessages.reportsParts(text);
+            }
         } catch (RuntimeException e) {
             LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
             return;

@@ -77,8 +77,9 @@ public final class FakeGateway implements AutoCloseable {
     public final AtomicLong maxUnackedBytes = new AtomicLong();
 
     /**
-     * Answer {@code {"type":"part"}} as PROTOCOL.md says; false: answer it as a gateway without parts
-     * does (an unknown type: BAD_REQUEST, 4400).
+     * Report {@code parts} in {@code started} and answer {@code {"type":"part"}} as PROTOCOL.md says;
+     * false: behave as a gateway without parts (no {@code parts}; {@code part} is an unknown type,
+     * BAD_REQUEST and 4400).
      */
     public volatile boolean parts = true;
     /** Register the next part, then drop the connection instead of answering it (once). */
@@ -216,7 +217,16 @@ public final class FakeGateway implements AutoCloseable {
                     r.contentType = s.contentType();
                 }
                 rec = r;
-                send(ctx, new Message.Started(id, r.nextSeq, resumed));
+                if (parts) {
+                    int count;
+                    synchronized (r) {
+                        count = r.partStarts.size() + 1;
+                    }
+                    ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"started\",\"recordingId\":\"" + id
+                            + "\",\"nextSeq\":" + r.nextSeq + ",\"resumed\":" + resumed + ",\"parts\":" + count + "}"));
+                } else {
+                    send(ctx, new Message.Started(id, r.nextSeq, resumed));
+                }
             } else if (m instanceof Message.Stop s) {
                 onStop(ctx, s);
             } else if (m instanceof Message.Abort) {

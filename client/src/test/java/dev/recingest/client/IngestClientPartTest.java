@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.Mode;
 import java.time.Duration;
 import java.util.List;
@@ -75,15 +74,16 @@ class IngestClientPartTest {
     }
 
     @Test
-    void aGatewayWithoutPartsFailsThePartWithItsErrorAndCloseCode() throws Exception {
+    void aGatewayWhoseStartedReportsNoPartsIsNotAskedAndTheSessionGoesOn() throws Exception {
         gateway.parts = false;
         try (IngestClient c = started("parts-3")) {
             c.send(0, new byte[] {0}).get(30, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class, () -> c.part().get(30, TimeUnit.SECONDS));
             ClientException ce = assertInstanceOf(ClientException.class, e.getCause());
-            assertEquals("BAD_REQUEST", ce.code());
-            assertEquals(CloseCodes.PROTOCOL_VIOLATION, c.closed().get(30, TimeUnit.SECONDS).code());
-            assertTrue(c.failure().isPresent());
+            assertEquals(ClientException.PARTS_UNSUPPORTED, ce.code());
+            assertFalse(gateway.texts.stream().anyMatch(t -> t.contains("\"part\"")), "never sent");
+            assertEquals(1, c.stop().get(30, TimeUnit.SECONDS).chunks(), "the recording stops with what it has");
+            assertTrue(c.failure().isEmpty());
         }
     }
 }

@@ -41,9 +41,12 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
      */
     public record Outcome(String recordingId, Reason reason, Message.Stopped stopped, long segments, long parts,
                           long drops, String error) {
-        /** Stopped cleanly; the reason may still be a full spool or a gone source, which the log explains. */
+        /**
+         * Stopped with everything recorded delivered; the reason may still be a full spool or a gone
+         * source, which the log explains.
+         */
         public boolean stoppedCleanly() {
-            return stopped != null;
+            return stopped != null && error == null;
         }
     }
 
@@ -316,11 +319,16 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
         }
         try {
             Message.Stopped stopped = uploader.finish(options.stopTimeout());
-            LOG.info("recordingId={} event=recording-end reason={} chunks={} bytes={} segments={} parts={} drops={}",
-                    id, reason, stopped.chunks(), stopped.bytes(), segments, partsStarted, drops);
+            ClientException undelivered = uploader.fatal();
+            String error = undelivered == null ? null : undelivered.getMessage() + "; stopped with the first "
+                    + stopped.chunks() + " chunks, " + spool.pending().size() + " segments left in " + spool.dir();
+            LOG.info("recordingId={} event=recording-end reason={} chunks={} bytes={} segments={} parts={} drops={}{}",
+                    id, undelivered == null ? reason : Reason.DELIVERY_FAILED, stopped.chunks(), stopped.bytes(), segments,
+                    partsStarted, drops, error == null ? "" : " error=\"" + error + "\"");
             close();
             spool.deleteIfDone();
-            return new Outcome(id, reason, stopped, segments, partsStarted, drops, null);
+            return new Outcome(id, undelivered == null ? reason : Reason.DELIVERY_FAILED, stopped, segments,
+                    partsStarted, drops, error);
         } catch (ClientException | TimeoutException | IOException e) {
             LOG.error("recordingId={} event=recording-end reason={} stopped=false spoolBytes={} error=\"{}\"", id, reason,
                     spool.bytes(), e.getMessage());

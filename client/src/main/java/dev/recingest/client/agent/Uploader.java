@@ -121,7 +121,9 @@ final class Uploader implements AutoCloseable {
 
     /**
      * Delivers everything queued, then stops the recording. Returns {@code stopped}; throws the fatal
-     * failure if delivery had stopped, or a timeout.
+     * failure if delivery had stopped, or a timeout. A gateway without parts is the exception: the
+     * recording is stopped with what it holds (the segments of the part it could not take stay in the
+     * spool), and {@link #fatal()} says why.
      */
     Message.Stopped finish(Duration timeout) throws InterruptedException, TimeoutException {
         queue.add(END);
@@ -133,14 +135,18 @@ final class Uploader implements AutoCloseable {
                 throw new TimeoutException("segments still unacked after " + timeout);
             }
         }
-        if (fatal != null) {
+        if (fatal != null && !ClientException.PARTS_UNSUPPORTED.equals(fatal.code())) {
             throw fatal;
         }
         for (int round = 1; ; round++) {
             try {
                 IngestClient c = ensureSession();
                 long left = deadline - System.nanoTime();
-                return c.stop(seq -> spool.read(seq, extension)).get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                Message.Stopped stopped = c.stop(seq -> spool.read(seq, extension)).get(Math.max(1, left),
+                        TimeUnit.NANOSECONDS);
+                // The acks' spool deletions run on their own thread: let them finish before the spool is read.
+                ackWork.submit(() -> { }).get(10, TimeUnit.SECONDS);
+                return stopped;
             } catch (ExecutionException e) {
                 ClientException ce = asClientException(e.getCause());
                 if (isFatal(ce) || System.nanoTime() > deadline) {
@@ -176,6 +182,12 @@ final class Uploader implements AutoCloseable {
                 return;
             } catch (ClientException e) {
                 ClientException ce = e;
+                if (ClientException.PARTS_UNSUPPORTED.equals(ce.code())) {
+                    fatal = ce;
+                    LOG.error("recordingId={} event=parts-unsupported action=\"stop the recording with what the gateway "
+                            + "has; the new part stays in the spool\" error=\"{}\"", recordingId, ce.getMessage());
+                    return;
+                }
                 if (isFatal(ce)) {
                     fatal = ce;
                     LOG.error("recordingId={} event=delivery-stopped code={} close={} error=\"{}\"", recordingId,

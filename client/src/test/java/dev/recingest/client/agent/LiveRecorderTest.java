@@ -112,7 +112,7 @@ class LiveRecorderTest {
     }
 
     @Test
-    void aGatewayWithoutPartsStopsDeliveryWithItsErrorAndTheSpoolKeepsTheSegments() throws Exception {
+    void aGatewayWithoutPartsGetsTheRecordingStoppedWithWhatItHasAndTheSpoolKeepsTheRest() throws Exception {
         gateway.parts = false;
         Path spoolDir = dir.resolve("spool").resolve("no-parts");
         // A crashed agent's spool: one segment delivered by nobody, the next run of FFmpeg needs a part.
@@ -122,9 +122,14 @@ class LiveRecorderTest {
         Files.writeString(spoolDir.resolve("plan"), "TS copy copy\n");
         LiveRecorder.Outcome out = record("no-parts", LiveSource.parse(file.toString(), "tcp"), options());
 
-        assertNull(out.stopped(), "the recording could not be stopped: " + out);
-        assertTrue(out.error().contains("BAD_REQUEST"), out.error());
+        assertEquals(LiveRecorder.Reason.DELIVERY_FAILED, out.reason(), out.toString());
+        assertFalse(out.stoppedCleanly());
+        assertNotNull(out.stopped(), "the recording is stopped with what the gateway has: " + out);
+        assertEquals(1, out.stopped().chunks());
+        assertTrue(out.error().contains("PARTS_UNSUPPORTED"), out.error());
         assertEquals(1, gateway.recordings.get("no-parts").stored.size(), "the segment before the part was delivered");
+        assertEquals("STOPPED", gateway.recordings.get("no-parts").state);
+        assertFalse(gateway.texts.stream().anyMatch(t -> t.contains("\"part\"")), "no part was sent");
         assertTrue(Files.exists(spoolDir.resolve("part-0000000001")), "the part is still to be asked for");
         assertTrue(Files.exists(spoolDir.resolve("seq-0000000001.ts")), "the new run's segment stays in the spool");
     }
