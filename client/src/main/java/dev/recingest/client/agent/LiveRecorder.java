@@ -32,7 +32,7 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
 
     /** Why the recording ended. */
     public enum Reason {
-        SOURCE_ENDED, SOURCE_GONE, MAX_DURATION, STOP_REQUESTED, SPOOL_FULL, DELIVERY_FAILED
+        SOURCE_ENDED, SOURCE_GONE, SOURCE_UNSUPPORTED, MAX_DURATION, STOP_REQUESTED, SPOOL_FULL, DELIVERY_FAILED
     }
 
     /**
@@ -203,6 +203,12 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             if (end == RunEnd.EXITED && run.exitCode() == 0 && job.source().canEnd() && SourceEnd.ended(job.source())) {
                 LOG.info("recordingId={} event=source-ended", id);
                 return Reason.SOURCE_ENDED;
+            }
+            if (end == RunEnd.EXITED && run.exitCode() != 0 && run.logTail().contains("Protocol not found")) {
+                // An FFmpeg built without the source's protocol (srt:// without libsrt): retrying cannot help.
+                LOG.error("recordingId={} event=source-unsupported source=\"{}\" ffmpeg=\"{}\"", id, job.source(),
+                        lastLine(run.logTail()));
+                return Reason.SOURCE_UNSUPPORTED;
             }
             drops++;
             metrics.drop();

@@ -90,6 +90,13 @@ class LiveRecorderTest {
     }
 
     @Test
+    void aSourceWhoseProtocolFfmpegLacksIsRefusedWithoutRetrying() throws Exception {
+        LiveRecorder.Outcome out = record("no-protocol", LiveSource.parse("nosuchproto://127.0.0.1/x", "tcp"), options());
+        assertEquals(LiveRecorder.Reason.SOURCE_UNSUPPORTED, out.reason(), out.toString());
+        assertEquals(0, out.drops(), "not retried");
+    }
+
+    @Test
     void vp8IsSpooledAsWebmSegmentsAndMaxDurationEndsTheRecording() throws Exception {
         try (LiveTestMedia.RtpSender rtp = LiveTestMedia.RtpSender.prepare(dir, LiveTestMedia.Video.VP8).size("160x120")) {
             CompletableFuture<LiveRecorder.Outcome> running = CompletableFuture.supplyAsync(() -> {
