@@ -1,8 +1,11 @@
 package dev.recingest.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.client.push.PushResult;
 import dev.recingest.config.Settings;
+import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.media.FfmpegBinaries;
+import dev.recingest.media.ProbeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,14 +29,14 @@ final class Demo {
 
     static int run(Settings base) throws Exception {
         // A free port unless one is asked for, so the demo runs next to anything already on 8080.
-        Settings settings = base.with(Map.of("RECINGEST_PORT", base.string("RECINGEST_PORT", "0")));
-        FfmpegBinaries ffmpeg = FfmpegBinaries.locate(settings.string("RECINGEST_FFMPEG_DIR", null));
+        Settings settings = base.with(Map.of(GatewayConfig.PORT.env(), base.find(GatewayConfig.PORT).orElse(0).toString()));
+        FfmpegBinaries ffmpeg = FfmpegBinaries.locate(settings.get(FfmpegBinaries.DIR));
         try (EmbeddedCluster cluster = EmbeddedCluster.start(settings)) {
-            Path dataDir = Path.of(settings.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+            Path dataDir = Path.of(settings.get(LauncherSettings.DATA_DIR)).toAbsolutePath().normalize();
             Path sample = generateSample(ffmpeg, dataDir.resolve("demo"));
             System.out.println("demo: recording " + sample + " (" + Files.size(sample) + " bytes, " + SECONDS
                     + " s, VP8 + Opus) through " + cluster.ingestUri());
-            PushResult result = PushCommand.push(settings.with(Map.of("RECINGEST_MODE", "stream")),
+            PushResult result = PushCommand.push(settings.with(Map.of(PushCommand.MODE.env(), "stream")),
                     cluster.ingestUri(), cluster.recorderToken(Duration.ofHours(1)), cluster.adminToken(), sample);
             PushCommand.print(result);
             if (!result.completed()) {
@@ -44,7 +47,7 @@ final class Demo {
             System.out.println("demo: MP4 in S3 bucket '" + cluster.backends().s3().bucket() + "' at key "
                     + result.output().key());
             System.out.println("demo: on disk (embedded S3 data folder): " + mp4);
-            System.out.println("demo: ffprobe says:");
+            System.out.println("demo: ffprobe says (" + ffmpeg.prober().describe() + "):");
             System.out.print(ffprobeSummary(ffmpeg, mp4));
             return 0;
         }
@@ -63,11 +66,28 @@ final class Demo {
         return out;
     }
 
-    private static String ffprobeSummary(FfmpegBinaries ffmpeg, Path file) throws IOException, InterruptedException {
-        return run(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-show_entries",
-                "format=duration,size,format_name:stream=index,codec_type,codec_name,width,height,sample_rate",
-                "-of", "default=noprint_wrappers=0", file.toString()))
-                .lines().map(l -> "  " + l + "\n").reduce("", String::concat);
+    /** What FFprobe sees, in FFprobe's default layout (from the ffprobe program, or libavformat without one). */
+    static String ffprobeSummary(FfmpegBinaries ffmpeg, Path file) throws IOException, InterruptedException {
+        JsonNode probe;
+        try {
+            probe = ffmpeg.prober().probe(file, Duration.ofMinutes(1));
+        } catch (ProbeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode s : probe.path("streams")) {
+            sb.append("  [STREAM]");
+            for (String field : List.of("index", "codec_name", "codec_type", "width", "height", "sample_rate")) {
+                if (s.has(field)) {
+                    sb.append(' ').append(field).append('=').append(s.get(field).asText());
+                }
+            }
+            sb.append(" [/STREAM]\n");
+        }
+        JsonNode f = probe.path("format");
+        sb.append("  [FORMAT] format_name=").append(f.path("format_name").asText()).append(" duration=")
+                .append(f.path("duration").asText()).append(" size=").append(f.path("size").asText()).append(" [/FORMAT]\n");
+        return sb.toString();
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

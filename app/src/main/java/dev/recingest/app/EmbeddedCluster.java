@@ -7,6 +7,7 @@ import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
+import dev.recingest.merge.MergerConfig;
 import dev.recingest.gateway.web.DemoTokens;
 import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.webhook.WebhookConfig;
@@ -41,7 +42,7 @@ final class EmbeddedCluster implements AutoCloseable {
     private final Tokens tokens;
 
     private EmbeddedCluster(Settings base) {
-        Path data = Path.of(base.string("RECINGEST_DATA_DIR", "data")).toAbsolutePath();
+        Path data = Path.of(base.get(LauncherSettings.DATA_DIR)).toAbsolutePath().normalize();
         String s3Secret = randomSecret();
         redis = EmbeddedRedis.start(data.resolve("redis"));
         s3Server = EmbeddedS3.start(data.resolve("s3"), ACCESS_KEY, s3Secret);
@@ -50,14 +51,13 @@ final class EmbeddedCluster implements AutoCloseable {
                 "RECINGEST_S3_ENDPOINT", s3Server.endpoint().toString(),
                 "AWS_ACCESS_KEY_ID", ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", s3Secret,
-                "RECINGEST_JWT_SECRET", base.string("RECINGEST_JWT_SECRET", randomSecret()),
-                "RECINGEST_ADMIN_TOKEN", base.string("RECINGEST_ADMIN_TOKEN", randomSecret()),
-                "RECINGEST_MERGE_WORK_DIR", base.string("RECINGEST_MERGE_WORK_DIR", data.resolve("merge-work").toString())));
-        backends = Processes.Backends.connect(settings);
-        backends.s3().ensureBucket();
+                GatewayConfig.JWT_SECRET.env(), base.find(GatewayConfig.JWT_SECRET).orElse(randomSecret()),
+                GatewayConfig.ADMIN_TOKEN.env(), base.find(GatewayConfig.ADMIN_TOKEN).orElse(randomSecret()),
+                MergerConfig.WORK_DIR.env(), base.find(MergerConfig.WORK_DIR).orElse(data.resolve("merge-work").toString())));
+        backends = Processes.Backends.connect(settings, true);
         // Delivery first: a URL's consumer group starts at the events published after it was created.
         webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
-        tokens = new Tokens(settings.string("RECINGEST_JWT_SECRET", null));
+        tokens = new Tokens(settings.get(GatewayConfig.JWT_SECRET));
         // The demo page is on here (RECINGEST_DEMO=off turns it off), with development tokens for demo-* ids.
         WebConfig web = WebConfig.from(settings, true).withDemoTokens(
                 seconds -> tokens.issueForPrefix("demo", DemoTokens.PREFIX, Duration.ofSeconds(seconds)));
@@ -78,7 +78,7 @@ final class EmbeddedCluster implements AutoCloseable {
         System.out.println("recingest is running on embedded defaults");
         System.out.println("  ingest:      " + c.ingestUri());
         System.out.println("  HTTP:        " + c.httpBase() + "  (/healthz /readyz /metrics /v1/recordings)");
-        if (c.settings.bool("RECINGEST_DEMO", true)) {
+        if (c.settings.find(WebConfig.DEMO).orElse(true)) {
             System.out.println("  demo page:   " + c.httpBase() + "/demo/  (record from this browser)");
         }
         System.out.println("  recorder:    " + c.httpBase() + "/recorder/recorder.js  (the browser module)");
@@ -101,7 +101,7 @@ final class EmbeddedCluster implements AutoCloseable {
     }
 
     String adminToken() {
-        return settings.string("RECINGEST_ADMIN_TOKEN", null);
+        return settings.get(GatewayConfig.ADMIN_TOKEN);
     }
 
     /** A token that covers every recording id. */

@@ -9,10 +9,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code GET /metrics} and {@code GET /healthz} for processes without the gateway's HTTP port (the merger).
+ * {@code GET /metrics} and {@code GET /healthz} for processes without the gateway's HTTP port (the merger),
+ * on RECINGEST_HOST:RECINGEST_METRICS_PORT; other methods get 405 with {@code Allow: GET}, other paths 404.
  * The JDK's built-in server is enough for a scrape every few seconds.
  */
 final class MetricsHttpServer implements AutoCloseable {
+
+    private static final String JSON = "application/json";
 
     private final HttpServer server;
 
@@ -22,8 +25,21 @@ final class MetricsHttpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind metrics port " + port, e);
         }
-        server.createContext("/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
-        server.createContext("/healthz", ex -> respond(ex, 200, "{\"status\":\"ok\"}", "application/json"));
+        server.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            boolean known = path.equals("/metrics") || path.equals("/healthz");
+            if (!known) {
+                respond(ex, 404, "{\"status\":404,\"code\":\"NOT_FOUND\",\"message\":\"no such endpoint\"}", JSON);
+            } else if (!ex.getRequestMethod().equals("GET")) {
+                // As the gateway's port: a wrong method is 405 with what the path does accept.
+                ex.getResponseHeaders().set("Allow", "GET");
+                respond(ex, 405, "{\"status\":405,\"code\":\"METHOD_NOT_ALLOWED\",\"message\":\"use GET\"}", JSON);
+            } else if (path.equals("/metrics")) {
+                respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4");
+            } else {
+                respond(ex, 200, "{\"status\":\"ok\"}", JSON);
+            }
+        });
         server.start();
     }
 

@@ -5,6 +5,7 @@ import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.OutboxPublisher;
+import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.observability.Metrics;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnections;
@@ -30,15 +31,59 @@ final class Processes {
     record Backends(RedisConnections redis, StatefulRedisConnection<String, String> connection, RecordingStore store,
                     S3Store s3, PrometheusMeterRegistry registry, EventPublisher events) implements AutoCloseable {
 
+        /**
+         * Connects to Redis and checks the S3 bucket; either one unreachable is a {@link StartupFailure}
+         * naming its address and setting.
+         */
         static Backends connect(Settings settings) {
+            return connect(settings, false);
+        }
+
+        /** @param createBucket create the bucket when it is missing (embedded servers and tests only) */
+        static Backends connect(Settings settings, boolean createBucket) {
             RedisConfig redisConfig = RedisConfig.from(settings);
             S3Config s3Config = S3Config.from(settings);
             LOG.info("event=backends redis={} s3={}", redisConfig, s3Config);
             RedisConnections redis = new RedisConnections(redisConfig);
-            StatefulRedisConnection<String, String> connection = redis.connect();
+            StatefulRedisConnection<String, String> connection;
+            try {
+                connection = redis.connect();
+            } catch (RuntimeException e) {
+                redis.close();
+                throw new StartupFailure("cannot reach Redis at " + redisConfig.redacted() + " (" + RedisConfig.URI.env()
+                        + "): " + rootMessage(e) + "; check that Redis runs there and that this host can reach it", e);
+            }
+            S3Store s3 = S3Store.create(s3Config);
+            try {
+                if (createBucket) {
+                    s3.ensureBucket();
+                }
+                s3.ping().get(s3Config.callTimeout().toMillis() + 5000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                s3.close();
+                connection.close();
+                redis.close();
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new StartupFailure("cannot use S3 bucket '" + s3Config.bucket() + "' at "
+                        + (s3Config.endpoint() == null ? "AWS (region " + s3Config.region() + ")" : s3Config.endpoint())
+                        + " (" + S3Config.ENDPOINT.env() + ", " + S3Config.BUCKET.env() + "): " + rootMessage(e)
+                        + "; check the address, that the bucket exists and the credentials (AWS_ACCESS_KEY_ID / "
+                        + "AWS_SECRET_ACCESS_KEY) may use it", e);
+            }
             RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
-            return new Backends(redis, connection, store, S3Store.create(s3Config), Metrics.newRegistry(),
+            return new Backends(redis, connection, store, s3, Metrics.newRegistry(),
                     OutboxPublisher.create(settings, connection.async(), store));
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replaceAll("\\s+", " ");
+            return m.length() > 240 ? m.substring(0, 240) + "…" : m;
         }
 
         @Override
@@ -57,8 +102,8 @@ final class Processes {
 
     static int runMerger(Settings settings) throws InterruptedException {
         Backends b = Backends.connect(settings);
-        MetricsHttpServer metrics = new MetricsHttpServer(settings.string("RECINGEST_HOST", "127.0.0.1"),
-                settings.integer("RECINGEST_METRICS_PORT", 9091), b.registry());
+        MetricsHttpServer metrics = new MetricsHttpServer(settings.get(GatewayConfig.HOST),
+                settings.get(LauncherSettings.METRICS_PORT), b.registry());
         WebhookDelivery webhooks = WebhookDelivery.start(WebhookConfig.from(settings), b.redis(), b.registry());
         AutoCloseable merger = MergerWiring.start(settings, b);
         LOG.info("event=merger-running metricsPort={}", metrics.port());

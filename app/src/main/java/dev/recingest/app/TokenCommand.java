@@ -2,6 +2,7 @@ package dev.recingest.app;
 
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Settings;
+import dev.recingest.gateway.GatewayConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,13 +13,9 @@ final class TokenCommand {
     }
 
     static int run(Settings settings, List<String> args) {
-        if (args.size() != 1) {
-            System.err.println("usage: token RECORDING_ID | token PREFIX*   (with RECINGEST_JWT_SECRET set)");
-            return 2;
-        }
-        Tokens tokens = new Tokens(settings.find("RECINGEST_JWT_SECRET")
+        Tokens tokens = new Tokens(settings.find(GatewayConfig.JWT_SECRET)
                 .orElseThrow(() -> new IllegalArgumentException("RECINGEST_JWT_SECRET is not set")));
-        Duration validity = settings.duration("RECINGEST_TOKEN_VALIDITY", Duration.ofHours(12));
+        Duration validity = settings.get(LauncherSettings.TOKEN_VALIDITY);
         String arg = args.get(0);
         System.out.println(arg.endsWith("*")
                 ? tokens.issueForPrefix("cli", arg.substring(0, arg.length() - 1), validity)

@@ -60,8 +60,7 @@ final class FailureCluster implements AutoCloseable {
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
-        backends = Processes.Backends.connect(settings);
-        backends.s3().ensureBucket();
+        backends = Processes.Backends.connect(settings, true);
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(
                 "RECINGEST_MERGE_WORK_DIR", dir.resolve("merge-work").toString())), backends) : () -> { };
     }

@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Test media made with the real FFmpeg, and what the real ffprobe says about a file. */
+/** Test media made with the real FFmpeg, and what FFprobe (the program, or its library) says about a file. */
 final class Media {
 
     static final FfmpegBinaries FFMPEG = FfmpegBinaries.locate();
@@ -51,14 +51,15 @@ final class Media {
         return out;
     }
 
-    /** ffprobe's format and streams of a file, as JSON. */
+    /** ffprobe's format and streams of a file, as its JSON (from ffprobe, or libavformat where there is none). */
     static JsonNode probe(Path file) {
-        String json = run(FFMPEG.ffprobe().toString(), "-v", "error", "-show_format", "-show_streams", "-of", "json",
-                file.toString());
         try {
-            return Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new AssertionError("ffprobe printed invalid JSON: " + json, e);
+            return FFMPEG.prober().probe(file, java.time.Duration.ofMinutes(1));
+        } catch (dev.recingest.media.ProbeException e) {
+            throw new AssertionError("cannot probe " + file + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Merge time of a 10-minute recording in each mode; prints figures, asserts only that the merges
  * complete with the right duration. Not part of the suite (its name matches neither *Test nor *IT); run
  * it with {@code ./mvnw -o verify -pl app -am -Dit.test=MergeBenchmark -Dtest=NoSuchTest
- * -Dsurefire.failIfNoSpecifiedTests=false}. Takes several minutes, most of it making the sources.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}. Takes several minutes, most of it making the sources.
  */
 @Tag("benchmark")
 class MergeBenchmark {

@@ -192,7 +192,7 @@ final class MergeBench {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double duration = Probe.durationSeconds(FfmpegBinaries.locate().ffprobe(), out);
+        double duration = Probe.durationSeconds(FfmpegBinaries.locate().prober(), out);
         S3Floor.Result floor = S3Floor.measure(cluster.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
         deleteTree(dir);
         return new Raw(seconds, duration, floor);

@@ -12,6 +12,10 @@ public record Retention(Duration redisKeys) {
 
     public static final Duration DEFAULT_REDIS_KEYS = Duration.ofDays(7);
 
+    public static final SettingGroup SETTINGS = new SettingGroup("retention");
+    public static final Setting<Duration> REDIS_KEYS = SETTINGS.duration("RECINGEST_RETENTION_REDIS", DEFAULT_REDIS_KEYS,
+            "Redis keys of COMPLETED, FAILED and ABORTED recordings expire after this (at least 1m); S3 keeps the objects");
+
     public Retention {
         Objects.requireNonNull(redisKeys, "redisKeys");
         if (redisKeys.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -20,7 +24,7 @@ public record Retention(Duration redisKeys) {
     }
 
     public static Retention from(Settings s) {
-        return new Retention(s.duration("RECINGEST_RETENTION_REDIS", DEFAULT_REDIS_KEYS));
+        return new Retention(s.get(REDIS_KEYS));
     }
 
     public static Retention defaults() {

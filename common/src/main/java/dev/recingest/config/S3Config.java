@@ -34,6 +34,31 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(40);
 
+    public static final SettingGroup SETTINGS = new SettingGroup("S3");
+    public static final Setting<String> ENDPOINT = SETTINGS.add(Setting.string("RECINGEST_S3_ENDPOINT", null,
+            "S3-compatible endpoint (MinIO, …); unset: AWS").defaultsTo("AWS"));
+    public static final Setting<String> PUBLIC_ENDPOINT = SETTINGS.add(Setting.string("RECINGEST_S3_PUBLIC_ENDPOINT", null,
+            "the S3 address browsers use; presigned output URLs are signed for it").defaultsTo("RECINGEST_S3_ENDPOINT"));
+    public static final Setting<String> REGION = SETTINGS.string("RECINGEST_S3_REGION", "us-east-1", "S3 region");
+    public static final Setting<String> BUCKET = SETTINGS.string("RECINGEST_S3_BUCKET", "recordings", "bucket of chunks and outputs");
+    public static final Setting<String> PREFIX = SETTINGS.string("RECINGEST_S3_PREFIX", "",
+            "prepended to every key (relative, no `..`; a `/` is added)");
+    public static final Setting<Boolean> PATH_STYLE = SETTINGS.add(Setting.bool("RECINGEST_S3_PATH_STYLE", null,
+            "path-style requests (`http://host/bucket/key`), which MinIO and most S3-compatible servers need")
+            .defaultsTo("true with RECINGEST_S3_ENDPOINT, else false"));
+    public static final Setting<String> ACCESS_KEY = SETTINGS.add(Setting.string("AWS_ACCESS_KEY_ID", null,
+            "S3 access key; unset: the AWS SDK's default credentials chain").defaultsTo("default chain"));
+    public static final Setting<String> SECRET_KEY = SETTINGS.add(Setting.string("AWS_SECRET_ACCESS_KEY", null,
+            "S3 secret key; unset: the AWS SDK's default credentials chain").secret(0).defaultsTo("default chain"));
+    public static final Setting<Integer> MAX_CONCURRENCY = SETTINGS.integer("RECINGEST_S3_MAX_CONCURRENCY", 256,
+            "S3 connection pool");
+    public static final Setting<Integer> MAX_ATTEMPTS = SETTINGS.integer("RECINGEST_S3_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS,
+            "attempts per S3 call (retries of 5xx, throttling, connection and I/O errors; backoff 100 ms…2 s)");
+    public static final Setting<Duration> ATTEMPT_TIMEOUT = SETTINGS.duration("RECINGEST_S3_ATTEMPT_TIMEOUT",
+            DEFAULT_ATTEMPT_TIMEOUT, "one attempt of an S3 call, request sent to response read");
+    public static final Setting<Duration> CALL_TIMEOUT = SETTINGS.duration("RECINGEST_S3_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT,
+            "one S3 call with all its attempts; past it a chunk is nacked and the client resends it (keep it below the clients' ack timeout)");
+
     public S3Config {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(region, "region");
@@ -75,19 +100,11 @@ public record S3Config(URI endpoint, String region, String bucket, String prefix
     }
 
     public static S3Config from(Settings s) {
-        String endpoint = s.string("RECINGEST_S3_ENDPOINT", null);
-        String publicEndpoint = s.string("RECINGEST_S3_PUBLIC_ENDPOINT", null);
-        return new S3Config(endpoint == null ? null : URI.create(endpoint),
-                s.string("RECINGEST_S3_REGION", "us-east-1"),
-                s.string("RECINGEST_S3_BUCKET", "recordings"),
-                s.string("RECINGEST_S3_PREFIX", ""),
-                s.string("AWS_ACCESS_KEY_ID", null),
-                s.string("AWS_SECRET_ACCESS_KEY", null),
-                s.bool("RECINGEST_S3_PATH_STYLE", endpoint != null),
-                s.integer("RECINGEST_S3_MAX_CONCURRENCY", 256),
-                s.integer("RECINGEST_S3_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-                s.duration("RECINGEST_S3_ATTEMPT_TIMEOUT", DEFAULT_ATTEMPT_TIMEOUT),
-                s.duration("RECINGEST_S3_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT),
+        String endpoint = s.get(ENDPOINT);
+        String publicEndpoint = s.get(PUBLIC_ENDPOINT);
+        return new S3Config(endpoint == null ? null : URI.create(endpoint), s.get(REGION), s.get(BUCKET), s.get(PREFIX),
+                s.get(ACCESS_KEY), s.get(SECRET_KEY), s.find(PATH_STYLE).orElse(endpoint != null),
+                s.get(MAX_CONCURRENCY), s.get(MAX_ATTEMPTS), s.get(ATTEMPT_TIMEOUT), s.get(CALL_TIMEOUT),
                 publicEndpoint == null ? null : URI.create(publicEndpoint));
     }
 

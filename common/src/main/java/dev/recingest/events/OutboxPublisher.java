@@ -1,5 +1,7 @@
 package dev.recingest.events;
 
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
@@ -17,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * connection rejects commands at once, so a publish costs the caller nothing but a logged warning.
  */
 public final class OutboxPublisher implements EventPublisher {
+
+    public static final SettingGroup SETTINGS = new SettingGroup("webhook outbox");
+    public static final Setting<Integer> OUTBOX_MAX = SETTINGS.integer("RECINGEST_WEBHOOK_OUTBOX_MAX",
+            (int) Outbox.DEFAULT_MAX_LENGTH, "events the Redis outbox keeps (approximately); older ones are trimmed");
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
 
@@ -39,7 +45,7 @@ public final class OutboxPublisher implements EventPublisher {
     public static OutboxPublisher create(Settings settings, RedisAsyncCommands<String, String> redis,
                                          RecordingStore store) {
         return new OutboxPublisher(redis, store,
-                settings.integer("RECINGEST_WEBHOOK_OUTBOX_MAX", (int) Outbox.DEFAULT_MAX_LENGTH), Clock.systemUTC());
+                settings.get(OUTBOX_MAX), Clock.systemUTC());
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.recingest.gateway;
 
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.janitor.JanitorConfig;
 import java.time.Duration;
 
 /**
- * Gateway settings (environment variable names in parentheses; flags of the same name override them).
+ * Gateway settings. Each one's environment variable, default and meaning are the {@link Setting} constants
+ * below ({@link #SETTINGS}); a flag of the same name overrides the environment ({@code --max-chunk-bytes}).
  *
  * @param host                bind address (RECINGEST_HOST, default 127.0.0.1; 0.0.0.0 in containers)
  * @param port                HTTP and WebSocket port (RECINGEST_PORT, 8080; 0 = any free port)
@@ -36,6 +39,42 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                             boolean authEnabled, String jwtSecret, String adminToken,
                             int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor) {
 
+    public static final SettingGroup SETTINGS = new SettingGroup("gateway");
+    public static final Setting<String> HOST = SETTINGS.string("RECINGEST_HOST", "127.0.0.1",
+            "bind address of the gateway, and of the merger's metrics port (0.0.0.0 in containers, so that other containers and Prometheus reach them)");
+    public static final Setting<Integer> PORT = SETTINGS.integer("RECINGEST_PORT", 8080,
+            "gateway HTTP and WebSocket port (0: any free port)");
+    public static final Setting<Long> MAX_CHUNK_BYTES = SETTINGS.bytes("RECINGEST_MAX_CHUNK_BYTES", 8 << 20,
+            "largest chunk payload; larger chunk frames are closed with 1009");
+    public static final Setting<Long> MAX_TEXT_BYTES = SETTINGS.bytes("RECINGEST_MAX_TEXT_BYTES", 64 << 10,
+            "largest control message");
+    public static final Setting<Long> MAX_METADATA_BYTES = SETTINGS.bytes("RECINGEST_MAX_METADATA_BYTES", 4 << 10,
+            "largest `start.metadata`, as JSON");
+    public static final Setting<Long> WINDOW_BYTES = SETTINGS.bytes("RECINGEST_WINDOW_BYTES", 16L << 20,
+            "unacked bytes per connection before the gateway stops reading it");
+    public static final Setting<Long> GLOBAL_INFLIGHT_BYTES = SETTINGS.bytes("RECINGEST_GLOBAL_INFLIGHT_BYTES", 256L << 20,
+            "unacked bytes per gateway before it stops reading");
+    public static final Setting<Integer> MAX_CONNECTIONS = SETTINGS.integer("RECINGEST_MAX_CONNECTIONS", 20_000,
+            "WebSocket connections per gateway (more: `RATE_LIMITED`, 4429)");
+    public static final Setting<Integer> MAX_CHUNKS_PER_SECOND = SETTINGS.integer("RECINGEST_MAX_CHUNKS_PER_SECOND", 500,
+            "chunk frames per connection per second, sustained (more: `RATE_LIMITED`, 4429; 0 = no limit)");
+    public static final Setting<Integer> CHUNK_BURST = SETTINGS.integer("RECINGEST_CHUNK_BURST", 1000,
+            "chunk frames a connection may send at once above that rate (a resume's resends)");
+    public static final Setting<Duration> PING_INTERVAL = SETTINGS.duration("RECINGEST_PING_INTERVAL", Duration.ofSeconds(20),
+            "WebSocket ping when nothing was written for this long");
+    public static final Setting<Duration> IDLE_TIMEOUT = SETTINGS.duration("RECINGEST_IDLE_TIMEOUT", Duration.ofSeconds(60),
+            "close 4408 after this long without a frame or pong");
+    public static final Setting<Duration> HANDSHAKE_TIMEOUT = SETTINGS.duration("RECINGEST_HANDSHAKE_TIMEOUT", Duration.ofSeconds(10),
+            "a new connection must send a whole upgrade (or HTTP) request within it, and a kept-alive HTTP connection its next request; otherwise it is closed");
+    public static final Setting<Duration> DRAIN_TIMEOUT = SETTINGS.duration("RECINGEST_DRAIN_TIMEOUT", Duration.ofSeconds(30),
+            "on SIGTERM, time for writes in flight before the remaining connections are closed with 1001");
+    public static final Setting<Boolean> AUTH = SETTINGS.add(Setting.bool("RECINGEST_AUTH", true,
+            "recorder authentication (`off` is logged loudly)").defaultsTo("on"));
+    public static final Setting<String> JWT_SECRET = SETTINGS.secret("RECINGEST_JWT_SECRET", 32,
+            "HS256 secret of recorder tokens; required with authentication on");
+    public static final Setting<String> ADMIN_TOKEN = SETTINGS.secret("RECINGEST_ADMIN_TOKEN", 16,
+            "bearer token of the admin API `/v1/recordings…` (unset: it refuses every call); `push` uses it to wait for the MP4");
+
     public GatewayConfig {
         if (maxChunkBytes < 1 || maxChunkBytes > (256 << 20)) {
             throw new IllegalArgumentException("max chunk bytes must be between 1 and 256MiB");
@@ -60,25 +99,11 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
     }
 
     public static GatewayConfig from(Settings s) {
-        return new GatewayConfig(
-                s.string("RECINGEST_HOST", "127.0.0.1"),
-                s.integer("RECINGEST_PORT", 8080),
-                (int) s.bytes("RECINGEST_MAX_CHUNK_BYTES", 8 << 20),
-                (int) s.bytes("RECINGEST_MAX_TEXT_BYTES", 64 << 10),
-                (int) s.bytes("RECINGEST_MAX_METADATA_BYTES", 4 << 10),
-                s.bytes("RECINGEST_WINDOW_BYTES", 16L << 20),
-                s.bytes("RECINGEST_GLOBAL_INFLIGHT_BYTES", 256L << 20),
-                s.integer("RECINGEST_MAX_CONNECTIONS", 20_000),
-                s.duration("RECINGEST_PING_INTERVAL", Duration.ofSeconds(20)),
-                s.duration("RECINGEST_IDLE_TIMEOUT", Duration.ofSeconds(60)),
-                s.duration("RECINGEST_HANDSHAKE_TIMEOUT", Duration.ofSeconds(10)),
-                s.duration("RECINGEST_DRAIN_TIMEOUT", Duration.ofSeconds(30)),
-                s.bool("RECINGEST_AUTH", true),
-                s.string("RECINGEST_JWT_SECRET", null),
-                s.string("RECINGEST_ADMIN_TOKEN", null),
-                s.integer("RECINGEST_MAX_CHUNKS_PER_SECOND", 500),
-                s.integer("RECINGEST_CHUNK_BURST", 1000),
-                JanitorConfig.from(s));
+        return new GatewayConfig(s.get(HOST), s.get(PORT), (int) (long) s.get(MAX_CHUNK_BYTES),
+                (int) (long) s.get(MAX_TEXT_BYTES), (int) (long) s.get(MAX_METADATA_BYTES), s.get(WINDOW_BYTES),
+                s.get(GLOBAL_INFLIGHT_BYTES), s.get(MAX_CONNECTIONS), s.get(PING_INTERVAL), s.get(IDLE_TIMEOUT),
+                s.get(HANDSHAKE_TIMEOUT), s.get(DRAIN_TIMEOUT), s.get(AUTH), s.get(JWT_SECRET), s.get(ADMIN_TOKEN),
+                s.get(MAX_CHUNKS_PER_SECOND), s.get(CHUNK_BURST), JanitorConfig.from(s));
     }
 
     @Override

@@ -53,6 +53,19 @@ class HttpApiIT {
     }
 
     @Test
+    void healthReadinessAndMetricsRefuseOtherMethodsWith405AndAllow() throws Exception {
+        for (String path : java.util.List.of("/healthz", "/readyz", "/metrics")) {
+            for (String method : java.util.List.of("POST", "PUT", "DELETE")) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(h.httpUri(path))
+                        .method(method, HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(405, r.statusCode(), method + " " + path + ": " + r.body());
+                assertEquals("GET", r.headers().firstValue("Allow").orElse(null), method + " " + path);
+                assertEquals("METHOD_NOT_ALLOWED", Json.MAPPER.readTree(r.body()).get("code").asText());
+            }
+        }
+    }
+
+    @Test
     void aRecordingIsVisibleWithTheAdminToken() throws Exception {
         String id = "http-1";
         try (TestSocket s = h.open(id)) {

@@ -32,7 +32,7 @@ public final class ByteJoinCommand {
         InputFormat format = InputFormat.of(contentType);
         MediaInfo input;
         try (InputStream in = Files.newInputStream(firstChunk)) {
-            input = new MediaProbe(binaries.ffprobe()).probe(in, format, firstChunk.getFileName().toString());
+            input = new MediaProbe(binaries.prober()).probe(in, format, firstChunk.getFileName().toString());
         }
         CodecPlan plan = CodecPlan.choose(input, FfmpegCapabilities.detect(binaries.ffmpeg()));
         List<String> cmd = new ArrayList<>();

@@ -1,7 +1,10 @@
 package dev.recingest.merge;
 
 import dev.recingest.config.Retention;
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
+import dev.recingest.media.FfmpegBinaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -61,6 +64,38 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
     public static final long DEFAULT_MIN_FREE_DISK = 512L << 20;
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
+    public static final SettingGroup SETTINGS = new SettingGroup("merger");
+    public static final Setting<Integer> WORKERS = SETTINGS.add(Setting.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS,
+            "merge threads (two at least, so a long transcode never holds up the other recordings: `BENCHMARKS.md`, merge workers)")
+            .defaultsTo("CPUs, at least 2"));
+    public static final Setting<Integer> PREFETCH = SETTINGS.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH,
+            "chunk downloads in flight per merge (hides GET latency for small chunks)");
+    public static final Setting<Long> PREFETCH_BYTES = SETTINGS.bytes("RECINGEST_MERGE_PREFETCH_BYTES", DEFAULT_PREFETCH_BYTES,
+            "bytes of chunk downloads in flight per merge (bounds the heap for large chunks)");
+    public static final Setting<Duration> VISIBILITY_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT",
+            DEFAULT_VISIBILITY_TIMEOUT, "a job without a lease renewal for this long is taken over by another worker (reclaim of a dead worker's job); also the delay before a retry");
+    public static final Setting<Integer> MAX_ATTEMPTS = SETTINGS.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS,
+            "attempts before FAILED (only storage errors, a killed FFmpeg and a full disk are retried: an FFmpeg error on the same bytes would repeat)");
+    public static final Setting<String> WORK_DIR = SETTINGS.add(Setting.string("RECINGEST_MERGE_WORK_DIR", null,
+            "local files while a merge runs: a folder per merger process (locked while it lives; those of killed mergers are removed by the next merger on the directory)")
+            .defaultsTo("$TMPDIR/recingest-merge"));
+    public static final Setting<Boolean> KEEP_CHUNKS = SETTINGS.bool("RECINGEST_KEEP_CHUNKS", true,
+            "`false`: delete the chunk objects after a successful merge");
+    public static final Setting<Duration> POLL = SETTINGS.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL,
+            "how long one read of the merge queue blocks (shorter than the visibility timeout: consumers idle for two visibility timeouts with nothing pending are taken for those of dead mergers and removed from the group)");
+    public static final Setting<Duration> CHUNK_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_CHUNK_TIMEOUT",
+            DEFAULT_CHUNK_TIMEOUT, "the longest wait for one chunk download (then `STORAGE_UNAVAILABLE`, retried)");
+    public static final Setting<Duration> FFMPEG_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT",
+            DEFAULT_FFMPEG_TIMEOUT, "one FFmpeg run may take this plus the recording's length at RECINGEST_MERGE_FFMPEG_MIN_SPEED (the length is the recording's wall clock span, or its size at 256 kbit/s if that is longer); past it: `FAILED` `FFMPEG_TIMEOUT`, not retried");
+    public static final Setting<Double> FFMPEG_MIN_SPEED = SETTINGS.decimal("RECINGEST_MERGE_FFMPEG_MIN_SPEED",
+            DEFAULT_FFMPEG_MIN_SPEED, "the slowest FFmpeg run that still counts as working, in media seconds per second (the slowest case measured here, a 720p VP8 transcode on 2 busy CPUs beside other merges, ran at about 1.8x real time: `BENCHMARKS.md`, merge workers)");
+    public static final Setting<Duration> FFMPEG_STALL_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT",
+            DEFAULT_FFMPEG_STALL_TIMEOUT, "FFmpeg with neither its output nor its input moving for this long is stopped (`FFMPEG_TIMEOUT`); must exceed RECINGEST_MERGE_CHUNK_TIMEOUT");
+    public static final Setting<Long> MIN_FREE_DISK = SETTINGS.bytes("RECINGEST_MERGE_MIN_FREE_DISK", DEFAULT_MIN_FREE_DISK,
+            "disk left free in the work directory; a merge needs about 2x its input there (3x for MP4 segments) and waits, queued, without using an attempt, until that fits; one that cannot fit even on an idle disk ends `FAILED` `NO_SPACE`");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT",
+            DEFAULT_SHUTDOWN_TIMEOUT, "on SIGTERM, how long merges in progress may finish before they are killed (and taken over later)");
+
     public MergerConfig {
         Objects.requireNonNull(workDir, "workDir");
         requirePositive("RECINGEST_MERGE_WORKERS", workers);
@@ -99,23 +134,11 @@ public record MergerConfig(int workers, int prefetch, long prefetchBytes, Durati
     }
 
     public static MergerConfig from(Settings s) {
-        return new MergerConfig(
-                s.integer("RECINGEST_MERGE_WORKERS", DEFAULT_WORKERS),
-                s.integer("RECINGEST_MERGE_PREFETCH", DEFAULT_PREFETCH),
-                s.bytes("RECINGEST_MERGE_PREFETCH_BYTES", DEFAULT_PREFETCH_BYTES),
-                s.duration("RECINGEST_MERGE_VISIBILITY_TIMEOUT", DEFAULT_VISIBILITY_TIMEOUT),
-                s.integer("RECINGEST_MERGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-                Path.of(s.string("RECINGEST_MERGE_WORK_DIR",
-                        Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge").toString())),
-                s.bool("RECINGEST_KEEP_CHUNKS", true),
-                s.duration("RECINGEST_MERGE_POLL", DEFAULT_POLL),
-                s.duration("RECINGEST_MERGE_CHUNK_TIMEOUT", DEFAULT_CHUNK_TIMEOUT),
-                s.duration("RECINGEST_MERGE_FFMPEG_TIMEOUT", DEFAULT_FFMPEG_TIMEOUT),
-                s.decimal("RECINGEST_MERGE_FFMPEG_MIN_SPEED", DEFAULT_FFMPEG_MIN_SPEED),
-                s.duration("RECINGEST_MERGE_FFMPEG_STALL_TIMEOUT", DEFAULT_FFMPEG_STALL_TIMEOUT),
-                s.bytes("RECINGEST_MERGE_MIN_FREE_DISK", DEFAULT_MIN_FREE_DISK),
-                s.duration("RECINGEST_MERGE_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
-                s.string("RECINGEST_FFMPEG_DIR", null),
+        return new MergerConfig(s.get(WORKERS), s.get(PREFETCH), s.get(PREFETCH_BYTES), s.get(VISIBILITY_TIMEOUT),
+                s.get(MAX_ATTEMPTS),
+                s.find(WORK_DIR).map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir"), "recingest-merge")),
+                s.get(KEEP_CHUNKS), s.get(POLL), s.get(CHUNK_TIMEOUT), s.get(FFMPEG_TIMEOUT), s.get(FFMPEG_MIN_SPEED),
+                s.get(FFMPEG_STALL_TIMEOUT), s.get(MIN_FREE_DISK), s.get(SHUTDOWN_TIMEOUT), s.get(FfmpegBinaries.DIR),
                 Retention.from(s).redisKeys());
     }
 

@@ -101,7 +101,11 @@ public final class RecordingMerger implements AutoCloseable {
                                          OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
                                          EventPublisher events) {
         FfmpegBinaries binaries = FfmpegBinaries.locate(config.ffmpegDir());
-        MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.ffprobe()),
+        if (binaries.ffprobe() == null) {
+            LOG.warn("event=ffmpeg-fallback origin=\"{}\" note=\"media is probed inside this JVM; production hosts should "
+                    + "install FFmpeg (docs/FFMPEG.md)\"", binaries.origin());
+        }
+        MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.prober()),
                 new FfmpegJoin(binaries.ffmpeg(), config.ffmpegStallTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
         return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline,
                 WorkSpace.open(config.workDir(), config.minFreeDisk()), new MergeMetrics(registry), events, Clock.systemUTC());

@@ -33,7 +33,7 @@ class FfmpegJoinIT {
 
     @Test
     void bytesThatAreNoMediaAreUnsupported() {
-        MediaProbe probe = new MediaProbe(FfmpegBinaries.locate().ffprobe());
+        MediaProbe probe = new MediaProbe(FfmpegBinaries.locate().prober());
         byte[] noise = new byte[64 * 1024];
         new java.util.Random(1).nextBytes(noise);
         MergeFailure f = assertThrows(MergeFailure.class,

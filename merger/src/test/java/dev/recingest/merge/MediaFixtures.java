@@ -33,12 +33,16 @@ final class MediaFixtures {
      * video encoder and Opus, at {@code size} (AV1 encodes slowly: keep it small).
      */
     static Path mediaRecorderWebm(Path dir, String name, int seconds, String size, List<String> videoCodec) {
+        // Encoded first, then remuxed into the live layout: FFmpeg 4.4's WebM muxer (the bundled fallback's)
+        // cannot write AV1 in live mode while encoding (the codec private data comes too late).
+        Path encoded = dir.resolve(name + "-encoded.webm");
         Path out = dir.resolve(name + ".webm");
         List<String> args = new ArrayList<>(List.of("-t", Integer.toString(seconds)));
         args.addAll(videoCodec);
-        args.addAll(List.of("-g", "30", "-c:a", "libopus", "-shortest", "-f", "webm", "-live", "1",
-                "-cluster_time_limit", "1000", out.toString()));
+        args.addAll(List.of("-g", "30", "-c:a", "libopus", "-shortest", "-f", "webm", encoded.toString()));
         ffmpeg(source(size), args);
+        ffmpeg(List.of("-i", encoded.toString()), List.of("-c", "copy", "-f", "webm", "-live", "1",
+                "-cluster_time_limit", "1000", out.toString()));
         return out;
     }
 

@@ -3,7 +3,6 @@ package dev.recingest.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.github.kokorin.jaffree.ffprobe.FFprobe;
 import dev.recingest.config.RedisConfig;
 import dev.recingest.config.S3Config;
 import dev.recingest.embedded.EmbeddedRedis;
@@ -105,8 +104,14 @@ final class TestCluster implements AutoCloseable {
     MediaInfo probeOutput(RecordingId id, Path dir) throws IOException {
         Path file = downloaded(id, dir);
         Files.write(file, storage.getBytes(storage.keys().output(id)).join());
-        return MediaProbe.toInfo(new FFprobe(FfmpegBinaries.locate().ffprobe()).setShowStreams(true)
-                .setShowFormat(true).setInput(file).execute());
+        try {
+            return MediaProbe.toInfo(FfmpegBinaries.locate().prober().probe(file, Duration.ofMinutes(1)));
+        } catch (dev.recingest.media.ProbeException e) {
+            throw new AssertionError("the output does not probe: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Where {@link #probeOutput} puts the downloaded MP4. */

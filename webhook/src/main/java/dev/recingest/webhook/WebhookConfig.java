@@ -1,5 +1,7 @@
 package dev.recingest.webhook;
 
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
 import java.net.URI;
 import java.time.Duration;
@@ -22,6 +24,24 @@ import java.util.Objects;
  */
 public record WebhookConfig(List<URI> urls, String secret, Duration requestTimeout, Duration retryBase,
                             Duration retryMax, Duration maxAge, Duration poll, int batch) {
+
+    public static final SettingGroup SETTINGS = new SettingGroup("webhooks");
+    public static final Setting<String> URLS = SETTINGS.string("RECINGEST_WEBHOOK_URLS", "",
+            "webhook receivers, comma-separated http(s) URLs (empty: no delivery; see `docs/API.md`)");
+    public static final Setting<String> SECRET = SETTINGS.secret("RECINGEST_WEBHOOK_SECRET", 16,
+            "HMAC-SHA256 key of the `X-Recingest-Signature` header; required with URLs");
+    public static final Setting<Duration> TIMEOUT = SETTINGS.duration("RECINGEST_WEBHOOK_TIMEOUT", Duration.ofSeconds(10),
+            "one POST (connect and answer); also the shortest delay before a retry");
+    public static final Setting<Duration> RETRY_BASE = SETTINGS.duration("RECINGEST_WEBHOOK_RETRY_BASE", Duration.ofSeconds(5),
+            "delay before the first retry; doubles with every failed attempt");
+    public static final Setting<Duration> RETRY_MAX = SETTINGS.duration("RECINGEST_WEBHOOK_RETRY_MAX", Duration.ofMinutes(10),
+            "longest delay between two attempts");
+    public static final Setting<Duration> MAX_AGE = SETTINGS.duration("RECINGEST_WEBHOOK_MAX_AGE", Duration.ofHours(24),
+            "an event not accepted this long after it was published is given up (counted)");
+    public static final Setting<Duration> POLL = SETTINGS.duration("RECINGEST_WEBHOOK_POLL", Duration.ofSeconds(2),
+            "how long one read of the outbox blocks (at most 4s)");
+    public static final Setting<Integer> BATCH = SETTINGS.integer("RECINGEST_WEBHOOK_BATCH", 16,
+            "events read and POSTed concurrently per URL");
 
     public WebhookConfig {
         urls = List.copyOf(urls);
@@ -50,15 +70,10 @@ public record WebhookConfig(List<URI> urls, String secret, Duration requestTimeo
     }
 
     public static WebhookConfig from(Settings s) {
-        List<URI> urls = Arrays.stream(s.string("RECINGEST_WEBHOOK_URLS", "").split(","))
+        List<URI> urls = Arrays.stream(s.get(URLS).split(","))
                 .map(String::trim).filter(u -> !u.isEmpty()).map(URI::create).toList();
-        return new WebhookConfig(urls, s.string("RECINGEST_WEBHOOK_SECRET", null),
-                s.duration("RECINGEST_WEBHOOK_TIMEOUT", Duration.ofSeconds(10)),
-                s.duration("RECINGEST_WEBHOOK_RETRY_BASE", Duration.ofSeconds(5)),
-                s.duration("RECINGEST_WEBHOOK_RETRY_MAX", Duration.ofMinutes(10)),
-                s.duration("RECINGEST_WEBHOOK_MAX_AGE", Duration.ofHours(24)),
-                s.duration("RECINGEST_WEBHOOK_POLL", Duration.ofSeconds(2)),
-                s.integer("RECINGEST_WEBHOOK_BATCH", 16));
+        return new WebhookConfig(urls, s.get(SECRET), s.get(TIMEOUT), s.get(RETRY_BASE), s.get(RETRY_MAX),
+                s.get(MAX_AGE), s.get(POLL), s.get(BATCH));
     }
 
     public boolean enabled() {

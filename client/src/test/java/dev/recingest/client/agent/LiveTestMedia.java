@@ -2,7 +2,6 @@ package dev.recingest.client.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.media.FfmpegBinaries;
-import dev.recingest.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -141,14 +140,12 @@ public final class LiveTestMedia {
         throw new IOException("no free UDP port pair on loopback");
     }
 
-    /** ffprobe's format and streams. */
+    /** ffprobe's format and streams (from ffprobe, or libavformat in the JVM where there is none). */
     public static JsonNode probe(Path file) {
-        String json = run(FfmpegBinaries.locate().ffprobe().toString(), "-v", "error", "-show_format", "-show_streams",
-                "-of", "json", file.toString());
         try {
-            return Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return FfmpegBinaries.locate().prober().probe(file, java.time.Duration.ofMinutes(1));
+        } catch (Exception e) {
+            throw new AssertionError("cannot probe " + file + ": " + e.getMessage(), e);
         }
     }
 

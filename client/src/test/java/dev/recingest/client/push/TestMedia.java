@@ -27,9 +27,11 @@ final class TestMedia {
 
     /** ffprobe's JSON for the file's format and streams. */
     static JsonNode probe(Path file) throws IOException, InterruptedException {
-        String out = run(List.of(FfmpegBinaries.locate().ffprobe().toString(), "-v", "error", "-print_format",
-                "json", "-show_format", "-show_streams", file.toString()));
-        return Json.MAPPER.readTree(out);
+        try {
+            return FfmpegBinaries.locate().prober().probe(file, java.time.Duration.ofSeconds(60));
+        } catch (dev.recingest.media.ProbeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     static double formatDuration(Path file) throws IOException, InterruptedException {
@@ -51,12 +53,15 @@ final class TestMedia {
                 file.toString(), "-f", "null", "-"));
     }
 
-    /** Key-frame flag of the first video frame. */
+    /** Key-frame flag of the first decoded video frame, as FFmpeg's showinfo filter prints it. */
     static boolean startsWithKeyframe(Path file) throws IOException, InterruptedException {
-        String out = run(List.of(FfmpegBinaries.locate().ffprobe().toString(), "-v", "error", "-select_streams",
-                "v:0", "-read_intervals", "%+#1", "-show_entries", "frame=key_frame", "-of", "csv=p=0",
-                file.toString()));
-        return out.strip().startsWith("1");
+        String out = run(List.of(FfmpegBinaries.locate().ffmpeg().toString(), "-nostdin", "-hide_banner", "-i",
+                file.toString(), "-map", "0:v:0", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("iskey:(\\d)").matcher(out);
+        if (!m.find()) {
+            throw new IOException("showinfo printed no frame for " + file + ": " + out);
+        }
+        return m.group(1).equals("1");
     }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {

@@ -56,11 +56,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path = query.path();
-        if (path.equals("/healthz")) {
+        boolean probe = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
+        if (probe && request.method() != HttpMethod.GET) {
+            HttpReplies.methodNotAllowed(ctx, keepAlive, "GET");
+        } else if (path.equals("/healthz")) {
             HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, Map.of("status", "ok"));
         } else if (path.equals("/readyz")) {
             ready(ctx, keepAlive);
-        } else if (path.equals("/metrics") && request.method() == HttpMethod.GET) {
+        } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, HttpResponseStatus.OK, registry.scrape(),
                     "text/plain; version=0.0.4; charset=utf-8");
         } else if (path.equals(AdminRoute.BASE) || path.startsWith(AdminRoute.BASE + "/")) {

@@ -1,5 +1,7 @@
 package dev.recingest.gateway.janitor;
 
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
 import java.time.Duration;
 
@@ -15,6 +17,14 @@ import java.time.Duration;
  */
 public record JanitorConfig(Duration stallTimeout, Duration idleTimeout, Duration interval) {
 
+    public static final SettingGroup SETTINGS = new SettingGroup("recordings and janitor");
+    public static final Setting<Duration> STALL_TIMEOUT = SETTINGS.duration("RECINGEST_STALL_TIMEOUT", Duration.ofSeconds(30),
+            "no chunk (nor start/resume) for this long: the recording is `STALLED` until its next chunk");
+    public static final Setting<Duration> RECORDING_IDLE_TIMEOUT = SETTINGS.duration("RECINGEST_RECORDING_IDLE_TIMEOUT",
+            Duration.ofMinutes(5), "no chunk for this long: auto-stop and merge (or `FAILED` `MISSING_CHUNKS` if an explicit seq was never stored); a connection still open on it gets 4409");
+    public static final Setting<Duration> INTERVAL = SETTINGS.duration("RECINGEST_JANITOR_INTERVAL", Duration.ofSeconds(5),
+            "how often a gateway's janitor sweeps due recordings (one gateway at a time, by a Redis lock); 0 = this gateway runs none");
+
     public JanitorConfig {
         if (stallTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("the stall timeout must be positive");
@@ -28,10 +38,7 @@ public record JanitorConfig(Duration stallTimeout, Duration idleTimeout, Duratio
     }
 
     public static JanitorConfig from(Settings s) {
-        return new JanitorConfig(
-                s.duration("RECINGEST_STALL_TIMEOUT", Duration.ofSeconds(30)),
-                s.duration("RECINGEST_RECORDING_IDLE_TIMEOUT", Duration.ofMinutes(5)),
-                s.duration("RECINGEST_JANITOR_INTERVAL", Duration.ofSeconds(5)));
+        return new JanitorConfig(s.get(STALL_TIMEOUT), s.get(RECORDING_IDLE_TIMEOUT), s.get(INTERVAL));
     }
 
     public boolean enabled() {

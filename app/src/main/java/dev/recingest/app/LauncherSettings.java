@@ -1,0 +1,29 @@
+package dev.recingest.app;
+
+import dev.recingest.config.Setting;
+import dev.recingest.config.SettingGroup;
+import java.time.Duration;
+
+/** Settings the launcher reads itself, outside any component's configuration record. */
+final class LauncherSettings {
+
+    static final SettingGroup METRICS = new SettingGroup("merger metrics");
+    static final Setting<Integer> METRICS_PORT = METRICS.integer("RECINGEST_METRICS_PORT", 9091,
+            "`merger`: port of its Prometheus `/metrics` and `/healthz`, bound to RECINGEST_HOST (loopback by default: "
+                    + "set RECINGEST_HOST=0.0.0.0 for a Prometheus in another container)");
+
+    static final SettingGroup EMBEDDED = new SettingGroup("embedded (all, demo)");
+    static final Setting<String> DATA_DIR = EMBEDDED.string("RECINGEST_DATA_DIR", "./data",
+            "`all`/`demo`: where the embedded Redis and S3 server keep their files");
+
+    static final SettingGroup TOKEN = new SettingGroup("token");
+    static final Setting<Duration> TOKEN_VALIDITY = TOKEN.duration("RECINGEST_TOKEN_VALIDITY", Duration.ofHours(12),
+            "`token`: how long a printed recorder token is valid");
+
+    static final SettingGroup LOGGING = new SettingGroup("logging");
+    static final Setting<String> LOG_LEVEL = LOGGING.string("RECINGEST_LOG_LEVEL", "INFO",
+            "TRACE, DEBUG, INFO, WARN or ERROR; logs are one line each, `key=value`, on stderr");
+
+    private LauncherSettings() {
+    }
+}
