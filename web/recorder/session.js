@@ -12,8 +12,8 @@ import { ChunkFlow } from './chunk-flow.js';
  * the idle timeout (a tab the OS froze missed the gateway's pings; its recording is still open). */
 const RESUMABLE = new Set([1001, 1006, 1011, 4408]);
 /** Error codes the gateway follows with a close, and that close's code. */
-const CLOSING = { BAD_REQUEST: 4400, UNAUTHORIZED: 4401, FORBIDDEN: 4403, NOT_OPEN: 4409, TAKEN_OVER: 4409,
-  FRAME_TOO_BIG: 1009, RATE_LIMITED: 4429, INTERNAL: 1011 };
+const CLOSING = { BAD_REQUEST: 4400, UNAUTHORIZED: 4401, TOKEN_EXPIRED: 4401, FORBIDDEN: 4403, NOT_OPEN: 4409,
+  TAKEN_OVER: 4409, FRAME_TOO_BIG: 1009, RATE_LIMITED: 4429, START_TIMEOUT: 4408, INTERNAL: 1011 };
 const CLOSE_NAMES = { 1000: 'CLOSED', 1009: 'FRAME_TOO_BIG', 4400: 'BAD_REQUEST', 4401: 'UNAUTHORIZED',
   4403: 'FORBIDDEN', 4409: 'NOT_OPEN', 4429: 'RATE_LIMITED' };
 /** States in which NOT_OPEN after a stop we sent means that stop went through (its answer was lost). */
@@ -229,7 +229,10 @@ export class IngestSession {
     }
     const announced = this.closingError;
     this.closingError = null;
-    if (RESUMABLE.has(code) && this.resumable) {
+    // A token that expired mid-recording is not a bad token: with a token function there is a fresh one to
+    // resume with (the gateway closes such a connection with TOKEN_EXPIRED and 4401 once its chunks are acked).
+    const expired = code === 4401 && announced?.code === 'TOKEN_EXPIRED' && typeof this.o.token === 'function';
+    if ((RESUMABLE.has(code) || expired) && this.resumable) {
       this.#scheduleReconnect(code, reason);
       return;
     }

@@ -183,6 +183,43 @@ test('4401 ends the upload with an error event carrying the code, and no reconne
   assert.equal(rec.state, 'failed');
 });
 
+test('a token that expires mid-recording (TOKEN_EXPIRED, 4401) is replaced from the token function and the upload resumes', async () => {
+  const gw = new FakeGateway();
+  let issued = 0;
+  const rec = await open(gw, { token: async () => `token-${++issued}` });
+  const seen = events(rec, 'error', 'reconnecting', 'resumed');
+  const first = gw.last;
+  assert.equal(first.sent[0].token, 'token-1');
+  rec.send(chunk());
+  rec.send(chunk());
+  await first.until(() => first.chunkSeqs().length === 2);
+  first.ack(0);
+  gw.nextSeq = 2;
+  first.reply({ type: 'error', code: 'TOKEN_EXPIRED', message: 'token expired; connect again with a fresh token' });
+  await new Promise((r) => setTimeout(r, 5)); // the error arrives, then the close
+  first.drop(4401, 'token expired');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(gw.sockets.length, 2, 'connected again');
+  const second = gw.last;
+  assert.equal(second.sent[0].token, 'token-2', 'with a fresh token');
+  await second.until(() => second.chunkSeqs().length === 1);
+  assert.deepEqual(second.chunkSeqs(), [1], 'the unacked chunk again');
+  assert.deepEqual(seen.map((e) => e.type), ['reconnecting', 'resumed']);
+  assert.equal(seen[0].closeCode, 4401);
+});
+
+test('with a fixed token, TOKEN_EXPIRED ends the upload: there is no fresh token to resume with', async () => {
+  const gw = new FakeGateway();
+  const rec = await open(gw);
+  const seen = events(rec, 'error', 'reconnecting');
+  gw.last.reply({ type: 'error', code: 'TOKEN_EXPIRED', message: 'token expired' });
+  await new Promise((r) => setTimeout(r, 5));
+  gw.last.drop(4401, 'token expired');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(seen.map((e) => [e.type, e.code, e.closeCode]), [['error', 'TOKEN_EXPIRED', 4401]]);
+  assert.equal(rec.state, 'failed');
+});
+
 test('a start refused with 4403 rejects open() with FORBIDDEN', async () => {
   const gw = new FakeGateway({ autoStart: false });
   const opening = open(gw);

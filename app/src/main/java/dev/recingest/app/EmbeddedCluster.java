@@ -1,5 +1,6 @@
 package dev.recingest.app;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
@@ -57,7 +58,7 @@ final class EmbeddedCluster implements AutoCloseable {
         backends = Processes.Backends.connect(settings, true);
         // Delivery first: a URL's consumer group starts at the events published after it was created.
         webhooks = WebhookDelivery.start(WebhookConfig.from(settings), backends.redis(), backends.registry());
-        tokens = new Tokens(settings.get(GatewayConfig.JWT_SECRET));
+        tokens = new Tokens(settings.get(GatewayConfig.JWT_SECRET), TokenPolicy.from(settings));
         // The demo page is on here (RECINGEST_DEMO=off turns it off), with development tokens for demo-* ids.
         WebConfig web = WebConfig.from(settings, true).withDemoTokens(
                 seconds -> tokens.issueForPrefix("demo", DemoTokens.PREFIX, Duration.ofSeconds(seconds)));

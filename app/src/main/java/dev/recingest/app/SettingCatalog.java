@@ -1,5 +1,6 @@
 package dev.recingest.app;
 
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.config.RedisConfig;
 import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
@@ -38,7 +39,7 @@ final class SettingCatalog {
 
     /** Every group, in the README's order. */
     static final List<SettingGroup> ALL = List.of(RedisConfig.SETTINGS, S3Config.SETTINGS, GatewayConfig.SETTINGS,
-            WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
+            TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
             LauncherSettings.METRICS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.EMBEDDED,
             PushCommand.SETTINGS, RecordCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
 
@@ -47,7 +48,7 @@ final class SettingCatalog {
 
     static List<Section> forCommand(String command) {
         return switch (command) {
-            case "gateway" -> sections(GatewayConfig.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
+            case "gateway" -> sections(GatewayConfig.SETTINGS, TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
                     RedisConfig.SETTINGS, S3Config.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.LOGGING);
             case "merger" -> {
                 List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS));
@@ -57,7 +58,8 @@ final class SettingCatalog {
                 yield s;
             }
             // Redis and S3 are the embedded ones: their addresses and keys are made by the command.
-            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, WebConfig.SETTINGS,
+            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, TokenPolicy.SETTINGS,
+                    WebConfig.SETTINGS,
                     JanitorConfig.SETTINGS,
                     MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
                     Retention.SETTINGS, LauncherSettings.LOGGING);
@@ -68,7 +70,7 @@ final class SettingCatalog {
                     PushCommand.TOKEN, PushCommand.RECORDING_ID, PushCommand.SEGMENT_TIME, GatewayConfig.HOST)),
                     Section.of(FfmpegBinaries.SETTINGS), Section.of(LauncherSettings.LOGGING));
             case "token" -> List.of(new Section("token", List.of(GatewayConfig.JWT_SECRET, LauncherSettings.TOKEN_VALIDITY)),
-                    Section.of(LauncherSettings.LOGGING));
+                    Section.of(TokenPolicy.SETTINGS), Section.of(LauncherSettings.LOGGING));
             case "settings" -> List.of();
             default -> throw new IllegalArgumentException("no such command: " + command);
         };

@@ -161,7 +161,10 @@ class BackpressureIT {
         private final HttpClient http = HttpClient.newHttpClient();
         final AtomicBoolean stop = new AtomicBoolean();
         volatile long heap;
+        /** Netty's pooled direct memory (recingest_netty_direct_memory_bytes). */
         volatile long direct;
+        /** All of the JVM's direct buffers, Netty's pool and unpooled ones alike (jvm_buffer_memory_used_bytes). */
+        volatile long jvmDirect;
         volatile long inflight;
         volatile int samples;
 
@@ -180,6 +183,8 @@ class BackpressureIT {
                             h += value(line);
                         } else if (line.startsWith("recingest_netty_direct_memory_bytes")) {
                             direct = Math.max(direct, value(line));
+                        } else if (line.startsWith("jvm_buffer_memory_used_bytes{") && line.contains("id=\"direct\"")) {
+                            jvmDirect = Math.max(jvmDirect, value(line));
                         } else if (line.startsWith("recingest_inflight_bytes")) {
                             inflight = Math.max(inflight, value(line));
                         }

@@ -12,11 +12,15 @@ public enum ErrorCode {
     NOT_OPEN(CloseCodes.NOT_OPEN, 409, false, true),
     TAKEN_OVER(CloseCodes.NOT_OPEN, 409, false, true),
     UNAUTHORIZED(CloseCodes.UNAUTHORIZED, 401, false, true),
+    /** The connection's token expired mid-recording: connect again with a fresh token and resume. */
+    TOKEN_EXPIRED(CloseCodes.UNAUTHORIZED, 401, true, true),
     FORBIDDEN(CloseCodes.FORBIDDEN, 403, false, true),
     NOT_FOUND(0, 404, false, true),
     CONFLICT(0, 409, false, true),
     FRAME_TOO_BIG(CloseCodes.MESSAGE_TOO_BIG, 413, false, true),
     RATE_LIMITED(CloseCodes.RATE_LIMITED, 429, true, true),
+    /** No {@code start} within the start timeout of the WebSocket upgrade. */
+    START_TIMEOUT(CloseCodes.IDLE_TIMEOUT, 408, true, true),
     STORAGE_UNAVAILABLE(0, 503, true, false),
     INTERNAL(CloseCodes.INTERNAL_ERROR, 500, true, false);
 

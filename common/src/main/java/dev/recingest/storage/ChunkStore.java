@@ -14,8 +14,10 @@ public interface ChunkStore {
 
     /**
      * Durably stores one chunk under its index, replacing nothing but an identical resend (index ==
-     * seq, or a server-assigned index that is new). Takes ownership of {@code payload}: it is released
-     * exactly once, when the returned future completes, whatever the outcome.
+     * seq, or a server-assigned index that is new). What is stored is exactly the bytes {@code payload}
+     * holds at the call, or nothing (the call then fails). Takes ownership of {@code payload}: it is
+     * released exactly once, when the returned future completes successfully, or some time after it failed
+     * (an implementation whose transport may still read the buffer after a failure waits for that).
      */
     CompletableFuture<Void> putChunk(RecordingId id, long index, ByteBuf payload);
 

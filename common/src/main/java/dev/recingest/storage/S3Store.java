@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,14 +63,24 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
         return bucket;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>No copy: the SDK reads the frame's own memory, and every retry reads a fresh duplicate of it. The
+     * request carries the MD5 of the bytes as they are here, before the SDK sees them, and S3 refuses a body
+     * whose MD5 differs: if the memory changed while the SDK still sent from it, nothing is stored, so no
+     * object can hold bytes other than the chunk's own. After a call that failed (a timeout, say) the SDK may
+     * still be writing from the memory on a connection it has yet to close, so the buffer goes back to the
+     * pool only {@link #RELEASE_AFTER_FAILURE} later; after a success the whole body was sent and answered.
+     */
     @Override
     public CompletableFuture<Void> putChunk(RecordingId id, long index, ByteBuf payload) {
         CompletableFuture<Void> result;
         try {
-            // No copy: the SDK reads the frame's own memory. Every retry reads a fresh duplicate of the
-            // same region, so the buffer must stay alive until the future completes; it is released then.
             ByteBuffer body = payload.nioBuffer();
-            result = s3.putObject(b -> b.bucket(bucket).key(keys.chunk(id, index)).contentLength((long) body.remaining()),
+            String md5 = contentMd5(body.duplicate());
+            result = s3.putObject(b -> b.bucket(bucket).key(keys.chunk(id, index)).contentLength((long) body.remaining())
+                                    .contentMD5(md5),
                             AsyncRequestBody.fromByteBufferUnsafe(body))
                     .handle((r, e) -> {
                         if (e != null) {
@@ -78,7 +91,29 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(translate(e));
         }
-        return result.whenComplete((r, e) -> payload.release());
+        return result.whenComplete((r, e) -> {
+            if (e == null) {
+                payload.release();
+            } else {
+                RELEASE_LATER.execute(payload::release);
+            }
+        });
+    }
+
+    /** How long a chunk's buffer stays out of the pool after its call failed; see {@link #putChunk}. */
+    static final Duration RELEASE_AFTER_FAILURE = Duration.ofSeconds(10);
+    private static final java.util.concurrent.Executor RELEASE_LATER =
+            CompletableFuture.delayedExecutor(RELEASE_AFTER_FAILURE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+
+    /** The Content-MD5 header's value: base64 of the MD5 of the bytes. */
+    static String contentMd5(ByteBuffer bytes) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update(bytes);
+            return Base64.getEncoder().encodeToString(md5.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has MD5", e);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.recingest.gateway;
 
 import dev.recingest.config.Setting;
 import dev.recingest.config.SettingGroup;
+import dev.recingest.auth.TokenPolicy;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.janitor.JanitorConfig;
 import java.time.Duration;
@@ -31,13 +32,27 @@ import java.time.Duration;
  *                            (RECINGEST_MAX_CHUNKS_PER_SECOND, 500; 0 = no limit)
  * @param chunkBurst          chunk frames a connection may send at once above that rate, such as the resends
  *                            of a resume (RECINGEST_CHUNK_BURST, 1000)
+ * @param maxControlPerSecond control messages (text frames: start, stop, abort) per connection per second,
+ *                            sustained; more: RATE_LIMITED and close 4429 (RECINGEST_MAX_CONTROL_PER_SECOND, 2;
+ *                            0 = no limit, also of pings and pongs). Pings and pongs together may come at twice
+ *                            the rate that answering the gateway's pings needs, at least 2 per second
+ * @param controlBurst        control messages (and pings and pongs) a connection may send at once above those
+ *                            rates (RECINGEST_CONTROL_BURST, 20)
+ * @param startTimeout        an upgraded connection that sends no {@code start} within this is closed with 4408
+ *                            (RECINGEST_START_TIMEOUT, 10s)
+ * @param preStartBytes       bytes of half-arrived control messages held, across all connections, for clients
+ *                            that have not sent {@code start}; a client that would go over it is closed with 4429
+ *                            (RECINGEST_PRE_START_BYTES, 16MiB)
+ * @param tokens              what a recorder token must satisfy besides its signature (RECINGEST_JWT_LEEWAY,
+ *                            RECINGEST_JWT_MAX_LIFETIME, RECINGEST_JWT_AUDIENCE, RECINGEST_JWT_REQUIRE_AUDIENCE)
  * @param janitor             stall and idle timeouts of recordings, and the janitor that applies them
  */
 public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTextBytes, int maxMetadataBytes,
                             long windowBytes, long globalInflightBytes, int maxConnections, Duration pingInterval,
                             Duration idleTimeout, Duration handshakeTimeout, Duration drainTimeout,
                             boolean authEnabled, String jwtSecret, String adminToken,
-                            int maxChunksPerSecond, int chunkBurst, JanitorConfig janitor) {
+                            int maxChunksPerSecond, int chunkBurst, int maxControlPerSecond, int controlBurst,
+                            Duration startTimeout, long preStartBytes, TokenPolicy tokens, JanitorConfig janitor) {
 
     public static final SettingGroup SETTINGS = new SettingGroup("gateway");
     public static final Setting<String> HOST = SETTINGS.string("RECINGEST_HOST", "127.0.0.1",
@@ -60,6 +75,14 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
             "chunk frames per connection per second, sustained (more: `RATE_LIMITED`, 4429; 0 = no limit)");
     public static final Setting<Integer> CHUNK_BURST = SETTINGS.integer("RECINGEST_CHUNK_BURST", 1000,
             "chunk frames a connection may send at once above that rate (a resume's resends)");
+    public static final Setting<Integer> MAX_CONTROL_PER_SECOND = SETTINGS.integer("RECINGEST_MAX_CONTROL_PER_SECOND", 2,
+            "control messages (`start`, `stop`, `abort`) per connection per second, sustained; pings and pongs together may come at twice the rate that answering the gateway's pings needs (at least 2/s); more: `RATE_LIMITED`, 4429; 0 = no limit");
+    public static final Setting<Integer> CONTROL_BURST = SETTINGS.integer("RECINGEST_CONTROL_BURST", 20,
+            "control messages (and pings and pongs) a connection may send at once above those rates");
+    public static final Setting<Duration> START_TIMEOUT = SETTINGS.duration("RECINGEST_START_TIMEOUT", Duration.ofSeconds(10),
+            "an upgraded connection must send `start` within it (and again within it after a `start` it may retry); otherwise `START_TIMEOUT` and close 4408, pings or not");
+    public static final Setting<Long> PRE_START_BYTES = SETTINGS.bytes("RECINGEST_PRE_START_BYTES", 16L << 20,
+            "bytes this gateway holds, across all connections, for control messages still arriving from clients that have not sent `start`; a client that would go over it: `RATE_LIMITED`, 4429");
     public static final Setting<Duration> PING_INTERVAL = SETTINGS.duration("RECINGEST_PING_INTERVAL", Duration.ofSeconds(20),
             "WebSocket ping when nothing was written for this long");
     public static final Setting<Duration> IDLE_TIMEOUT = SETTINGS.duration("RECINGEST_IDLE_TIMEOUT", Duration.ofSeconds(60),
@@ -88,8 +111,18 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
         if (maxChunksPerSecond < 0 || (maxChunksPerSecond > 0 && chunkBurst < 1)) {
             throw new IllegalArgumentException("the chunk rate must be 0 (no limit) or positive, with a burst of at least 1");
         }
+        if (maxControlPerSecond < 0 || (maxControlPerSecond > 0 && controlBurst < 2)) {
+            // A start and a stop are two control messages: a smaller burst could never record anything.
+            throw new IllegalArgumentException("the control rate must be 0 (no limit) or positive, with a burst of at least 2");
+        }
+        if (maxTextBytes < 1024 || maxTextBytes <= maxMetadataBytes) {
+            throw new IllegalArgumentException("the control message limit must be at least 1KiB and above the metadata limit");
+        }
+        if (preStartBytes < maxTextBytes) {
+            throw new IllegalArgumentException("RECINGEST_PRE_START_BYTES must hold at least one control message of the max size");
+        }
         if (maxConnections < 1 || handshakeTimeout.toMillis() < 1 || idleTimeout.toMillis() < 1
-                || pingInterval.toMillis() < 1) {
+                || pingInterval.toMillis() < 1 || startTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("connection limits and timeouts must be positive");
         }
         if (authEnabled && (jwtSecret == null || jwtSecret.length() < 32)) {
@@ -103,7 +136,8 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 (int) (long) s.get(MAX_TEXT_BYTES), (int) (long) s.get(MAX_METADATA_BYTES), s.get(WINDOW_BYTES),
                 s.get(GLOBAL_INFLIGHT_BYTES), s.get(MAX_CONNECTIONS), s.get(PING_INTERVAL), s.get(IDLE_TIMEOUT),
                 s.get(HANDSHAKE_TIMEOUT), s.get(DRAIN_TIMEOUT), s.get(AUTH), s.get(JWT_SECRET), s.get(ADMIN_TOKEN),
-                s.get(MAX_CHUNKS_PER_SECOND), s.get(CHUNK_BURST), JanitorConfig.from(s));
+                s.get(MAX_CHUNKS_PER_SECOND), s.get(CHUNK_BURST), s.get(MAX_CONTROL_PER_SECOND), s.get(CONTROL_BURST),
+                s.get(START_TIMEOUT), s.get(PRE_START_BYTES), TokenPolicy.from(s), JanitorConfig.from(s));
     }
 
     @Override
@@ -112,7 +146,9 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
                 + ", windowBytes=" + windowBytes + ", globalInflightBytes=" + globalInflightBytes
                 + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout
                 + ", handshakeTimeout=" + handshakeTimeout + ", maxChunksPerSecond=" + maxChunksPerSecond
-                + ", chunkBurst=" + chunkBurst + ", janitor=" + janitor + ", authEnabled=" + authEnabled
+                + ", chunkBurst=" + chunkBurst + ", maxControlPerSecond=" + maxControlPerSecond + ", controlBurst="
+                + controlBurst + ", startTimeout=" + startTimeout + ", preStartBytes=" + preStartBytes + ", tokens="
+                + tokens + ", janitor=" + janitor + ", authEnabled=" + authEnabled
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***") + ", adminToken="
                 + (adminToken == null ? "unset" : "***") + "]";
     }

@@ -3,6 +3,8 @@ package dev.recingest.gateway;
 import dev.recingest.gateway.http.HttpApiHandler;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.ingest.PreStartBudget;
+import dev.recingest.gateway.ingest.WebSocketGuard;
 import dev.recingest.gateway.web.WebHandler;
 import dev.recingest.protocol.ChunkFrame;
 import io.micrometer.core.instrument.Counter;
@@ -34,28 +36,38 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpApiHandler httpApi;
     private final ChannelGroup channels;
     private final WebSocketServerProtocolConfig wsConfig;
+    private final WebSocketDecoderConfig frameConfig;
     private final Counter requestTimeouts;
+    private final PreStartBudget preStartBudget;
 
     GatewayInitializer(GatewayConfig config, IngestServices services, WebHandler web, HttpApiHandler httpApi,
-                       ChannelGroup channels, Counter requestTimeouts) {
+                       ChannelGroup channels, Counter requestTimeouts, PreStartBudget preStartBudget) {
         this.config = config;
         this.web = web;
         this.requestTimeouts = requestTimeouts;
         this.services = services;
         this.httpApi = httpApi;
         this.channels = channels;
-        int maxFrame = config.maxChunkBytes() + ChunkFrame.HEADER_BYTES;
+        this.preStartBudget = preStartBudget;
+        // The WebSocketGuard swaps the upgrade's decoder for one that checks every frame's header against the
+        // connection's limits first; the max frame length here is only a backstop behind those checks. The
+        // upgrade's own decoder (which sees no frame, unless a client sends one before the 101) gets the text limit.
+        this.frameConfig = decoderConfig(Math.max(config.maxTextBytes(), config.maxChunkBytes() + ChunkFrame.HEADER_BYTES));
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(INGEST_PATH)
                 .checkStartsWith(true) // allow a query string on the upgrade URL
                 .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
                 .dropPongFrames(true)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrame)
-                        .allowExtensions(false) // no permessage-deflate: media does not compress
-                        .withUTF8Validator(false) // control text is decoded strictly (ControlText): 4400, not 1007
-                        .closeOnProtocolViolation(true)
-                        .build())
+                .decoderConfig(decoderConfig(config.maxTextBytes()))
+                .build();
+    }
+
+    private static WebSocketDecoderConfig decoderConfig(int maxFrame) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrame)
+                .allowExtensions(false) // no permessage-deflate: media does not compress
+                .withUTF8Validator(false) // control text is decoded strictly (ControlText): 4400, not 1007
+                .closeOnProtocolViolation(true)
                 .build();
     }
 
@@ -73,7 +85,9 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("request-deadline", new RequestDeadline(config.handshakeTimeout().toMillis(), requestTimeouts));
         p.addLast("web", web);
         p.addLast("http-api", httpApi);
-        p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxChunkBytes() + ChunkFrame.HEADER_BYTES));
-        p.addLast("ingest", new IngestHandler(services));
+        p.addLast("frame-aggregator", new WebSocketFrameAggregator(frameConfig.maxFramePayloadLength()));
+        WebSocketGuard guard = new WebSocketGuard(config, preStartBudget, frameConfig);
+        p.addLast("guard", guard);
+        p.addLast("ingest", new IngestHandler(services, guard));
     }
 }

@@ -9,6 +9,7 @@ import dev.recingest.gateway.ingest.FlowControl;
 import dev.recingest.gateway.ingest.GatewayMetrics;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.gateway.ingest.StateRepair;
 import dev.recingest.gateway.janitor.Janitor;
@@ -18,6 +19,8 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -35,6 +38,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +54,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final Janitor janitor;
     private volatile boolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(GatewayConfig config, RecordingStore store, ChunkStore chunks, OutputStore outputs,
                           PrometheusMeterRegistry registry, EventPublisher events, Retention retention, WebConfig web)
@@ -58,7 +63,7 @@ public final class GatewayServer implements AutoCloseable {
         if (!config.authEnabled()) {
             LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
         }
-        Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret()) : null;
+        Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret(), config.tokens()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
         StateRepair repair = new StateRepair(store, chunks);
         RecordingLifecycle lifecycle = new RecordingLifecycle(store, chunks, repair, tokens, config.maxMetadataBytes(),
@@ -83,11 +88,19 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new GatewayInitializer(config, services, new WebHandler(web), httpApi, channels,
                         Counter.builder("recingest.request.timeouts")
                                 .description("connections closed for not sending a whole request in time")
-                                .register(registry)))
+                                .register(registry), preStartBudget(config, registry)))
                 .bind(config.host(), config.port()).sync().channel();
         LOG.info("event=gateway-listening address={} transport={} config={} demo={}", serverChannel.localAddress(),
                 epoll ? "epoll" : "nio", config, web.demoEnabled());
         janitor.start();
+    }
+
+    private static PreStartBudget preStartBudget(GatewayConfig config, PrometheusMeterRegistry registry) {
+        PreStartBudget budget = new PreStartBudget(config.preStartBytes());
+        Gauge.builder("recingest.pre.start", budget, PreStartBudget::used).baseUnit(BaseUnits.BYTES)
+                .description("bytes held for connections that have not sent start (half-arrived control messages)")
+                .register(registry);
+        return budget;
     }
 
     /** A gateway that announces no events and keeps aborted recordings' keys for the default retention. */
@@ -147,9 +160,15 @@ public final class GatewayServer implements AutoCloseable {
         close();
     }
 
-    /** Abrupt stop: closes every connection at once (no close frames for clients still connected). */
+    /**
+     * Abrupt stop: closes every connection at once (no close frames for clients still connected). Once
+     * closed (also by the end of a {@link #drain()}), a second call does nothing.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         janitor.close();
         serverChannel.close().syncUninterruptibly();
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -24,13 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every per-connection limit with its exact close code, on a gateway with small limits: chunk rate,
- * connections per gateway, the request deadline, pings and the idle timeout; and the janitor's
- * auto-stop as an open connection sees it.
+ * control message rate, ping rate, connections per gateway, the request deadline, the start deadline, the
+ * bytes held for clients that have not started, pings and the idle timeout; and the janitor's auto-stop as
+ * an open connection sees it.
  */
 class ConnectionLimitsIT {
 
     private static final int MAX_CONNECTIONS = 8;
     private static final long IDLE_MILLIS = 2000;
+    /** Below the idle timeout, so that the start deadline, not the idle timeout, closes a client that stays silent. */
+    private static final long START_TIMEOUT_MILLIS = 1500;
 
     @TempDir
     static Path dir;
@@ -47,7 +50,11 @@ class ConnectionLimitsIT {
                 Map.entry("RECINGEST_PING_INTERVAL", "400ms"),
                 Map.entry("RECINGEST_STALL_TIMEOUT", "1s"),
                 Map.entry("RECINGEST_RECORDING_IDLE_TIMEOUT", "3s"),
-                Map.entry("RECINGEST_JANITOR_INTERVAL", "200ms")));
+                Map.entry("RECINGEST_JANITOR_INTERVAL", "200ms"),
+                Map.entry("RECINGEST_START_TIMEOUT", START_TIMEOUT_MILLIS + "ms"),
+                Map.entry("RECINGEST_MAX_CONTROL_PER_SECOND", "2"),
+                Map.entry("RECINGEST_CONTROL_BURST", "10"),
+                Map.entry("RECINGEST_PRE_START_BYTES", "64KiB")));
     }
 
     @AfterAll
@@ -101,6 +108,7 @@ class ConnectionLimitsIT {
         try {
             for (int i = 0; i < MAX_CONNECTIONS; i++) {
                 open.add(h.open("conn-" + i));
+                IngestProtocolIT.start(open.get(i), "conn-" + i, 0L); // or the start deadline ends it meanwhile
             }
             await(() -> h.metric("recingest_connections") == MAX_CONNECTIONS, "all connections counted");
             try (TestSocket over = h.open("conn-over")) {
@@ -114,7 +122,8 @@ class ConnectionLimitsIT {
             try (TestSocket again = h.open("conn-again")) {
                 IngestProtocolIT.start(again, "conn-again", 0L);
             }
-            IngestProtocolIT.start(open.get(0), "conn-1", 0L);
+            open.get(0).sendChunk(0, new byte[] {1});
+            assertEquals(0, open.get(0).next("ack").get("index").asLong());
             assertFalse(open.get(0).isClosed());
         } finally {
             open.forEach(TestSocket::close);
@@ -185,16 +194,108 @@ class ConnectionLimitsIT {
     }
 
     @Test
-    void aClientThatAnswersPingsStaysOpenPastTheIdleTimeout() throws Exception {
+    void aRecorderThatAnswersPingsStaysOpenPastTheIdleTimeout() throws Exception {
         String id = "pong-1";
         try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
             // The JDK client answers pings by itself; it sends nothing else for three idle timeouts.
             Thread.sleep(3 * IDLE_MILLIS);
             assertFalse(s.isClosed(), "closed although it answered every ping");
-            IngestProtocolIT.start(s, id, 0L);
+            // Alive to answer: an ack, or (the janitor auto-stops a recording idle for 3 s) NOT_OPEN.
             s.sendChunk(0, new byte[] {7});
-            assertEquals(0, s.next("ack").get("index").asLong());
+            JsonNode m = s.next();
+            assertTrue("ack".equals(m.get("type").asText()) || "NOT_OPEN".equals(m.path("code").asText()), m.toString());
         }
+    }
+
+    /** Pongs used to keep a connection that never sent start (and so never showed a token) open for good. */
+    @Test
+    void aConnectionThatSendsNoStartIsClosed4408AlthoughItAnswersPings() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), null)) {
+            long t0 = System.nanoTime();
+            JsonNode err = s.next("error");
+            assertEquals("START_TIMEOUT", err.get("code").asText());
+            assertTrue(err.get("message").asText().contains("no start within " + START_TIMEOUT_MILLIS + " ms"), err.toString());
+            assertEquals(CloseCodes.IDLE_TIMEOUT, s.awaitClose().code());
+            System.out.printf("start deadline: closed after %d ms (deadline %d ms)%n",
+                    (System.nanoTime() - t0) / 1_000_000, START_TIMEOUT_MILLIS);
+        }
+    }
+
+    /**
+     * A stop whose lastSeq is too high is answered INCOMPLETE and the connection stays open, so it could be
+     * sent in a loop, each one listing storage and running a script. The control message rate bounds it.
+     */
+    @Test
+    void aLoopOfStopsIsRateLimited4429AndTheRecordingStaysOpen() {
+        String id = "stop-loop-1";
+        int incomplete = 0;
+        try (TestSocket s = h.open(id)) {
+            IngestProtocolIT.start(s, id, 0L);
+            s.sendChunk(0, new byte[] {1});
+            s.next("ack");
+            JsonNode m;
+            while (true) {
+                s.sendText("{\"type\":\"stop\",\"lastSeq\":5}");
+                m = s.next("error");
+                if (!"INCOMPLETE".equals(m.get("code").asText())) {
+                    break;
+                }
+                incomplete++;
+                assertTrue(incomplete < 100, "never limited");
+            }
+            assertEquals("RATE_LIMITED", m.get("code").asText(), m.toString());
+            assertTrue(m.get("message").asText().contains("control messages per second"), m.toString());
+            assertEquals(CloseCodes.RATE_LIMITED, s.awaitClose().code());
+        }
+        // The burst (10) less the start, plus what the rate (2/s) refilled meanwhile.
+        assertTrue(incomplete >= 9 && incomplete < 40, "stops answered before the limit: " + incomplete);
+        assertEquals(RecordingState.RECORDING, h.store.get(RecordingId.of(id)).join().orElseThrow().state());
+        assertEquals(1, h.s3.listChunks(RecordingId.of(id)).join().size());
+    }
+
+    @Test
+    void aFloodOfPingsIsRateLimited4429() throws Exception {
+        try (WireSocket w = WireSocket.connect(h.gateway.port())) {
+            assertTrue(w.upgrade("/v1/ingest", Map.of()).startsWith("HTTP/1.1 101"));
+            for (int i = 0; i < 100; i++) {
+                w.frame(true, 0, WireSocket.PING, new byte[] {(byte) i});
+            }
+            WireSocket.Frame f;
+            while ((f = w.read()).opcode() == WireSocket.PONG) {
+                // the pings within the limit are answered
+            }
+            assertEquals(WireSocket.TEXT, f.opcode());
+            assertTrue(f.text().contains("RATE_LIMITED") && f.text().contains("pings and pongs"), f.text());
+            assertEquals(CloseCodes.RATE_LIMITED, w.awaitClose());
+        }
+    }
+
+    /**
+     * Clients without a token that each send half a start hold the gateway's memory until their deadline;
+     * together they hold no more than RECINGEST_PRE_START_BYTES (64 KiB here), and the one that would go over
+     * it is turned away at once.
+     */
+    @Test
+    void halfSentStartsOfClientsWithoutATokenShareABoundedBudget() throws Exception {
+        try (WireSocket first = WireSocket.connect(h.gateway.port());
+             WireSocket second = WireSocket.connect(h.gateway.port())) {
+            assertTrue(first.upgrade("/v1/ingest", Map.of()).startsWith("HTTP/1.1 101"));
+            assertTrue(second.upgrade("/v1/ingest", Map.of()).startsWith("HTTP/1.1 101"));
+            first.header(true, WireSocket.TEXT, 40 << 10);
+            first.raw("{\"type\":\"start\"".getBytes(StandardCharsets.UTF_8));
+            await(() -> h.metric("recingest_pre_start_bytes") == 40 << 10, "the first half start to be held");
+            second.header(true, WireSocket.TEXT, 40 << 10);
+            second.raw("{\"type\":\"start\"".getBytes(StandardCharsets.UTF_8));
+            WireSocket.Frame err = second.readSkippingPings();
+            assertTrue(err.text().contains("RATE_LIMITED"), err.text());
+            assertEquals(CloseCodes.RATE_LIMITED, second.awaitClose());
+            // The first is held until its start deadline, then closed; what it held is free again.
+            WireSocket.Frame timeout = first.readSkippingPings();
+            assertTrue(timeout.text().contains("START_TIMEOUT"), timeout.text());
+            assertEquals(CloseCodes.IDLE_TIMEOUT, first.awaitClose());
+        }
+        await(() -> h.metric("recingest_pre_start_bytes") == 0, "the held bytes to be freed");
     }
 
     @Test

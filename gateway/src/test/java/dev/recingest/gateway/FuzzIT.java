@@ -165,7 +165,7 @@ class FuzzIT {
     }
 
     /**
-     * One fuzzing connection: an upgrade (maybe with a bad token), maybe a start, frames, a close. Half the
+     * One fuzzing connection: an upgrade (maybe with a bad token, or none), maybe a start, frames, a close. Half the
      * connections are long-lived: they wait for {@code started}, send mostly frames a live connection
      * survives (one in a hundred hostile), and most end with a {@code stop}, so their chunks are
      * processed rather than cut short by the close; the others send a few frames of any kind at once.
@@ -174,13 +174,14 @@ class FuzzIT {
         Random r = new Random(SEED * 1_000_003L + i);
         String id = "fuzz-" + i;
         try (WireSocket w = WireSocket.connect(h.gateway.port(), r)) {
-            String head = w.upgrade(r.nextInt(40) == 0 ? "/v1/elsewhere" : "/v1/ingest", Map.of("Authorization",
-                    "Bearer " + switch (r.nextInt(10)) {
-                        case 0 -> "not-a-token";
-                        case 1 -> h.tokens.issueForRecording("fuzz", id, Duration.ofMinutes(-1)); // expired
-                        case 2 -> h.tokens.issueForRecording("fuzz", "fuzz-other", Duration.ofMinutes(5));
-                        default -> h.tokens.issueForPrefix("fuzz", "fuzz-", Duration.ofMinutes(5));
-                    }));
+            String path = r.nextInt(40) == 0 ? "/v1/elsewhere" : "/v1/ingest";
+            String head = w.upgrade(path, switch (r.nextInt(12)) {
+                case 0, 1 -> Map.of(); // a client that never shows a token
+                case 2 -> Map.of("Authorization", "Bearer not-a-token");
+                case 3 -> Map.of("Authorization", "Bearer " + h.tokens.issueForRecording("fuzz", id, Duration.ofMinutes(-1)));
+                case 4 -> Map.of("Authorization", "Bearer " + h.tokens.issueForRecording("fuzz", "fuzz-other", Duration.ofMinutes(5)));
+                default -> Map.of("Authorization", "Bearer " + h.tokens.issueForPrefix("fuzz", "fuzz-", Duration.ofMinutes(5)));
+            });
             if (!head.startsWith("HTTP/1.1 101")) {
                 return; // not upgraded (another path): the HTTP side answered and that is all
             }

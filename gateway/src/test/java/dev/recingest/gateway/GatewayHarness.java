@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A real Redis, a real S3 server and one gateway on loopback, for one test class. */
 final class GatewayHarness implements AutoCloseable {
@@ -34,19 +35,32 @@ final class GatewayHarness implements AutoCloseable {
     final RecordingStore store;
     final Tokens tokens = new Tokens(SECRET);
     final GatewayServer gateway;
+    /** The gateway's own S3 client, when it reaches the S3 server another way than the test ({@link #s3}). */
+    private final S3Store gatewayS3;
 
     GatewayHarness(Path dir, Map<String, String> settings) {
-        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly());
+        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), UnaryOperator.identity());
     }
 
     /** @param web what the gateway serves to browsers besides the API (the demo page, development tokens) */
     GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web) {
+        this(dir, settings, web, UnaryOperator.identity());
+    }
+
+    /** @param gatewayS3Endpoint where the gateway finds the S3 server, given its address (a proxy in front of it) */
+    GatewayHarness(Path dir, Map<String, String> settings, UnaryOperator<URI> gatewayS3Endpoint) {
+        this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), gatewayS3Endpoint);
+    }
+
+    private GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web,
+                           UnaryOperator<URI> gatewayS3Endpoint) {
         redis = EmbeddedRedis.start(dir.resolve("redis"));
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
-        s3 = S3Store.create(new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "", "test-access",
-                "test-secret-key", true, 64, URI.create("http://localhost:" + s3Server.endpoint().getPort())));
+        s3 = S3Store.create(s3Config(s3Server.endpoint()));
         s3.ensureBucket();
+        URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Server.endpoint());
+        gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(s3Config(gatewayEndpoint));
         redisClient = new RedisConnections(new RedisConfig(redis.uri()));
         connection = redisClient.connect();
         store = new RecordingStore(connection.async(), Clock.systemUTC());
@@ -56,8 +70,13 @@ final class GatewayHarness implements AutoCloseable {
                 "RECINGEST_ADMIN_TOKEN", ADMIN,
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
-        gateway = GatewayServer.start(GatewayConfig.from(s), store, s3, s3, Metrics.newRegistry(),
+        gateway = GatewayServer.start(GatewayConfig.from(s), store, gatewayS3, gatewayS3, Metrics.newRegistry(),
                 OutboxPublisher.create(s, connection.async(), store), Retention.from(s), web);
+    }
+
+    private S3Config s3Config(URI endpoint) {
+        return new S3Config(endpoint, "us-east-1", "recordings", "", "test-access", "test-secret-key", true, 64,
+                URI.create("http://localhost:" + s3Server.endpoint().getPort()));
     }
 
     URI ingestUri() {
@@ -103,6 +122,9 @@ final class GatewayHarness implements AutoCloseable {
         gateway.close();
         connection.close();
         redisClient.close();
+        if (gatewayS3 != s3) {
+            gatewayS3.close();
+        }
         s3.close();
         s3Server.close();
         redis.close();

@@ -337,7 +337,9 @@ class HostileInputIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"\"mode\":\"live\"", "\"mode\":1", "\"metadata\":[1]", "\"metadata\":\"text\"",
-            "\"contentType\":\"not a mime type\"", "\"contentType\":\"video/webm\\r\\nX: y\""})
+            "\"contentType\":\"not a mime type\"", "\"contentType\":\"video/webm\\r\\nX: y\"",
+            "\"contentType\":\"video/webm\\r\\n; codecs=vp8\"", "\"contentType\":\"video/webm\\n;x=1\"",
+            "\"contentType\":\"video/webm\\u000b;x=1\"", "\"contentType\":\"video/webm;x=\\r\\nX-Injected: 1\""})
     void invalidStartFieldsAreProtocolErrors(String field) {
         String id = "hostile-" + IDS.incrementAndGet();
         try (TestSocket s = h.open(id)) {
@@ -377,6 +379,30 @@ class HostileInputIT {
         }
     }
 
+    /** {@code tenant1} is one tenant's prefix; {@code tenant10} is another tenant. */
+    @Test
+    void aPrefixCoversWholeSegmentsOfAnIdOnly() {
+        String token = h.tokens.issueForPrefix("t", "tenant1", Duration.ofMinutes(1));
+        try (TestSocket s = TestSocket.open(h.ingestUri(), token)) {
+            s.sendText("{\"type\":\"start\",\"recordingId\":\"tenant10-cam\",\"contentType\":\"video/webm\"}");
+            expectClose(s, "FORBIDDEN", CloseCodes.FORBIDDEN);
+        }
+        for (String id : new String[] {"tenant1-cam", "tenant1_cam", "tenant1"}) {
+            try (TestSocket s = TestSocket.open(h.ingestUri(), token)) {
+                s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+                assertEquals(id, s.next("started").get("recordingId").asText());
+            }
+        }
+    }
+
+    @Test
+    void aPrefixWithoutASeparatorGetsAGeneratedIdInItsOwnSegment() {
+        try (TestSocket s = TestSocket.open(h.ingestUri(), h.tokens.issueForPrefix("t", "tenant2", Duration.ofMinutes(1)))) {
+            s.sendText("{\"type\":\"start\",\"contentType\":\"video/webm\"}");
+            assertTrue(s.next("started").get("recordingId").asText().startsWith("tenant2-rec-"));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"..%2F..%2Fetc", "a%2Fb", "%7Btag%7D", "with%20space", "dot.dot", "%2E%2E",
             "a%00b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
@@ -392,6 +418,81 @@ class HostileInputIT {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertTrue(output.statusCode() == 400 || output.statusCode() == 404,
                 encodedId + "/output -> " + output.statusCode() + " " + output.body());
+    }
+
+    /** An upgraded connection with no token and no start, on a hand-written WebSocket. */
+    private static WireSocket upgradedWithoutToken() throws Exception {
+        WireSocket w = WireSocket.connect(h.gateway.port());
+        String head = w.upgrade("/v1/ingest", Map.of());
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        return w;
+    }
+
+    /** The gateway's next frames are an error with {@code code}, then a close with {@code closeCode}. */
+    private static String expectErrorAndClose(WireSocket w, String code, int closeCode) throws Exception {
+        WireSocket.Frame f = w.read();
+        assertEquals(WireSocket.TEXT, f.opcode(), "an error message first");
+        JsonNode err = dev.recingest.protocol.Json.MAPPER.readTree(f.text());
+        assertEquals(code, err.get("code").asText(), f.text());
+        assertEquals(closeCode, w.awaitClose());
+        return err.get("message").asText();
+    }
+
+    /**
+     * 64 sockets without a token that each announce an 8 MiB chunk and trickle it used to pin 480 MiB of
+     * a gateway's memory: the frame was only judged once all of it had arrived. It is refused at its header.
+     */
+    @Test
+    void aChunkFrameBeforeStartIsRefusedAtItsHeaderBeforeItsPayloadArrives() throws Exception {
+        try (WireSocket w = upgradedWithoutToken()) {
+            w.header(true, WireSocket.BINARY, 1 << 20); // the harness's max chunk: a size the decoder itself takes
+            w.raw(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 42});
+            assertEquals("chunk before start", expectErrorAndClose(w, "BAD_REQUEST", CloseCodes.PROTOCOL_VIOLATION));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aTextFrameOverTheLimitIsRefusedAtItsHeader(boolean afterStart) throws Exception {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (WireSocket w = afterStart ? startedOnTheWire(id) : upgradedWithoutToken()) {
+            w.header(true, WireSocket.TEXT, 100 << 10);
+            w.raw("{\"type\":\"stop\",\"pad\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String message = expectErrorAndClose(w, "FRAME_TOO_BIG", CloseCodes.MESSAGE_TOO_BIG);
+            assertTrue(message.contains("65536"), message);
+        }
+    }
+
+    @Test
+    void aFragmentedTextMessageIsRefusedAtTheFrameThatTakesItOverTheLimit() throws Exception {
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (WireSocket w = startedOnTheWire(id)) {
+            byte[] first = ("{\"type\":\"stop\",\"pad\":\"" + "x".repeat(40 << 10)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            w.frame(false, 0, WireSocket.TEXT, first);
+            w.header(true, WireSocket.CONTINUATION, 40 << 10);
+            w.raw("xxxx".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            expectErrorAndClose(w, "FRAME_TOO_BIG", CloseCodes.MESSAGE_TOO_BIG);
+        }
+    }
+
+    @Test
+    void aCloseReasonIsCutToWhatACloseFrameCarriesInUtf8() throws Exception {
+        // An unknown type is echoed in the error message, which is also the close reason.
+        String id = "hostile-" + IDS.incrementAndGet();
+        try (WireSocket w = startedOnTheWire(id)) {
+            w.text("{\"type\":\"" + "\u00e9".repeat(120) + "\"}");
+            WireSocket.Frame err = w.read();
+            assertTrue(err.text().contains("BAD_REQUEST"), err.text());
+            WireSocket.Frame close;
+            while ((close = w.read()).opcode() != WireSocket.CLOSE) {
+                // a ping, perhaps
+            }
+            assertTrue(close.payload().length <= 125, "a close frame's payload is at most 125 bytes, was "
+                    + close.payload().length);
+            assertEquals(CloseCodes.PROTOCOL_VIOLATION, close.closeCode());
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(
+                    java.nio.ByteBuffer.wrap(close.payload(), 2, close.payload().length - 2)); // valid UTF-8, or throws
+        }
     }
 
     /** A started recording on a hand-written WebSocket, for frames the JDK client will not send. */

@@ -63,7 +63,7 @@ class JanitorIT {
     }
 
     /** A clock at the real time plus an offset the test sets. */
-    private static final class MovedClock extends Clock {
+    private static class MovedClock extends Clock {
         volatile Duration ahead = Duration.ZERO;
 
         @Override
@@ -296,6 +296,56 @@ class JanitorIT {
         assertNull(fields(id).get("autoStopped"));
         assertEquals(1, mergeJobs(id));
         assertFalse(indexed(id));
+    }
+
+    /**
+     * A pass longer than the lock's ttl (5 s at a 200 ms interval) keeps the lock: here the pass stalls 8 s
+     * reading its clock, and another gateway's janitor tries to take the lock every 250 ms meanwhile. The lock
+     * used to be renewed only between passes, so it expired mid-pass and a second janitor swept alongside.
+     */
+    @Test
+    void aPassLongerThanTheLockTtlKeepsTheLock() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+        Clock slow = new MovedClock() {
+            @Override
+            public Instant instant() {
+                if (stall.getAndSet(false)) {
+                    try {
+                        Thread.sleep(8000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.instant();
+            }
+        };
+        JanitorConfig config = new JanitorConfig(STALL, IDLE, Duration.ofMillis(200));
+        assertEquals(Duration.ofSeconds(5), config.lockTtl());
+        JanitorLock other = h.store.janitorLock(Duration.ofSeconds(30));
+        try (Janitor janitor = new Janitor(config, h.store, dev.recingest.events.EventPublisher.none(), slow,
+                Metrics.newRegistry())) {
+            stall.set(true);
+            var pass = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return janitor.runOnce();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            while (h.connection.sync().get(RecordingKeys.JANITOR_LOCK) == null && !pass.isDone()) {
+                Thread.sleep(10); // the pass takes the lock first
+            }
+            int tries = 0;
+            while (!pass.isDone()) {
+                assertFalse(other.acquire().join(), "another janitor took the lock " + (tries * 250) + " ms into the pass");
+                tries++;
+                Thread.sleep(250);
+            }
+            assertTrue(pass.join() >= 0, "the pass ran");
+            assertTrue(tries >= 28, "the pass lasted longer than the ttl: " + tries * 250 + " ms");
+        } finally {
+            other.release().join();
+        }
     }
 
     @Test

@@ -101,6 +101,26 @@ final class WireSocket implements AutoCloseable {
         raw(java.util.Arrays.copyOf(b.array(), b.position()));
     }
 
+    /**
+     * Only the header of a frame that announces {@code length} bytes of payload (masked; the payload the
+     * test may then send with {@link #raw} is not masked, which only matters for a frame the gateway reads).
+     */
+    void header(boolean fin, int opcode, long length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(14);
+        b.put((byte) ((fin ? 0x80 : 0) | (opcode & 0xf)));
+        if (length < 126) {
+            b.put((byte) (0x80 | length));
+        } else if (length < 65536) {
+            b.put((byte) (0x80 | 126)).putShort((short) length);
+        } else {
+            b.put((byte) (0x80 | 127)).putLong(length);
+        }
+        byte[] mask = new byte[4];
+        masks.nextBytes(mask);
+        b.put(mask);
+        raw(java.util.Arrays.copyOf(b.array(), b.position()));
+    }
+
     void text(String s) throws IOException {
         frame(true, 0, TEXT, s.getBytes(StandardCharsets.UTF_8));
     }
@@ -131,6 +151,15 @@ final class WireSocket implements AutoCloseable {
             throw new EOFException("frame cut short");
         }
         return new Frame(b0 & 0xf, payload);
+    }
+
+    /** The next frame from the gateway that is not a ping. */
+    Frame readSkippingPings() throws IOException {
+        Frame f;
+        while ((f = read()).opcode() == PING) {
+            // the gateway's keepalive
+        }
+        return f;
     }
 
     /** Reads (and ignores pings and messages) until the gateway's close frame; its code, or -1 on a bare EOF. */

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * What a recorder token (the JWT a recorder writes with) may do on the API: read the one recording it
- * covers ({@code rec}, or a {@code rec_prefix} the id starts with) and get its output URL. A browser has
+ * covers ({@code rec}, or a {@code rec_prefix} that covers it: {@link Tokens.Grant#covers}) and get its output URL. A browser has
  * no admin token, and its page needs to know when the MP4 is ready. Never the list, stop, re-merge or
  * delete, and never a recording the token does not cover.
  */

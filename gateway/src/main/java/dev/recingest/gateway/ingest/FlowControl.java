@@ -1,6 +1,5 @@
 package dev.recingest.gateway.ingest;
 
-import io.netty.channel.Channel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +18,7 @@ public final class FlowControl {
     private final long globalLimit;
     private final long resumeMark;
     private final AtomicLong global = new AtomicLong();
-    private final Set<Channel> pausedByGlobal = ConcurrentHashMap.newKeySet();
+    private final Set<ReadGate> pausedByGlobal = ConcurrentHashMap.newKeySet();
 
     public FlowControl(long windowBytes, long globalLimit) {
         this.windowBytes = windowBytes;
@@ -32,40 +31,36 @@ public final class FlowControl {
     }
 
     /** Called on the channel's event loop when a chunk arrives; {@code connectionBytes} includes it. */
-    void acquired(Channel channel, long bytes, long connectionBytes) {
+    void acquired(ReadGate gate, long bytes, long connectionBytes) {
         long total = global.addAndGet(bytes);
         if (connectionBytes > windowBytes) {
-            channel.config().setAutoRead(false);
+            gate.hold(ReadGate.Reason.WINDOW);
         }
         if (total > globalLimit) {
-            channel.config().setAutoRead(false);
-            pausedByGlobal.add(channel);
+            gate.hold(ReadGate.Reason.GLOBAL);
+            pausedByGlobal.add(gate);
         }
     }
 
     /** Called on the channel's event loop when a chunk is acked, nacked or dropped. */
-    void released(Channel channel, long bytes, long connectionBytes) {
+    void released(ReadGate gate, long bytes, long connectionBytes) {
         long total = global.addAndGet(-bytes);
-        if (connectionBytes <= windowBytes && !pausedByGlobal.contains(channel) && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
+        if (connectionBytes <= windowBytes) {
+            gate.lift(ReadGate.Reason.WINDOW);
         }
         if (total <= resumeMark && !pausedByGlobal.isEmpty()) {
-            for (Channel c : pausedByGlobal) {
-                if (pausedByGlobal.remove(c)) {
-                    // Each channel's autoRead is changed on its own event loop, where its window is known.
-                    c.pipeline().fireUserEventTriggered(ResumeReading.INSTANCE);
+            for (ReadGate g : pausedByGlobal) {
+                if (pausedByGlobal.remove(g)) {
+                    // Each gate is changed on its own channel's event loop.
+                    g.channel().pipeline().fireUserEventTriggered(ResumeReading.INSTANCE);
                 }
             }
         }
     }
 
-    /** Forgets a closed channel. */
-    void closed(Channel channel) {
-        pausedByGlobal.remove(channel);
-    }
-
-    boolean overWindow(long connectionBytes) {
-        return connectionBytes > windowBytes;
+    /** Forgets a closed connection. */
+    void closed(ReadGate gate) {
+        pausedByGlobal.remove(gate);
     }
 
     /** Event telling a handler that the global limit no longer holds its connection back. */

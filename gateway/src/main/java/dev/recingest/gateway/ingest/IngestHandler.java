@@ -21,15 +21,23 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection, recording one recording. Not sharable: it holds the connection's state,
  * which only its event loop touches (async results hop back with {@code ctx.executor()}).
+ *
+ * <p>Limits a frame can be judged on by its header (sizes, rates, chunks before {@code start}) and the
+ * {@code start} deadline are applied in front of it ({@link WebSocketGuard}); whether the connection reads
+ * is its {@link ReadGate}'s to say. The file is a little over 400 lines because every path that ends a
+ * connection (stop, abort, errors, drain, an expired token, idle) has to agree on its one phase; keepalive
+ * is the next thing to move out (issue 11).
  */
 public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -43,7 +51,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
 
     private final IngestServices services;
-    private final ChunkRateLimit rate;
+    private final FrameLimits limits;
+    private ReadGate gate;
     /**
      * Chunks that arrived while {@code start} was being answered; made by the first such chunk, because most
      * connections never need it and an idle connection should cost little heap (issue 5: 10,000 per gateway).
@@ -57,11 +66,18 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private int inflight;
     private Runnable whenIdle;
     private boolean counted;
+    private ScheduledFuture<?> tokenExpiry;
+    private boolean tokenExpired;
 
-    public IngestHandler(IngestServices services) {
+    /** @param guard the connection's frame limits and start deadline, told here when {@code start} arrives */
+    public IngestHandler(IngestServices services, WebSocketGuard guard) {
         this.services = services;
-        this.rate = new ChunkRateLimit(services.config().maxChunksPerSecond(), services.config().chunkBurst(),
-                System.nanoTime());
+        this.limits = guard.limits();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        gate = new ReadGate(ctx.channel());
     }
 
     @Override
@@ -92,7 +108,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         if (message instanceof Message.Start start) {
             expect(Phase.AWAITING_START, "start may be sent once, first");
             phase = Phase.STARTING;
-            ctx.channel().config().setAutoRead(false);
+            limits.startReceived();
+            gate.hold(ReadGate.Reason.STARTING);
             after(ctx, services.lifecycle().start(start, headerToken), opened -> onStarted(ctx, opened));
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
@@ -130,8 +147,26 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             Queued q = queued.poll();
             write(ctx, q.seq(), q.payload(), q.receivedNanos());
         }
-        if (!services.flow().overWindow(unackedBytes)) {
-            ctx.channel().config().setAutoRead(true);
+        gate.lift(ReadGate.Reason.STARTING);
+        if (opened.tokenExpiresAt() != null) {
+            long millis = opened.tokenExpiresAt().plus(services.config().tokens().leeway()).toEpochMilli()
+                    - System.currentTimeMillis();
+            tokenExpiry = ctx.executor().schedule(() -> onTokenExpired(ctx), Math.max(0, millis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The token this connection started with has expired. The recording goes on, on a new connection with
+     * a fresh token: this one reads nothing more, lets its chunks in flight be acked, then closes with
+     * 4401 ({@code TOKEN_EXPIRED}); the client resumes. A stop under way is let finish first.
+     */
+    private void onTokenExpired(ChannelHandlerContext ctx) {
+        tokenExpiry = null;
+        tokenExpired = true;
+        if (phase == Phase.OPEN) {
+            LOG.info("recordingId={} event=token-expired", recording.id());
+            endAfterWrites(ctx, new IngestException(ErrorCode.TOKEN_EXPIRED,
+                    "token expired; connect again with a fresh token and start the same recording to resume"));
         }
     }
 
@@ -141,10 +176,6 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         }
         if (phase == Phase.STOPPING) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
-        }
-        if (!rate.tryTake(System.nanoTime())) {
-            throw new IngestException(ErrorCode.RATE_LIMITED, "over " + services.config().maxChunksPerSecond()
-                    + " chunks per second (burst " + services.config().chunkBurst() + ")");
         }
         int length = content.readableBytes();
         if (length < ChunkFrame.HEADER_BYTES) {
@@ -165,7 +196,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         ByteBuf payload = content.retainedSlice(at + ChunkFrame.HEADER_BYTES, length - ChunkFrame.HEADER_BYTES);
         long received = System.nanoTime();
         unackedBytes += payload.readableBytes();
-        services.flow().acquired(ctx.channel(), payload.readableBytes(), unackedBytes);
+        services.flow().acquired(gate, payload.readableBytes(), unackedBytes);
         if (phase == Phase.STARTING) {
             if (queued == null) {
                 queued = new ArrayDeque<>(4);
@@ -186,7 +217,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private void onWritten(ChannelHandlerContext ctx, long size, long receivedNanos, ChunkResult result) {
         inflight--;
         unackedBytes -= size;
-        services.flow().released(ctx.channel(), size, unackedBytes);
+        services.flow().released(gate, size, unackedBytes);
         if (phase != Phase.CLOSED) {
             if (result instanceof ChunkResult.Acked a) {
                 services.metrics().acked(size, receivedNanos);
@@ -252,12 +283,16 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.CLOSED;
             Replies.close(ctx, e.code().closeCode(), e.getMessage());
         } else if (phase == Phase.STARTING) {
-            // A retryable start failure (storage down): the client may send start again.
+            // A retryable start failure (storage down): the client may send start again, within the deadline.
             phase = Phase.AWAITING_START;
-            ctx.channel().config().setAutoRead(true);
+            limits.awaitStartAgain(System.nanoTime());
+            gate.lift(ReadGate.Reason.STARTING);
         } else if (phase == Phase.STOPPING) {
             // INCOMPLETE or a retryable failure: the recording stays open for resends and another stop.
             phase = Phase.OPEN;
+            if (tokenExpired) {
+                onTokenExpired(ctx);
+            }
         }
     }
 
@@ -288,8 +323,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                 ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
             }
         } else if (evt == FlowControl.ResumeReading.INSTANCE) {
-            if (phase != Phase.STARTING && !services.flow().overWindow(unackedBytes)) {
-                ctx.channel().config().setAutoRead(true);
+            gate.lift(ReadGate.Reason.GLOBAL);
+        } else if (evt instanceof ConnectionRefused refused) {
+            if (phase != Phase.CLOSED) {
+                fail(ctx, refused.reason());
             }
         } else if (evt == DrainRequest.INSTANCE) {
             drain(ctx);
@@ -307,16 +344,34 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         if (phase == Phase.STOPPING || phase == Phase.CLOSED) {
             return; // a stop or abort in progress closes the connection itself
         }
-        ctx.channel().config().setAutoRead(false);
+        endAfterWrites(ctx, null);
+    }
+
+    /**
+     * Reads nothing more, lets the writes in flight finish (and be answered), then closes: with the error's
+     * message and close code, or with 1001 for a drain ({@code reason} null).
+     */
+    private void endAfterWrites(ChannelHandlerContext ctx, IngestException reason) {
+        gate.hold(ReadGate.Reason.CLOSING);
         whenNothingInFlight(() -> {
-            phase = Phase.CLOSED;
-            Replies.close(ctx, CloseCodes.GOING_AWAY, "gateway going away; reconnect and resume");
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (reason != null) {
+                fail(ctx, reason);
+            } else {
+                phase = Phase.CLOSED;
+                Replies.close(ctx, CloseCodes.GOING_AWAY, "gateway going away; reconnect and resume");
+            }
         });
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         phase = Phase.CLOSED;
+        if (tokenExpiry != null) {
+            tokenExpiry.cancel(false);
+        }
         if (counted) {
             services.metrics().connectionClosed();
             counted = false;
@@ -326,9 +381,9 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             long size = q.payload().readableBytes();
             q.payload().release();
             unackedBytes -= size;
-            services.flow().released(ctx.channel(), size, unackedBytes);
+            services.flow().released(gate, size, unackedBytes);
         }
-        services.flow().closed(ctx.channel());
+        services.flow().closed(gate);
         super.channelInactive(ctx);
     }
 

@@ -20,6 +20,7 @@ import dev.recingest.state.SeqMode;
 import dev.recingest.storage.ChunkStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,7 +36,11 @@ import java.util.regex.Pattern;
  */
 public final class RecordingLifecycle {
 
-    private static final Pattern CONTENT_TYPE = Pattern.compile("^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+(\\s*;[ -~]*)?$");
+    /**
+     * A MIME type with optional parameters: printable ASCII only, and only spaces or tabs before the ';'
+     * (a "\\s" there let CR and LF through, which would end up in S3 and webhook headers).
+     */
+    private static final Pattern CONTENT_TYPE = Pattern.compile("[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+([ \\t]*;[ -~]*)?");
     private static final int MAX_MISSING_LISTED = 1000;
 
     private final RecordingStore store;
@@ -78,9 +83,10 @@ public final class RecordingLifecycle {
      *
      * @param metadata the start's metadata as JSON ("" for none), kept to re-create a lost record
      * @param seqMode  the recording's seq mode if a chunk set it already, else null
+     * @param tokenExpiresAt when the token the connection started with expires; null with authentication off
      */
     public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode,
-                         String metadata, SeqMode seqMode) {
+                         String metadata, SeqMode seqMode, Instant tokenExpiresAt) {
 
         Ownership ownership() {
             return new Ownership(id, epoch, nextSeq, contentType, mode, metadata, seqMode);
@@ -93,7 +99,8 @@ public final class RecordingLifecycle {
         String contentType = validContentType(start.contentType());
         String metadata = validMetadata(start.metadata());
         RecordingId requested = start.recordingId() == null ? null : RecordingId.of(start.recordingId());
-        RecordingId id = authorize(requested, headerToken != null ? headerToken : start.token());
+        Authorized auth = authorize(requested, headerToken != null ? headerToken : start.token());
+        RecordingId id = auth.id();
         return store.start(id, contentType, mode, metadata).thenCompose(o -> {
             if (o.kind() == StartKind.NOT_OPEN) {
                 throw new IngestException(ErrorCode.NOT_OPEN, "recording is " + o.state(),
@@ -103,7 +110,7 @@ public final class RecordingLifecycle {
                 events.announce(EventType.STARTED, id);
             }
             return repair.repair(id).thenApply(next -> new Opened(id, o.epoch(), Math.max(next, o.nextSeq()),
-                    o.kind() == StartKind.RESUMED, contentType, mode, metadata, o.seqMode()));
+                    o.kind() == StartKind.RESUMED, contentType, mode, metadata, o.seqMode(), auth.expiresAt()));
         });
     }
 
@@ -187,21 +194,20 @@ public final class RecordingLifecycle {
                 .thenApply(x -> new Message.Aborted(id.value()));
     }
 
-    private RecordingId authorize(RecordingId requested, String token) {
+    /** The recording a start may open, and until when its token is valid (null with authentication off). */
+    private record Authorized(RecordingId id, Instant expiresAt) {
+    }
+
+    private Authorized authorize(RecordingId requested, String token) {
         if (tokens == null) {
-            return requested != null ? requested : RecordingId.generate();
+            return new Authorized(requested != null ? requested : RecordingId.generate(), null);
         }
         Tokens.Grant grant = tokens.verify(token);
-        RecordingId id = requested;
-        if (id == null) {
-            // The generated id must be one the token covers.
-            id = grant.recording() != null ? RecordingId.of(grant.recording())
-                    : RecordingId.of(grant.prefix() + RecordingId.generate().value());
-        }
+        RecordingId id = requested != null ? requested : grant.newId(); // a generated id the token covers
         if (!grant.covers(id)) {
             throw new IngestException(ErrorCode.FORBIDDEN, "token does not cover recording " + id);
         }
-        return id;
+        return new Authorized(id, grant.expiresAt());
     }
 
     private static String validContentType(String contentType) {

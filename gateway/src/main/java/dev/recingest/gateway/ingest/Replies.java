@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Writing protocol messages and closes to a connection. */
@@ -38,8 +39,25 @@ final class Replies {
         if (!ctx.channel().isActive()) {
             return;
         }
-        // A close reason is limited to 123 bytes by RFC 6455.
-        String r = reason.length() > 100 ? reason.substring(0, 100) : reason;
-        ctx.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** RFC 6455 (5.5): a control frame's payload is at most 125 bytes, so a close reason at most 123. */
+    static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    /**
+     * The reason cut to {@link #MAX_CLOSE_REASON_BYTES} bytes of UTF-8, at a character boundary: a reason
+     * cut by characters can still be too long (an 'é' is two bytes), and the close frame would be invalid.
+     */
+    static String closeReason(String reason) {
+        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        while ((utf8[end] & 0xC0) == 0x80) {
+            end--; // utf8[end] continues a character that would not fit whole: cut before that character
+        }
+        return new String(utf8, 0, end, StandardCharsets.UTF_8);
     }
 }

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * a stalled one at the earlier of its auto-stop and one stall timeout from now (a chunk may have revived
  * it meanwhile, and it may stall again). A recording that left the open states is removed, once its merge
  * is known to be queued. Failures leave entries due, so the next pass tries them again.
+ *
+ * <p>A pass can outlast the lock's ttl (a backlog of batches, each allowed 30 s): while one runs, the lock
+ * is renewed every third of its ttl from a thread of its own, and a pass that finds the lock taken by
+ * another janitor (it could not be renewed in time) stops after its current batch.
  */
 public final class Janitor implements AutoCloseable {
 
@@ -50,6 +56,7 @@ public final class Janitor implements AutoCloseable {
     private final Counter failed;
     private final Counter requeued;
     private ScheduledExecutorService scheduler;
+    private ScheduledExecutorService renewer;
     private volatile boolean everHeld;
 
     /** @param events where recording.stalled, recording.stopped and recording.failed of auto-stops go */
@@ -107,9 +114,24 @@ public final class Janitor implements AutoCloseable {
             return -1;
         }
         everHeld = true;
+        AtomicBoolean lost = new AtomicBoolean();
+        long every = Math.max(1, config.lockTtl().toMillis() / 3);
+        ScheduledFuture<?> renewal = renewer().scheduleAtFixedRate(() -> renew(lost), every, every, TimeUnit.MILLISECONDS);
+        try {
+            return sweep(lost);
+        } finally {
+            renewal.cancel(false);
+        }
+    }
+
+    private int sweep(AtomicBoolean lost) throws Exception {
         long now = clock.millis();
         int swept = 0;
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+            if (lost.get()) {
+                LOG.warn("event=janitor-lock-lost swept={} reason=another janitor holds it; this pass stops", swept);
+                break;
+            }
             List<Due> due = open.due(now, BATCH).get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
             List<CompletableFuture<Void>> steps = new ArrayList<>(due.size());
             for (Due d : due) {
@@ -125,6 +147,31 @@ public final class Janitor implements AutoCloseable {
             }
         }
         return swept;
+    }
+
+    /** Keeps the lock for the pass under way; marks it lost when another janitor has it. */
+    private void renew(AtomicBoolean lost) {
+        try {
+            if (!lock.acquire().get(config.lockTtl().toMillis(), TimeUnit.MILLISECONDS)) {
+                lost.set(true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Redis did not answer this time: the ttl outlasts two more tries.
+            LOG.warn("event=janitor-lock-renewal-failed reason={}", e.toString());
+        }
+    }
+
+    private synchronized ScheduledExecutorService renewer() {
+        if (renewer == null) {
+            renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "janitor-lock");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return renewer;
     }
 
     private CompletableFuture<Void> step(Due d, long now) {
@@ -186,6 +233,10 @@ public final class Janitor implements AutoCloseable {
                 scheduler.shutdownNow();
                 scheduler.awaitTermination(5, TimeUnit.SECONDS);
                 scheduler = null;
+            }
+            if (renewer != null) {
+                renewer.shutdownNow();
+                renewer = null;
             }
             if (everHeld) {
                 lock.release().get(5, TimeUnit.SECONDS);

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class ChunkRateLimitTest {
+class TokenBucketTest {
 
     private static final long SECOND = 1_000_000_000L;
 
     @Test
     void theBurstPassesAtOnceThenTheRateRefillsIt() {
-        ChunkRateLimit limit = new ChunkRateLimit(5, 10, 0);
+        TokenBucket limit = new TokenBucket(5, 10, 0);
         for (int i = 0; i < 10; i++) {
             assertTrue(limit.tryTake(0), "frame " + i + " of the burst");
         }
@@ -23,7 +23,7 @@ class ChunkRateLimitTest {
 
     @Test
     void aLongPauseRefillsNoMoreThanTheBurst() {
-        ChunkRateLimit limit = new ChunkRateLimit(5, 10, 0);
+        TokenBucket limit = new TokenBucket(5, 10, 0);
         long now = 3600 * SECOND;
         for (int i = 0; i < 10; i++) {
             assertTrue(limit.tryTake(now));
@@ -33,7 +33,7 @@ class ChunkRateLimitTest {
 
     @Test
     void aSteadyRateAtTheLimitIsNeverRefused() {
-        ChunkRateLimit limit = new ChunkRateLimit(100, 1, 0);
+        TokenBucket limit = new TokenBucket(100, 1, 0);
         for (int i = 1; i <= 10_000; i++) {
             assertTrue(limit.tryTake(i * SECOND / 100), "frame " + i);
         }
@@ -41,7 +41,7 @@ class ChunkRateLimitTest {
 
     @Test
     void zeroMeansNoLimit() {
-        ChunkRateLimit limit = new ChunkRateLimit(0, 0, 0);
+        TokenBucket limit = new TokenBucket(0, 0, 0);
         for (int i = 0; i < 100_000; i++) {
             assertTrue(limit.tryTake(0));
         }

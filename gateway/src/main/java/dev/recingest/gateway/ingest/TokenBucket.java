@@ -1,12 +1,13 @@
 package dev.recingest.gateway.ingest;
 
 /**
- * The chunk rate of one connection: a token bucket that holds up to {@code burst} chunk frames and
- * refills at {@code perSecond}. Every chunk frame costs a Redis script call or two and an S3 put, however
- * small its payload, so the limit counts frames, not bytes (bytes are bounded by the flow-control window).
+ * A rate limit of one kind of frame on one connection: a token bucket that holds up to {@code burst}
+ * frames and refills at {@code perSecond}. Frames are counted, not bytes: every frame costs work (Redis
+ * script calls and an S3 put for a chunk, a listing and a script for a stop, a pong for a ping) however
+ * small it is, and bytes are bounded elsewhere (the flow-control window, the frame size limits).
  * Only the connection's event loop touches it.
  */
-final class ChunkRateLimit {
+final class TokenBucket {
 
     private final double perNano;
     private final double burst;
@@ -14,7 +15,7 @@ final class ChunkRateLimit {
     private long lastNanos;
 
     /** @param perSecond 0 for no limit */
-    ChunkRateLimit(int perSecond, int burst, long nowNanos) {
+    TokenBucket(int perSecond, int burst, long nowNanos) {
         this.perNano = perSecond / 1e9;
         this.burst = burst;
         this.tokens = burst;
