@@ -39,6 +39,7 @@ final class Cli {
             new Command("all", "", "embedded Redis and S3 under ./data, a gateway on 127.0.0.1:8080 (with the demo page at /demo/) and a merger; prints a development recorder token and admin token"),
             new Command("demo", "", "'all' on a free port, then record a generated 20 s video through the gateway, wait for the MP4 and print where it is and what ffprobe sees in it; then exit"),
             new Command("push", "FILE", "push a media file as one recording to a running gateway (RECINGEST_TOKEN), and wait for the MP4 if RECINGEST_ADMIN_TOKEN is set"),
+            new Command("record", "", "record live sources (an SDP file for RTP, rtsp://, an HLS playlist, srt://, a file) through a running gateway until they end, RECINGEST_MAX_DURATION or SIGTERM"),
             new Command("token", "ID|PREFIX*", "print a recorder token for a recording id (or an id prefix ending in *), signed with RECINGEST_JWT_SECRET"),
             new Command("settings", "", "print every setting (variable, flag, default, meaning) as the README's Markdown table"));
 

@@ -59,6 +59,7 @@ public final class Main {
             case "all" -> EmbeddedCluster.runForever(settings);
             case "demo" -> Demo.run(settings);
             case "push" -> PushCommand.run(settings, args);
+            case "record" -> RecordCommand.run(settings, args);
             case "token" -> TokenCommand.run(settings, args);
             case "settings" -> {
                 System.out.print(SettingCatalog.markdownTable());

@@ -23,17 +23,17 @@ final class PushCommand {
 
     static final SettingGroup SETTINGS = new SettingGroup("push");
     static final Setting<String> GATEWAY = SETTINGS.string("RECINGEST_GATEWAY", "ws://127.0.0.1:8080" + INGEST_PATH,
-            "`push`: the gateway's ingest URL; `host:port` and `ws://host:port` mean `ws://host:port/v1/ingest`");
+            "`push`, `record`: the gateway's ingest URL; `host:port` and `ws://host:port` mean `ws://host:port/v1/ingest`");
     static final Setting<String> TOKEN = SETTINGS.secret("RECINGEST_TOKEN", 0,
-            "`push`: the recorder token (from the `token` command)");
+            "`push`, `record`: the recorder token (from the `token` command)");
     static final Setting<String> MODE = SETTINGS.string("RECINGEST_MODE", "stream",
             "`push`: `stream` (byte ranges of the file) or `segments` (cut into MPEG-TS pieces)");
     static final Setting<String> RECORDING_ID = SETTINGS.add(Setting.string("RECINGEST_RECORDING_ID", null,
-            "`push`: the recording id").defaultsTo("generated"));
+            "`push`: the recording id; `record`: required with RECINGEST_SOURCE (it names the spool folder, and a restarted or backup agent continues the recording by it)").defaultsTo("generated (`push`)"));
     static final Setting<Long> CHUNK_SIZE = SETTINGS.bytes("RECINGEST_CHUNK_SIZE", 256 << 10,
             "`push`, stream mode: bytes per chunk");
     static final Setting<Duration> SEGMENT_TIME = SETTINGS.duration("RECINGEST_SEGMENT_TIME", Duration.ofSeconds(2),
-            "`push`, segments mode: length of one segment");
+            "`push` (segments mode), `record`: length of one segment; cuts happen at keyframes");
     static final Setting<Duration> MERGE_TIMEOUT = SETTINGS.duration("RECINGEST_MERGE_TIMEOUT", Duration.ofMinutes(10),
             "`push`: how long to wait for the MP4 (only with RECINGEST_ADMIN_TOKEN set; without it `push` returns once the recording is stopped)");
     static final Setting<String> CONTENT_TYPE = SETTINGS.add(Setting.string("RECINGEST_CONTENT_TYPE", null,

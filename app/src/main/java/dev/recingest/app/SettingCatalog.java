@@ -41,7 +41,7 @@ final class SettingCatalog {
     static final List<SettingGroup> ALL = List.of(RedisConfig.SETTINGS, S3Config.SETTINGS, GatewayConfig.SETTINGS,
             TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
             LauncherSettings.METRICS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.EMBEDDED,
-            PushCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
+            PushCommand.SETTINGS, RecordCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
 
     private SettingCatalog() {
     }
@@ -66,6 +66,9 @@ final class SettingCatalog {
             case "push" -> List.of(Section.of(PushCommand.SETTINGS),
                     new Section("admin", List.of(GatewayConfig.ADMIN_TOKEN)), Section.of(FfmpegBinaries.SETTINGS),
                     Section.of(LauncherSettings.LOGGING));
+            case "record" -> List.of(Section.of(RecordCommand.SETTINGS), new Section("gateway", List.of(PushCommand.GATEWAY,
+                    PushCommand.TOKEN, PushCommand.RECORDING_ID, PushCommand.SEGMENT_TIME, GatewayConfig.HOST)),
+                    Section.of(FfmpegBinaries.SETTINGS), Section.of(LauncherSettings.LOGGING));
             case "token" -> List.of(new Section("token", List.of(GatewayConfig.JWT_SECRET, LauncherSettings.TOKEN_VALIDITY)),
                     Section.of(TokenPolicy.SETTINGS), Section.of(LauncherSettings.LOGGING));
             case "settings" -> List.of();

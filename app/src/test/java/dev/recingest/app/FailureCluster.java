@@ -165,12 +165,21 @@ final class FailureCluster implements AutoCloseable {
 
     /** Waits for the merge and checks the MP4 with ffprobe: video and audio, as long as the source. */
     void assertCompletedMp4(AdminClient admin, String recordingId, double seconds) throws Exception {
-        RecordingStatus status = admin.awaitFinal(recordingId, Duration.ofMinutes(2), Duration.ofMillis(250));
+        assertEquals(seconds, completedMp4Duration(admin, recordingId), 0.5, "MP4 duration");
+        assertEquals(List.of("video", "audio"), Media.streamTypes(dir.resolve(recordingId + ".mp4")));
+    }
+
+    /**
+     * Waits for the merge, checks that the MP4 has a video and an audio stream (in any order: an SDP may
+     * list audio first), and returns its duration.
+     */
+    double completedMp4Duration(AdminClient admin, String recordingId) throws Exception {
+        RecordingStatus status = admin.awaitFinal(recordingId, Duration.ofMinutes(3), Duration.ofMillis(250));
         assertTrue(status.isCompleted(), recordingId + " ended " + status.state() + ": " + status.error());
         Path mp4 = dir.resolve(recordingId + ".mp4");
         Files.write(mp4, s3().getBytes(status.output().key()).join());
-        assertEquals(List.of("video", "audio"), Media.streamTypes(mp4));
-        assertEquals(seconds, Media.duration(mp4), 0.5, "MP4 duration");
+        assertEquals(List.of("audio", "video"), Media.streamTypes(mp4).stream().sorted().toList(), recordingId + " streams");
+        return Media.duration(mp4);
     }
 
     @Override

@@ -23,6 +23,11 @@ public class ClientException extends RuntimeException {
     public static final String ABORTED = "ABORTED";
     /** A thread waiting for window space was interrupted. */
     public static final String INTERRUPTED = "INTERRUPTED";
+    /**
+     * {@code part()} on a gateway whose {@code started} reports no {@code parts}: it predates parts. Refused
+     * by the client, so the session goes on (the gateway would close it with 4400).
+     */
+    public static final String PARTS_UNSUPPORTED = "PARTS_UNSUPPORTED";
     /** The gateway asked for a chunk this client no longer holds. */
     public static final String CANNOT_RESEND = "CANNOT_RESEND";
 

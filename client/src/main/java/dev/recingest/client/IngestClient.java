@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -39,6 +40,8 @@ public final class IngestClient implements AutoCloseable {
     private final AtomicInteger seqMode = new AtomicInteger(MODE_UNSET);
     private final AtomicLong nextSeq = new AtomicLong(-1);
     private final AtomicInteger startCalls = new AtomicInteger();
+    /** Set while a part() is pending: the next chunk belongs to the new part, so none may go out before. */
+    private final AtomicBoolean partPending = new AtomicBoolean();
 
     public IngestClient(ClientOptions options) {
         this(options, ClientListener.NONE);
@@ -137,6 +140,29 @@ public final class IngestClient implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Starts a new part of the recording (PROTOCOL.md, "part"): a new continuous stream whose timestamps
+     * may start over, such as the output of a restarted FFmpeg. Waits until every chunk sent so far is
+     * acked, sends {@code {"type":"part"}} and completes with the gateway's {@code partStarted}; after a
+     * resume it asks again, which the gateway answers the same way. Send no chunk until the future
+     * completes: {@link #send} throws meanwhile, since the next chunk is the new part's first.
+     *
+     * <p>A gateway whose {@code started} reports no {@code parts} predates them (it would close the
+     * connection with 4400): the future fails at once with code {@link ClientException#PARTS_UNSUPPORTED}
+     * and the session goes on, so the caller can still stop the recording with what it has.
+     */
+    public CompletableFuture<PartStarted> part() {
+        if (!partPending.compareAndSet(false, true)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("a part() is already pending"));
+        }
+        CompletableFuture<PartStarted> f = new CompletableFuture<>();
+        CompletableFuture<PartStarted> result = f.whenComplete((p, t) -> partPending.set(false));
+        if (!onLoop(() -> session.part(f))) {
+            f.completeExceptionally(new IllegalStateException("client is closed"));
+        }
+        return result;
+    }
+
     /** Sends {@code abort}: pending chunks fail with code {@code ABORTED}; completes with {@code aborted}. */
     public CompletableFuture<Message.Aborted> abort() {
         CompletableFuture<Message.Aborted> f = new CompletableFuture<>();
@@ -199,6 +225,9 @@ public final class IngestClient implements AutoCloseable {
         }
         if (startCalls.get() == 0) {
             throw new IllegalStateException("call start() before sending chunks");
+        }
+        if (partPending.get()) {
+            throw new IllegalStateException("wait for part() to complete: the next chunk is the new part's first");
         }
         ClientException failure = session.failure;
         if (failure != null) {

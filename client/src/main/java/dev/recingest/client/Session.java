@@ -52,6 +52,12 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     private int reconnects;
     private CompletableFuture<Message.Stopped> stopFuture;
     private CompletableFuture<Message.Aborted> abortFuture;
+    /** A part() waiting for its chunks to drain or for its answer; null otherwise. */
+    private CompletableFuture<PartStarted> partFuture;
+    /** The part request went out on the current connection. */
+    private boolean partSent;
+    /** The last {@code started} said how many parts the recording has: the gateway knows parts. */
+    private boolean partsReported;
     private boolean stopSent;
     /** A stop went out on some connection; its answer may have been lost with that connection. */
     private boolean stopEverSent;
@@ -97,6 +103,47 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         stopFuture = future;
         chunks.recall(recallFn);
         maybeSendStop();
+    }
+
+    /**
+     * PROTOCOL.md, "part": sent only once nothing of the previous part is unacked, and sent again after
+     * a resume until answered (a part right after a part, with no chunk between, gets the same answer).
+     */
+    void part(CompletableFuture<PartStarted> future) {
+        if (phase != Phase.OPEN || partFuture != null) {
+            future.completeExceptionally(failure != null ? failure.copy()
+                    : new IllegalStateException(partFuture != null ? "a part() is already pending"
+                    : "part() needs a started, open recording (phase " + phase + ")"));
+            return;
+        }
+        if (!partsReported) {
+            future.completeExceptionally(ClientException.of(ClientException.PARTS_UNSUPPORTED,
+                    "this gateway does not support parts yet (its 'started' reports no 'parts')"));
+            return;
+        }
+        partFuture = future;
+        maybeSendPart();
+    }
+
+    private void maybeSendPart() {
+        if (partFuture == null || partSent || !ready || phase != Phase.OPEN || !chunks.isEmpty()) {
+            return;
+        }
+        partSent = true;
+        conn.sendText(PartMessages.PART);
+        replyAwaited = true;
+    }
+
+    private void onPartStarted(PartStarted p) {
+        if (partFuture == null) {
+            return;
+        }
+        replyAwaited = false;
+        partSent = false;
+        CompletableFuture<PartStarted> f = partFuture;
+        partFuture = null;
+        LOG.info("recording {}: part {} starts at seq {}", logId(), p.part(), p.firstSeq());
+        f.complete(p);
     }
 
     void abort(CompletableFuture<Message.Aborted> future) {
@@ -154,9 +201,19 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         lastHeardNanos = System.nanoTime();
+        PartStarted partStarted = PartMessages.partStarted(text);
+        if (partStarted != null) {
+            if (phase != Phase.FAILED) {
+                onPartStarted(partStarted);
+            }
+            return;
+        }
         Message m;
         try {
             m = Json.readMessage(text);
+            if (m instanceof Message.Started) {
+                partsReported = PartMessages.reportsParts(text);
+            }
         } catch (RuntimeException e) {
             LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
             return;
@@ -207,6 +264,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         conn = null;
         ready = false;
         stopSent = false;
+        partSent = false;
         replyAwaited = false;
         lastClose = status;
         chunks.connectionLost();
@@ -248,6 +306,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         chunks.resume(s.nextSeq());
+        maybeSendPart();
         maybeSendStop();
     }
 
@@ -332,6 +391,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
 
     @Override
     public void drained() {
+        maybeSendPart();
         maybeSendStop();
     }
 
@@ -411,6 +471,9 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         }
         if (abortFuture != null) {
             abortFuture.completeExceptionally(e);
+        }
+        if (partFuture != null) {
+            partFuture.completeExceptionally(e);
         }
         chunks.failAll(e);
         if (conn != null) {

@@ -53,6 +53,8 @@ public final class FakeGateway implements AutoCloseable {
         public String state = "RECORDING";
         public String mode;
         public String contentType;
+        /** The first seq of every part after part 0, in order. */
+        public final List<Long> partStarts = new ArrayList<>();
 
         Rec(String id) {
             this.id = id;
@@ -73,6 +75,15 @@ public final class FakeGateway implements AutoCloseable {
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicLong unackedBytes = new AtomicLong();
     public final AtomicLong maxUnackedBytes = new AtomicLong();
+
+    /**
+     * Report {@code parts} in {@code started} and answer {@code {"type":"part"}} as PROTOCOL.md says;
+     * false: behave as a gateway without parts (no {@code parts}; {@code part} is an unknown type,
+     * BAD_REQUEST and 4400).
+     */
+    public volatile boolean parts = true;
+    /** Register the next part, then drop the connection instead of answering it (once). */
+    public volatile boolean dropPartReplyOnce;
 
     /** Frames above this size are closed with 1009. */
     public static final int MAX_FRAME = 1 << 20;
@@ -176,6 +187,10 @@ public final class FakeGateway implements AutoCloseable {
         }
 
         private void onText(ChannelHandlerContext ctx, String text) {
+            if (parts && rec != null && text.replace(" ", "").equals("{\"type\":\"part\"}")) {
+                onPart(ctx);
+                return;
+            }
             Message m;
             try {
                 m = Json.readMessage(text);
@@ -202,7 +217,16 @@ public final class FakeGateway implements AutoCloseable {
                     r.contentType = s.contentType();
                 }
                 rec = r;
-                send(ctx, new Message.Started(id, r.nextSeq, resumed));
+                if (parts) {
+                    int count;
+                    synchronized (r) {
+                        count = r.partStarts.size() + 1;
+                    }
+                    ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"started\",\"recordingId\":\"" + id
+                            + "\",\"nextSeq\":" + r.nextSeq + ",\"resumed\":" + resumed + ",\"parts\":" + count + "}"));
+                } else {
+                    send(ctx, new Message.Started(id, r.nextSeq, resumed));
+                }
             } else if (m instanceof Message.Stop s) {
                 onStop(ctx, s);
             } else if (m instanceof Message.Abort) {
@@ -215,6 +239,34 @@ public final class FakeGateway implements AutoCloseable {
             } else {
                 badRequest(ctx, "unexpected " + m.getClass().getSimpleName());
             }
+        }
+
+        private void onPart(ChannelHandlerContext ctx) {
+            int part;
+            long first;
+            synchronized (rec) {
+                for (long i = 0; i < rec.nextSeq; i++) {
+                    if (!rec.stored.containsKey(i)) {
+                        badRequest(ctx, "part with chunk " + i + " unacked");
+                        return;
+                    }
+                }
+                List<Long> starts = rec.partStarts;
+                if (rec.nextSeq == 0 || !starts.isEmpty() && starts.get(starts.size() - 1) == rec.nextSeq) {
+                    // Nothing since the last part started: the same answer again.
+                } else {
+                    starts.add(rec.nextSeq);
+                }
+                part = starts.size();
+                first = rec.nextSeq;
+            }
+            if (dropPartReplyOnce) {
+                dropPartReplyOnce = false;
+                close(ctx, CloseStatus.ABNORMAL, "");
+                return;
+            }
+            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"partStarted\",\"part\":" + part
+                    + ",\"firstSeq\":" + first + "}"));
         }
 
         private void onStop(ChannelHandlerContext ctx, Message.Stop s) {
