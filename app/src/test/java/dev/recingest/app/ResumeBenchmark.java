@@ -140,38 +140,48 @@ class ResumeBenchmark {
             running.add(CompletableFuture.supplyAsync(() -> s.record(options)));
             Thread.sleep(20); // spread the starts, so least_conn spreads the recordings
         }
-        CompletableFuture<?> restart = CompletableFuture.completedFuture(null);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-        long nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
-        for (int k = 0; nextKill < end - TimeUnit.SECONDS.toNanos(2); k++) {
-            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextKill - System.nanoTime())));
-            // A JVM takes seconds to start on a busy machine: the next kill waits until the last one's
-            // replacement is ready, so two gateways are always up when one dies.
-            restart.get(3, TimeUnit.MINUTES);
-            int slot = k % gateways.size();
-            GatewayProcess victim = gateways.get(slot);
-            kills.add(System.nanoTime());
-            victim.kill9();
-            nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
-            int incarnation = k;
-            // The replacement starts half an interval later: a JVM starting on these two shared cores would
-            // take the CPU from the resumes being measured, where in production it starts on another host.
-            restart = CompletableFuture.runAsync(() -> {
-                sleep(KILL_EVERY_SECONDS * 500L);
-                gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, Map.of()));
-            });
+        // The last replacement JVM is waited for whatever happens: one that started after the cluster closed
+        // would outlive the test.
+        CompletableFuture<?>[] restart = {CompletableFuture.completedFuture(null)};
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            long nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
+            for (int k = 0; nextKill < end - TimeUnit.SECONDS.toNanos(2); k++) {
+                Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextKill - System.nanoTime())));
+                // A JVM takes seconds to start on a busy machine: the next kill waits until the last one's
+                // replacement is ready, so two gateways are always up when one dies.
+                restart[0].get(3, TimeUnit.MINUTES);
+                int slot = k % gateways.size();
+                GatewayProcess victim = gateways.get(slot);
+                kills.add(System.nanoTime());
+                victim.kill9();
+                nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
+                int incarnation = k;
+                // The replacement starts half an interval later: a JVM starting on these two shared cores would
+                // take the CPU from the resumes being measured, where in production it starts on another host.
+                restart[0] = CompletableFuture.runAsync(() -> {
+                    sleep(KILL_EVERY_SECONDS * 500L);
+                    gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, Map.of()));
+                });
+            }
+            long left = end - System.nanoTime();
+            if (left > 0) {
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
+            }
+            streams.forEach(Stream::finish);
+            for (int r = 0; r < streams.size(); r++) {
+                Message.Stopped stopped = running.get(r).get(3, TimeUnit.MINUTES);
+                streams.get(r).assertStoredExactly(cluster, stopped);
+            }
+            restart[0].get(3, TimeUnit.MINUTES);
+        } finally {
+            streams.forEach(Stream::finish);
+            try {
+                restart[0].get(3, TimeUnit.MINUTES);
+            } catch (Exception e) {
+                System.out.println("resume: a replacement gateway did not start: " + e);
+            }
         }
-        long left = end - System.nanoTime();
-        if (left > 0) {
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
-        }
-        streams.forEach(Stream::finish);
-        for (int r = 0; r < streams.size(); r++) {
-            Message.Stopped stopped = running.get(r).get(3, TimeUnit.MINUTES);
-            streams.get(r).assertStoredExactly(cluster, stopped);
-        }
-        restart.get(3, TimeUnit.MINUTES);
-
         List<Long> fromKill = new ArrayList<>();
         List<Long> fromClose = new ArrayList<>();
         List<Long> toStarted = new ArrayList<>();
