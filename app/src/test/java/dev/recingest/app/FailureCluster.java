@@ -101,9 +101,15 @@ final class FailureCluster implements AutoCloseable {
 
     /** A gateway JVM on {@code port}, logging to {@code <name>.log}; ready when this returns. */
     GatewayProcess startGatewayProcess(String name, int port, Map<String, String> extraEnv, String... jvmOptions) {
+        return startGatewayProcess(name, port, GatewayProcess.Jvm.TEST, extraEnv, jvmOptions);
+    }
+
+    /** A gateway JVM on {@code port} with {@code jvm}'s flags, logging to {@code <name>.log}; ready when this returns. */
+    GatewayProcess startGatewayProcess(String name, int port, GatewayProcess.Jvm jvm, Map<String, String> extraEnv,
+                                       String... jvmOptions) {
         Map<String, String> env = backendSettings(s3Server.endpoint().toString());
         env.putAll(extraEnv);
-        GatewayProcess p = GatewayProcess.start(name, port, dir.resolve(name + ".log"), env, List.of(jvmOptions));
+        GatewayProcess p = GatewayProcess.start(name, port, dir.resolve(name + ".log"), env, jvm, List.of(jvmOptions));
         synchronized (started) {
             started.add(p);
         }

@@ -21,6 +21,28 @@ final class GatewayProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_MILLIS = 90_000;
 
+    /** The JVM flags a gateway runs with. */
+    enum Jvm {
+        /**
+         * Small and quick to start, for the failure tests: these JVMs share two cores with the test and each
+         * other. C1 only, serial GC, and Netty's paranoid leak detection (a LEAK line fails the test).
+         */
+        TEST(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetectionLevel=paranoid")),
+        /**
+         * What the Dockerfile's entrypoint runs, for latency benchmarks: the JVM's default GC (G1 on a machine
+         * with 2 CPUs and more than 2 GB) and tiered compilation (C1 then C2), Netty's default leak detection, exit
+         * on OutOfMemoryError. The heap is fixed at what {@code -XX:MaxRAMPercentage=50} gives a 1 GiB container,
+         * instead of half of this shared machine.
+         */
+        PRODUCTION(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+
+        final List<String> options;
+
+        Jvm(List<String> options) {
+            this.options = options;
+        }
+    }
+
     final String name;
     final int port;
     final Path log;
@@ -34,18 +56,18 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(String name, Path log, Map<String, String> env, List<String> jvmOptions) {
-        return start(name, FreePort.pick(), log, env, jvmOptions);
+        return start(name, FreePort.pick(), log, env, Jvm.TEST, jvmOptions);
     }
 
-    /** On a given port: a gateway restarted where the one killed before it listened (nginx's upstream). */
-    static GatewayProcess start(String name, int port, Path log, Map<String, String> env, List<String> jvmOptions) {
+    /**
+     * On a given port (a gateway restarted where the one killed before it listened: nginx's upstream), with
+     * {@code jvm}'s flags followed by {@code jvmOptions}.
+     */
+    static GatewayProcess start(String name, int port, Path log, Map<String, String> env, Jvm jvm,
+                                List<String> jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // Small and quick to start: these JVMs share two cores with the test and each other.
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
+        cmd.addAll(jvm.options);
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
