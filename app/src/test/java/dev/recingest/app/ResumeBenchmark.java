@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Not part of the suite (its name matches neither *Test nor *IT); about two minutes:
  * {@code ./mvnw verify -pl app -am -Dit.test=ResumeBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dresume.seconds=60 -Dresume.recordings=30
- * -Dresume.killEverySeconds=10} change the run).
+ * -Dresume.killEverySeconds=10} change the run; {@code -Dresume.jvm=test} starts the gateways with the failure
+ * tests' C1-only flags instead of the Dockerfile's).
  */
 @Tag("benchmark")
 class ResumeBenchmark {
