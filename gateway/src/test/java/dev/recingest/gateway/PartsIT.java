@@ -131,6 +131,27 @@ class PartsIT {
     }
 
     /**
+     * "A {@code part} right after another, with no chunk between them, is answered with the same reply": also two
+     * sent back to back, the second before the first was answered. One boundary is recorded.
+     */
+    @Test
+    void twoPartsSentBackToBackGetTheSameAnswerTwice() {
+        String id = "parts-twice";
+        try (TestSocket s = h.open(id)) {
+            start(s, id, 0, 1);
+            sendAcked(s, id, 0, 2);
+            s.sendText("{\"type\":\"part\"}");
+            s.sendText("{\"type\":\"part\"}");
+            assertPart(s.next("partStarted"), 1, 2);
+            assertPart(s.next("partStarted"), 1, 2);
+            assertEquals(1, marks(id).size(), "one boundary recorded");
+            sendAcked(s, id, 2, 3);
+            s.sendText("{\"type\":\"stop\"}");
+            assertEquals(3, s.next("stopped").get("chunks").asLong());
+        }
+    }
+
+    /**
      * A chunk sent right after {@code part}, before its answer (a client that does not wait): it is the new part's
      * first, held until the boundary is recorded, then stored and acked.
      */

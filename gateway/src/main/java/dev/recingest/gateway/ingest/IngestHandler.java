@@ -68,6 +68,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private boolean counted;
     private ScheduledFuture<?> tokenExpiry;
     private boolean tokenExpired;
+    /** How many more {@code part}s arrived, with no chunk between, while one awaited its answer. */
+    private int partAskedAgain;
     /** A drain asked while a part was being answered: it runs once the part is. */
     private boolean drainAfterPart;
 
@@ -124,13 +126,21 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                         finish(ctx, stopped);
                     }));
         } else if (message instanceof Message.Part) {
+            if (phase == Phase.PARTING && (queued == null || queued.isEmpty())) {
+                // "A part right after another, with no chunk between them, is answered with the same reply": also
+                // one sent before the first was answered (both can arrive in one read), once the first is.
+                partAskedAgain++;
+                return;
+            }
             expect(Phase.OPEN, "part needs an open recording and no stop, abort or part awaiting its answer");
             phase = Phase.PARTING;
             // The chunks sent after it belong to the new part: they wait until its boundary is recorded.
             gate.hold(ReadGate.Reason.PARTING);
             whenNothingInFlight(() -> after(ctx, services.parts().start(owner, services.writer().recovery()), started -> {
                 services.metrics().partStarted();
-                Replies.send(ctx, started);
+                for (int i = 0; i <= partAskedAgain; i++) {
+                    Replies.send(ctx, started);
+                }
                 backToOpen(ctx);
             }));
         } else if (message instanceof Message.Abort) {
@@ -175,6 +185,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     /** A part was answered (partStarted, or an error that keeps the connection): the recording goes on. */
     private void backToOpen(ChannelHandlerContext ctx) {
         phase = Phase.OPEN;
+        partAskedAgain = 0;
         writeQueued(ctx);
         gate.lift(ReadGate.Reason.PARTING);
         if (tokenExpired) {
@@ -318,7 +329,11 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             limits.awaitStartAgain(System.nanoTime());
             gate.lift(ReadGate.Reason.STARTING);
         } else if (phase == Phase.PARTING) {
-            // INCOMPLETE or a retryable failure: no part started; the client resends, then asks again.
+            // INCOMPLETE or a retryable failure: no part started; the client resends, then asks again. A part
+            // sent again before this answer gets the same one.
+            for (int i = 0; i < partAskedAgain; i++) {
+                Replies.send(ctx, Replies.errorMessage(e));
+            }
             backToOpen(ctx);
         } else if (phase == Phase.STOPPING) {
             // INCOMPLETE or a retryable failure: the recording stays open for resends and another stop.
