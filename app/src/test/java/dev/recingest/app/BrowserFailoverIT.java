@@ -145,8 +145,9 @@ class BrowserFailoverIT {
         assertTrue(before.get("pendingChunks").asInt() >= 2, "chunks were unacked before the reload: " + before);
         page.hook();
         // What the MediaRecorder had not yet handed over died with the page (a timeslice, more when the machine
-        // is loaded and dataavailable comes late): part 0 is the media the page persisted before the reload.
-        double firstRecorded = (page.noted("lastChunkAt") - page.noted("t0")) / 1000.0;
+        // is loaded and dataavailable comes late): part 0 was recorded from the start to the moment the
+        // MediaRecorder handed over the last chunk the page persisted before the reload.
+        double firstRecorded = (page.noted("lastChunkDataAt") - page.noted("t0")) / 1000.0;
         page.continueAfterReload();
         GatewayProcess.sleep(10_000);
         page.stopAndAwaitMp4();

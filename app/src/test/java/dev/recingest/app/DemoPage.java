@@ -38,8 +38,14 @@ final class DemoPage {
                 { capture: true, once: true }); // the demo calls MediaRecorder.stop() on this click
               rec.addEventListener('reconnecting', () =>
                 localStorage.setItem('reconnects', String(Number(localStorage.getItem('reconnects') || 0) + 1)));
+              // When the MediaRecorder handed over each chunk (dataavailable), in order: the media a chunk holds
+              // ends about then, while its 'chunk' event comes after the IndexedDB write, later under load.
+              const handedOver = [];
+              rec.mediaRecorder?.addEventListener('dataavailable', (d) => d.data.size > 0 && handedOver.push(Date.now()));
               rec.addEventListener('chunk', async (c) => {
+                const at = handedOver.shift();
                 localStorage.setItem('lastChunkAt', String(Date.now()));
+                if (at) localStorage.setItem('lastChunkDataAt', String(at));
                 localStorage.setItem('sha' + c.seq, hex(await crypto.subtle.digest('SHA-256', await c.data.arrayBuffer())));
               });
             });
@@ -103,7 +109,7 @@ final class DemoPage {
         browser.await("document.body.dataset.phase === 'recording' && localStorage.getItem('partT0')", Duration.ofMinutes(2));
     }
 
-    /** Milliseconds noted under {@code key} (t0, partT0, t1, lastChunkAt). */
+    /** Milliseconds noted under {@code key} (t0, partT0, t1, lastChunkAt, lastChunkDataAt). */
     long noted(String key) {
         return browser.eval("return Number(localStorage.getItem('" + key + "'));").asLong();
     }
