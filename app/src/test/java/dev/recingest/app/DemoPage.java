@@ -166,6 +166,16 @@ final class DemoPage {
         assertEquals(produced, Media.duration(mp4), 0.5, "MP4 duration against the media the page produced");
     }
 
+    /** The first video stream's WIDTHxHEIGHT as ffprobe reads it. */
+    static String videoSize(Path file) {
+        for (JsonNode st : Media.probe(file).get("streams")) {
+            if (st.path("codec_type").asText().equals("video")) {
+                return st.path("width").asInt() + "x" + st.path("height").asInt();
+            }
+        }
+        return "no video";
+    }
+
     private static double videoDuration(Path mp4) {
         for (JsonNode st : Media.probe(mp4).get("streams")) {
             if (st.path("codec_type").asText().equals("video")) {
