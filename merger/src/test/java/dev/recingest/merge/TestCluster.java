@@ -16,8 +16,8 @@ import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.state.SeqMode;
-import dev.recingest.storage.S3Store;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.S3Store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -45,7 +45,7 @@ final class TestCluster implements AutoCloseable {
     final S3Store storage;
     /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
     final S3Config s3Config;
-    private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
+    private final dev.recingest.state.RedisConnection connection;
 
     TestCluster(Path dir) {
         redisServer = EmbeddedRedis.start(dir.resolve("redis"));
@@ -174,7 +174,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Redis commands for what a test does to the queue by hand (raw jobs, consumers). */
-    io.lettuce.core.api.sync.RedisCommands<String, String> redisSync() {
+    io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> redisSync() {
         return connection.sync();
     }
 
