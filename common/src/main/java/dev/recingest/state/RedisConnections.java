@@ -12,7 +12,11 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +47,28 @@ public final class RedisConnections implements AutoCloseable {
      * promotion must not wait half a minute behind the one that came too early.
      */
     public static final Duration ADAPTIVE_REFRESH_RATE_LIMIT = Duration.ofSeconds(1);
+    /**
+     * Reconnect attempts back off from 1 ms to at most this (Lettuce's default: 30 s). Each attempt is also what
+     * triggers a cluster client's refresh, so a long back-off delays finding the replica promoted meanwhile; an
+     * attempt against a dead address costs a refused connection.
+     */
+    public static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
     private static final int REQUEST_QUEUE = 100_000;
 
     private final RedisTopology topology;
+    private final ClientResources resources;
     private final RedisClient single;
     private final RedisClusterClient cluster;
 
     public RedisConnections(RedisConfig config) {
         this.topology = RedisTopology.of(config);
         SslOptions ssl = sslOptions(config.tls());
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(1), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
         if (topology.kind() == RedisTopology.Kind.CLUSTER) {
             this.single = null;
-            this.cluster = RedisClusterClient.create(topology.uris());
+            this.cluster = RedisClusterClient.create(resources, topology.uris());
             ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -72,7 +86,7 @@ public final class RedisConnections implements AutoCloseable {
             cluster.setOptions(options.build());
         } else {
             this.cluster = null;
-            this.single = RedisClient.create(topology.uris().get(0));
+            this.single = RedisClient.create(resources, topology.uris().get(0));
             ClientOptions.Builder options = ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -123,5 +137,6 @@ public final class RedisConnections implements AutoCloseable {
     public void close() {
         AbstractRedisClient client = cluster != null ? cluster : single;
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     }
 }

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * and TLS. Its configuration file and data live in its own folder, its output goes to {@code redis.log}
  * there. {@link #kill} is SIGKILL, as a crash; a JVM shutdown hook kills whatever a test left running.
  */
-public final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements RedisUnderTest {
 
     /** What {@link #unavailable} says when the binary is missing, and what CI installs. */
     public static final String INSTALL = "apt-get install redis-server redis-sentinel (Redis ≥ 7)";
@@ -137,6 +137,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** A single server without a password or TLS, as {@code RECINGEST_REDIS_URI}. */
+    @Override
+    public java.util.Map<String, String> settings() {
+        return java.util.Map.of(dev.recingest.config.RedisConfig.URI.env(), uri());
     }
 
     /** The last lines of this server's log, for a failure message. */
