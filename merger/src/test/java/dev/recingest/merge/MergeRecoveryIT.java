@@ -57,7 +57,9 @@ class MergeRecoveryIT {
 
     @AfterAll
     void stopServers() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @AfterEach

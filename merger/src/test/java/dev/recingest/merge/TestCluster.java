@@ -3,10 +3,10 @@ package dev.recingest.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.recingest.config.RedisConfig;
 import dev.recingest.config.S3Config;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
@@ -38,6 +38,10 @@ import java.util.function.BiFunction;
  */
 final class TestCluster implements AutoCloseable {
 
+    /** The Redis the clusters made by a set-up in {@link #onRedis} use instead of an embedded one. */
+    private static volatile RedisUnderTest nextRedis;
+
+    /** The embedded Redis this started, or null when it runs on one handed in ({@link #onRedis}). */
     final EmbeddedRedis redisServer;
     final EmbeddedS3 s3Server;
     final RedisConnections redis;
@@ -48,9 +52,10 @@ final class TestCluster implements AutoCloseable {
     private final dev.recingest.state.RedisConnection connection;
 
     TestCluster(Path dir) {
-        redisServer = EmbeddedRedis.start(dir.resolve("redis"));
+        RedisUnderTest given = nextRedis;
+        redisServer = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
-        redis = new RedisConnections(new RedisConfig(redisServer.uri()));
+        redis = new RedisConnections((given == null ? redisServer : given).config());
         connection = redis.connect();
         recordings = new RecordingStore(connection.async(), Clock.systemUTC());
         s3Config = new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access", "secret-secret", true, 16);
@@ -190,6 +195,34 @@ final class TestCluster implements AutoCloseable {
         redis.close();
         storage.close();
         s3Server.close();
-        redisServer.close();
+        if (redisServer != null) {
+            redisServer.close();
+        }
+    }
+
+    /** A set-up that makes a cluster, run with {@code redis} as its Redis. */
+    @FunctionalInterface
+    interface SetUp {
+        void run() throws Exception;
+    }
+
+    /** Runs a test class's set-up with {@code redis} as the Redis of the clusters it makes. */
+    static void onRedis(RedisUnderTest redis, SetUp setUp) throws Exception {
+        nextRedis = redis;
+        try {
+            setUp.run();
+        } finally {
+            nextRedis = null;
+        }
+    }
+
+    /**
+     * Runs a set-up on the shared 3-master, 3-replica Redis Cluster of this JVM (emptied first), or skips the
+     * class where the system has no redis-server to build one from.
+     */
+    static void onSharedRedisCluster(SetUp setUp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.recingest.embedded.RedisServerProcess.unavailable().isEmpty(),
+                dev.recingest.embedded.RedisServerProcess.unavailable().orElse(""));
+        onRedis(dev.recingest.embedded.LocalRedisCluster.shared(), setUp);
     }
 }
