@@ -22,12 +22,14 @@ final class GatewayProcess implements AutoCloseable {
     private static final long START_TIMEOUT_MILLIS = 90_000;
 
     final String name;
+    final String host;
     final int port;
     final Path log;
     private final Process process;
 
-    private GatewayProcess(String name, int port, Path log, Process process) {
+    private GatewayProcess(String name, String host, int port, Path log, Process process) {
         this.name = name;
+        this.host = host;
         this.port = port;
         this.log = log;
         this.process = process;
@@ -39,7 +41,16 @@ final class GatewayProcess implements AutoCloseable {
 
     /** On a given port: a gateway restarted where the one killed before it listened (nginx's upstream). */
     static GatewayProcess start(String name, int port, Path log, Map<String, String> env, List<String> jvmOptions) {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), name, "127.0.0.1", port, log, env, jvmOptions);
+    }
+
+    /**
+     * Run by {@code prefix} ({@code ip netns exec <ns>}: in a network namespace of its own) and listening on
+     * {@code host}, where the test reaches it.
+     */
+    static GatewayProcess start(List<String> prefix, String name, String host, int port, Path log, Map<String, String> env,
+                                List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Small and quick to start: these JVMs share two cores with the test and each other.
         cmd.add("-Xmx256m");
@@ -51,14 +62,14 @@ final class GatewayProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.recingest.app.Main");
         cmd.add("gateway");
-        cmd.add("--host=127.0.0.1");
+        cmd.add("--host=" + host);
         cmd.add("--port=" + port);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("RECINGEST_") || k.startsWith("AWS_"));
         pb.environment().putAll(env);
         try {
-            GatewayProcess g = new GatewayProcess(name, port, log, pb.start());
+            GatewayProcess g = new GatewayProcess(name, host, port, log, pb.start());
             g.awaitHealthy();
             return g;
         } catch (IOException e) {
@@ -82,7 +93,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     URI httpBase() {
-        return FailureCluster.httpBase(port);
+        return URI.create("http://" + host + ":" + port);
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://" + host + ":" + port + "/v1/ingest");
     }
 
     long pid() {
