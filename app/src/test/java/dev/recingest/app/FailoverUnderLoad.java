@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.client.admin.AdminClient;
 import dev.recingest.client.admin.RecordingStatus;
+import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.protocol.Message;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * every recording must have completed with every chunk object exactly what was sent, none twice
  * ({@link FailureCluster#assertChunksExact}) and a playable MP4 as long as the source.
  */
-final class FailoverUnderLoad {
+final class FailoverUnderLoad implements AutoCloseable {
 
     /** What the failover reports back: when Redis lost its master, and how far the promoted replica had come. */
     interface Failover {
@@ -75,6 +79,29 @@ final class FailoverUnderLoad {
     private final AdminClient admin;
     private final List<byte[]> chunks;
     private final double seconds;
+
+    /**
+     * The stage both failover tests run on: a {@link FailureCluster} with a merger on {@code redis} and two
+     * gateways in this JVM, and the recordings' chunks: a {@code seconds}-long MPEG-TS in 100 byte ranges.
+     */
+    static FailoverUnderLoad on(Path dir, RedisUnderTest redis, int seconds) throws java.io.IOException {
+        FailureCluster cluster = new FailureCluster(dir, redis, true, Map.of());
+        try {
+            List<URI> ingest = new ArrayList<>();
+            AdminClient admin = null;
+            for (int i = 0; i < 2; i++) {
+                int port = cluster.startInProcessGateway(Map.of()).port();
+                ingest.add(FailureCluster.ingestUri(port));
+                admin = admin == null ? cluster.admin(FailureCluster.httpBase(port)) : admin;
+            }
+            Path ts = Media.tsH264Aac(dir, seconds);
+            return new FailoverUnderLoad(cluster, ingest, admin, Recorder.byteRanges(ts, (int) ((Files.size(ts) + 99) / 100)),
+                    seconds);
+        } catch (RuntimeException | java.io.IOException e) {
+            cluster.close();
+            throw e;
+        }
+    }
 
     /**
      * @param gateways the ingest URIs; recording i goes to gateway i modulo their number
@@ -175,5 +202,24 @@ final class FailoverUnderLoad {
             longest = Math.max(longest, sorted.get(i) - sorted.get(i - 1));
         }
         return longest;
+    }
+
+    /** The gateways' ingest URIs. */
+    List<URI> gateways() {
+        return gateways;
+    }
+
+    FailureCluster cluster() {
+        return cluster;
+    }
+
+    AdminClient admin() {
+        return admin;
+    }
+
+    /** Stops the gateways, the merger and the S3 server (not the Redis: its owner closes it). */
+    @Override
+    public void close() {
+        cluster.close();
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.admin.AdminClient;
 import dev.recingest.client.push.ChunkSource;
 import dev.recingest.client.push.PushRequest;
 import dev.recingest.client.push.PushResult;
@@ -14,17 +13,13 @@ import dev.recingest.client.push.RecordingPusher;
 import dev.recingest.client.push.SegmentSource;
 import dev.recingest.embedded.LocalRedisCluster;
 import dev.recingest.embedded.RedisServerProcess;
-import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,24 +44,19 @@ class RedisClusterIT {
     @TempDir
     static Path dir;
     static LocalRedisCluster redis;
-    static FailureCluster cluster;
-    static List<GatewayServer> gateways = new ArrayList<>();
-    static AdminClient admin;
+    static FailoverUnderLoad load;
 
     @BeforeAll
-    static void up() {
+    static void up() throws Exception {
         assumeTrue(RedisServerProcess.unavailable().isEmpty(), RedisServerProcess.unavailable().orElse(""));
         redis = LocalRedisCluster.start(dir.resolve("redis-cluster"));
-        cluster = new FailureCluster(dir, redis, true, Map.of());
-        gateways.add(cluster.startInProcessGateway(Map.of()));
-        gateways.add(cluster.startInProcessGateway(Map.of()));
-        admin = cluster.admin(FailureCluster.httpBase(gateways.get(0).port()));
+        load = FailoverUnderLoad.on(dir, redis, SECONDS);
     }
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            cluster.close();
+        if (load != null) {
+            load.close();
         }
         if (redis != null) {
             redis.close();
@@ -80,7 +70,7 @@ class RedisClusterIT {
         try (ChunkSource chunks = SegmentSource.cut(source, Duration.ofSeconds(2), Media.FFMPEG.ffmpeg(),
                 Duration.ofMinutes(2))) {
             RecordingPusher pusher = new RecordingPusher(ClientOptions.defaults(
-                    FailureCluster.ingestUri(gateways.get(1).port()), cluster.recorderToken()), admin);
+                    load.gateways().get(1), load.cluster().recorderToken()), load.admin());
             PushResult result = pusher.push(chunks, PushRequest.of(source, Mode.SEGMENTS)
                     .withRecordingId("cluster-segments").withMergeWait(true, Duration.ofMinutes(3)));
             assertEquals("COMPLETED", result.state(), String.valueOf(result.error()));
@@ -88,18 +78,14 @@ class RedisClusterIT {
             for (int i = 0; i < chunks.count(); i++) {
                 sent.add(chunks.read(i));
             }
-            cluster.assertChunksExact("cluster-segments", sent);
-            assertEquals(SECONDS, cluster.completedMp4Duration(admin, "cluster-segments"), 0.5);
+            load.cluster().assertChunksExact("cluster-segments", sent);
+            assertEquals(SECONDS, load.cluster().completedMp4Duration(load.admin(), "cluster-segments"), 0.5);
         }
     }
 
     @Test
     @Order(2)
     void aMasterKilledUnderTwentyRecordingsIsFailedOverAndNothingAckedIsLost() throws Exception {
-        Path ts = Media.tsH264Aac(dir, SECONDS);
-        List<byte[]> chunks = Recorder.byteRanges(ts, (int) ((Files.size(ts) + 99) / 100));
-        List<URI> ingest = gateways.stream().map(g -> FailureCluster.ingestUri(g.port())).toList();
-        FailoverUnderLoad load = new FailoverUnderLoad(cluster, ingest, admin, chunks, SECONDS);
         int[] failed = new int[1];
         int[] promoted = new int[1];
         FailoverUnderLoad.Figures figures = load.run("cluster-failover", 20, Duration.ofMillis(120), Duration.ofSeconds(3),

@@ -4,19 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.recingest.client.admin.AdminClient;
 import dev.recingest.embedded.LocalRedisSentinel;
 import dev.recingest.embedded.RedisServerProcess;
-import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,25 +32,20 @@ class RedisSentinelIT {
     @TempDir
     static Path dir;
     static LocalRedisSentinel redis;
-    static FailureCluster cluster;
-    static List<GatewayServer> gateways = new ArrayList<>();
-    static AdminClient admin;
+    static FailoverUnderLoad load;
 
     @BeforeAll
-    static void up() {
+    static void up() throws Exception {
         assumeTrue(RedisServerProcess.unavailable().isEmpty(), RedisServerProcess.unavailable().orElse(""));
         redis = LocalRedisSentinel.start(dir.resolve("redis-sentinel"), "data-nodes-password-for-tests",
                 "sentinel-password-for-tests");
-        cluster = new FailureCluster(dir, redis, true, Map.of());
-        gateways.add(cluster.startInProcessGateway(Map.of()));
-        gateways.add(cluster.startInProcessGateway(Map.of()));
-        admin = cluster.admin(FailureCluster.httpBase(gateways.get(0).port()));
+        load = FailoverUnderLoad.on(dir, redis, SECONDS);
     }
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            cluster.close();
+        if (load != null) {
+            load.close();
         }
         if (redis != null) {
             redis.close();
@@ -64,10 +54,6 @@ class RedisSentinelIT {
 
     @Test
     void theMasterKilledUnderTwentyRecordingsIsFailedOverAndNothingAckedIsLost() throws Exception {
-        Path ts = Media.tsH264Aac(dir, SECONDS);
-        List<byte[]> chunks = Recorder.byteRanges(ts, (int) ((Files.size(ts) + 99) / 100));
-        List<URI> ingest = gateways.stream().map(g -> FailureCluster.ingestUri(g.port())).toList();
-        FailoverUnderLoad load = new FailoverUnderLoad(cluster, ingest, admin, chunks, SECONDS);
         assertEquals(0, redis.master());
         FailoverUnderLoad.Figures figures = load.run("sentinel-failover", 20, Duration.ofMillis(120), Duration.ofSeconds(3),
                 ids -> {
