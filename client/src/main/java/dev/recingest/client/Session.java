@@ -62,6 +62,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     /** A stop went out on some connection; its answer may have been lost with that connection. */
     private boolean stopEverSent;
     private int stopRounds;
+    /** Starts answered with a retryable error since the last {@code started}. */
+    private int startRounds;
     private boolean replyAwaited;
     private long lastHeardNanos = System.nanoTime();
     private Message.Error closingError;
@@ -288,6 +290,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         replyAwaited = false;
         ready = true;
         reconnects = 0;
+        startRounds = 0;
         recordingId = s.recordingId();
         if (!started.isDone()) {
             LOG.info("recording {} started (nextSeq {}, resumed {})", s.recordingId(), s.nextSeq(), s.resumed());
@@ -335,6 +338,18 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                     maybeSendStop();
                 }
             }, options.backoff(stopRounds));
+        } else if (!ready && conn != null && closeCodeOf(code) == 0 && retryable(code)
+                && ++startRounds <= options.maxResendAttempts()) {
+            // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
+            // open and the gateway takes the start again (PROTOCOL-NOTES, STORAGE_UNAVAILABLE).
+            LOG.warn("recording {}: start answered {} ({}), sending it again", logId(), code, e.message());
+            replyAwaited = false;
+            Connection c = conn;
+            EventLoop.schedule(loop, () -> {
+                if (conn == c && !ready) {
+                    sendStart();
+                }
+            }, options.backoff(startRounds));
         } else if (closeCodeOf(code) != 0) {
             closingError = e;
             Connection c = conn;
@@ -424,10 +439,14 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 }
                 return;
             }
-            String id = recordingId != null ? recordingId : start.recordingId();
-            send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
-            replyAwaited = true;
+            sendStart();
         }));
+    }
+
+    private void sendStart() {
+        String id = recordingId != null ? recordingId : start.recordingId();
+        send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
+        replyAwaited = true;
     }
 
     private boolean canResume() {

@@ -102,6 +102,8 @@ public final class FakeGateway implements AutoCloseable {
     public volatile int closeCode = CloseCodes.GOING_AWAY;
     /** Stop the recording but drop the connection instead of answering {@code stopped} (once). */
     public volatile boolean dropStoppedReply;
+    /** This many starts are answered STORAGE_UNAVAILABLE (retryable, no close), as with Redis away. */
+    public final AtomicInteger unavailableStarts = new AtomicInteger();
     /** Hold acks until {@link #releaseAcks()}, which sends them newest first. */
     public volatile boolean holdAcks;
     private final List<Runnable> heldAcks = Collections.synchronizedList(new ArrayList<>());
@@ -201,6 +203,11 @@ public final class FakeGateway implements AutoCloseable {
             if (m instanceof Message.Start s) {
                 if ("invalid".equals(s.contentType())) {
                     badRequest(ctx, "contentType is invalid");
+                    return;
+                }
+                if (unavailableStarts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    send(ctx, new Message.Error("STORAGE_UNAVAILABLE", "recording state is unavailable", null, null,
+                            null, null));
                     return;
                 }
                 String id = s.recordingId() != null ? s.recordingId() : RecordingId.generate().value();

@@ -7,6 +7,7 @@ import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
+import dev.recingest.state.RedisFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -258,7 +259,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             if (error == null) {
                 onSuccess.accept(value);
             } else {
-                fail(ctx, IngestException.from(error));
+                fail(ctx, RedisFailures.classify(error));
             }
         }, ctx.executor());
     }
@@ -409,7 +410,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.CLOSED;
             ctx.close();
         } else {
-            fail(ctx, IngestException.from(cause));
+            fail(ctx, RedisFailures.classify(cause));
         }
     }
 
