@@ -189,10 +189,6 @@ public final class FakeGateway implements AutoCloseable {
         }
 
         private void onText(ChannelHandlerContext ctx, String text) {
-            if (parts && rec != null && text.replace(" ", "").equals("{\"type\":\"part\"}")) {
-                onPart(ctx);
-                return;
-            }
             Message m;
             try {
                 m = Json.readMessage(text);
@@ -224,16 +220,15 @@ public final class FakeGateway implements AutoCloseable {
                     r.contentType = s.contentType();
                 }
                 rec = r;
+                Integer count = null;
                 if (parts) {
-                    int count;
                     synchronized (r) {
                         count = r.partStarts.size() + 1;
                     }
-                    ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"started\",\"recordingId\":\"" + id
-                            + "\",\"nextSeq\":" + r.nextSeq + ",\"resumed\":" + resumed + ",\"parts\":" + count + "}"));
-                } else {
-                    send(ctx, new Message.Started(id, r.nextSeq, resumed));
                 }
+                send(ctx, new Message.Started(id, r.nextSeq, resumed, count));
+            } else if (m instanceof Message.Part && parts && rec != null) {
+                onPart(ctx);
             } else if (m instanceof Message.Stop s) {
                 onStop(ctx, s);
             } else if (m instanceof Message.Abort) {
@@ -272,8 +267,7 @@ public final class FakeGateway implements AutoCloseable {
                 close(ctx, CloseStatus.ABNORMAL, "");
                 return;
             }
-            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"partStarted\",\"part\":" + part
-                    + ",\"firstSeq\":" + first + "}"));
+            send(ctx, new Message.PartStarted(part, first));
         }
 
         private void onStop(ChannelHandlerContext ctx, Message.Stop s) {

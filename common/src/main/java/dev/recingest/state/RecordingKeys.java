@@ -15,6 +15,7 @@ public final class RecordingKeys {
     final String next;
     final String stored;
     final String voids;
+    final String parts;
 
     public RecordingKeys(RecordingId id) {
         String tag = "rec:{" + id.value() + "}:";
@@ -22,6 +23,7 @@ public final class RecordingKeys {
         this.next = tag + "next";
         this.stored = tag + "stored";
         this.voids = tag + "void";
+        this.parts = tag + "parts";
     }
 
     public String meta() {
@@ -40,7 +42,13 @@ public final class RecordingKeys {
         return voids;
     }
 
+    /** The part boundaries after part 0: first seq to start time (see {@link PartStart}). */
+    public String parts() {
+        return parts;
+    }
+
+    /** Every key of the recording; the scripts that take them all rely on this order. */
     public String[] all() {
-        return new String[] {meta, next, stored, voids};
+        return new String[] {meta, next, stored, voids, parts};
     }
 }
