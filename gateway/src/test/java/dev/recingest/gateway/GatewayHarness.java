@@ -52,7 +52,7 @@ final class GatewayHarness implements AutoCloseable {
     private final S3Store gatewayS3;
     private final Settings settings;
     /** Redis connections of the gateways {@link #anotherGateway} started. */
-    private final java.util.List<StatefulRedisConnection<String, String>> others = new java.util.ArrayList<>();
+    private final java.util.List<RedisConnection> others = new java.util.ArrayList<>();
 
     GatewayHarness(Path dir, Map<String, String> settings) {
         this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), UnaryOperator.identity());
@@ -153,7 +153,7 @@ final class GatewayHarness implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
-        others.forEach(StatefulRedisConnection::close);
+        others.forEach(RedisConnection::close);
         connection.close();
         redisClient.close();
         if (gatewayS3 != s3) {
