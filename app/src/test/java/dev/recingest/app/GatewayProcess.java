@@ -44,12 +44,14 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     final String name;
+    final String host;
     final int port;
     final Path log;
     private final Process process;
 
-    private GatewayProcess(String name, int port, Path log, Process process) {
+    private GatewayProcess(String name, String host, int port, Path log, Process process) {
         this.name = name;
+        this.host = host;
         this.port = port;
         this.log = log;
         this.process = process;
@@ -65,7 +67,21 @@ final class GatewayProcess implements AutoCloseable {
      */
     static GatewayProcess start(String name, int port, Path log, Map<String, String> env, Jvm jvm,
                                 List<String> jvmOptions) {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), name, "127.0.0.1", port, log, env, jvm, jvmOptions);
+    }
+
+    /**
+     * Run by {@code prefix} ({@code ip netns exec <ns>}: in a network namespace of its own) and listening on
+     * {@code host}, where the test reaches it; the failure tests' JVM flags.
+     */
+    static GatewayProcess start(List<String> prefix, String name, String host, int port, Path log, Map<String, String> env,
+                                List<String> jvmOptions) {
+        return start(prefix, name, host, port, log, env, Jvm.TEST, jvmOptions);
+    }
+
+    private static GatewayProcess start(List<String> prefix, String name, String host, int port, Path log,
+                                        Map<String, String> env, Jvm jvm, List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm.options);
         cmd.addAll(jvmOptions);
@@ -73,14 +89,14 @@ final class GatewayProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.recingest.app.Main");
         cmd.add("gateway");
-        cmd.add("--host=127.0.0.1");
+        cmd.add("--host=" + host);
         cmd.add("--port=" + port);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("RECINGEST_") || k.startsWith("AWS_"));
         pb.environment().putAll(env);
         try {
-            GatewayProcess g = new GatewayProcess(name, port, log, pb.start());
+            GatewayProcess g = new GatewayProcess(name, host, port, log, pb.start());
             g.awaitHealthy();
             return g;
         } catch (IOException e) {
@@ -104,7 +120,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     URI httpBase() {
-        return FailureCluster.httpBase(port);
+        return URI.create("http://" + host + ":" + port);
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://" + host + ":" + port + "/v1/ingest");
     }
 
     long pid() {
