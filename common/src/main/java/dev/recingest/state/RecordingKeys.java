@@ -10,11 +10,15 @@ public final class RecordingKeys {
     public static final String OPEN_INDEX = "recingest:open";
     public static final String MERGE_JOBS = "recingest:merge-jobs";
     public static final String JANITOR_LOCK = "recingest:janitor-lock";
+    /** Recordings with live rendition work to do, scored by when a worker should look at each (epoch ms). */
+    public static final String LIVE_INDEX = "recingest:live";
 
     final String meta;
     final String next;
     final String stored;
     final String voids;
+    final String live;
+    final String liveLease;
 
     public RecordingKeys(RecordingId id) {
         String tag = "rec:{" + id.value() + "}:";
@@ -22,6 +26,8 @@ public final class RecordingKeys {
         this.next = tag + "next";
         this.stored = tag + "stored";
         this.voids = tag + "void";
+        this.live = tag + "live";
+        this.liveLease = tag + "live-lease";
     }
 
     public String meta() {
@@ -40,7 +46,15 @@ public final class RecordingKeys {
         return voids;
     }
 
+    public String live() {
+        return live;
+    }
+
+    public String liveLease() {
+        return liveLease;
+    }
+
     public String[] all() {
-        return new String[] {meta, next, stored, voids};
+        return new String[] {meta, next, stored, voids, live, liveLease};
     }
 }

@@ -88,7 +88,10 @@ public final class RecordingStore {
                     // Outside the script: the indices are global keys on other slots. A resume re-enters the
                     // janitor's index too, due at once, in case the entry was lost; the janitor reschedules it.
                     CompletableFuture<Long> open = redis.zadd(RecordingKeys.OPEN_INDEX, Double.parseDouble(now),
-                            id.value()).toCompletableFuture();
+                            id.value()).toCompletableFuture()
+                            // Due for a live worker at once (NX: a resume keeps the lease its rendition has).
+                            .thenCompose(x -> redis.zadd(RecordingKeys.LIVE_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                                    Double.parseDouble(now), id.value()).toCompletableFuture());
                     if (kind != StartKind.CREATED) {
                         return open.thenApply(x -> outcome);
                     }
@@ -158,6 +161,8 @@ public final class RecordingStore {
                     return redis.zadd(RecordingKeys.RECORDINGS_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
                                     Double.parseDouble(now), id.value()).toCompletableFuture()
                             .thenCompose(x -> redis.zadd(RecordingKeys.OPEN_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                                    Double.parseDouble(now), id.value()).toCompletableFuture())
+                            .thenCompose(x -> redis.zadd(RecordingKeys.LIVE_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
                                     Double.parseDouble(now), id.value()).toCompletableFuture())
                             .thenApply(x -> out);
                 });
@@ -333,11 +338,13 @@ public final class RecordingStore {
     /** Lets the keys of an ended recording expire; the S3 objects stay the durable record. */
     public CompletableFuture<Void> expire(RecordingId id, Duration ttl) {
         RecordingKeys k = new RecordingKeys(id);
-        CompletableFuture<?>[] all = new CompletableFuture<?>[4];
         String[] keys = k.all();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length + 1];
         for (int i = 0; i < keys.length; i++) {
             all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
         }
+        // Ended: no live rendition has work left (one still running notices and stops, see LiveIndex).
+        all[keys.length] = redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture();
         return CompletableFuture.allOf(all);
     }
 
@@ -366,9 +373,10 @@ public final class RecordingStore {
      */
     public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
         RecordingKeys k = new RecordingKeys(id);
-        return redis.del(k.next, k.stored, k.voids).toCompletableFuture()
+        return redis.del(k.next, k.stored, k.voids, k.live, k.liveLease).toCompletableFuture()
                 .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
     }
 
@@ -377,6 +385,7 @@ public final class RecordingStore {
         return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.OPEN_INDEX, id.value()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
     }
 
