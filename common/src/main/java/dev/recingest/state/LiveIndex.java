@@ -86,6 +86,11 @@ public final class LiveIndex {
         return redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture().thenApply(x -> null);
     }
 
+    /** Drops an index entry that names no valid recording. */
+    public CompletableFuture<Void> forget(String member) {
+        return redis.zrem(RecordingKeys.LIVE_INDEX, member).toCompletableFuture().thenApply(x -> null);
+    }
+
     /**
      * The rendition's status as its worker last wrote it (empty when none): {@code state} ({@code LIVE}, {@code ENDED}
      * once the playlist has its end, {@code FAILED}), {@code segments}, {@code durationSeconds} (listed),

@@ -399,6 +399,11 @@ public final class RecordingStore {
         return new OpenPerSubject(redis, clock);
     }
 
+    /** The live renditions' index, leases and status, on the same Redis connection. */
+    public LiveIndex liveIndex() {
+        return new LiveIndex(redis, clock);
+    }
+
     /** The janitor's index and sweep script, on the same Redis connection. */
     public OpenRecordings openRecordings() {
         return new OpenRecordings(redis);

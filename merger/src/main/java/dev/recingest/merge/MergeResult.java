@@ -11,9 +11,9 @@ import java.util.List;
  * @param chunks     size and SHA-256 of every chunk that went in, in index order
  * @param codecs     what happened to each stream, for logs ("video vp8->libx264, audio opus->copy")
  */
-record MergeResult(Path output, long outputSize, MediaInfo outputInfo, List<ChunkDigest> chunks, String codecs) {
+public record MergeResult(Path output, long outputSize, MediaInfo outputInfo, List<ChunkDigest> chunks, String codecs) {
 
-    MergeResult {
+    public MergeResult {
         chunks = List.copyOf(chunks);
     }
 }

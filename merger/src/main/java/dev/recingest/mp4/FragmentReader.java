@@ -83,9 +83,43 @@ public final class FragmentReader {
         }
     }
 
+    /**
+     * The samples a stored segment's {@code moof} describes, from the segment's first bytes (its {@code moof}, whole;
+     * the {@code mdat} may be cut off): sizes, times and flags, without their bytes ({@link Sample#data()} is null).
+     * What a rendition taken over needs to rebuild its sample tables without downloading the media.
+     */
+    public static List<Sample> describe(byte[] segmentHead, InitSegment init) {
+        for (Box b : Box.children(segmentHead, 0, moofEnd(segmentHead))) {
+            if (b.type().equals("moof")) {
+                return new FragmentReader(null, init, 0).samples(b.copy(segmentHead), b.start(), null, b.end());
+            }
+        }
+        throw new MalformedMp4("no moof at the start of the segment");
+    }
+
+    /** Where the {@code moof} of a segment ends, reading only box headers; how much of its start to fetch at least. */
+    public static int moofEnd(byte[] head) {
+        int at = 0;
+        while (at + 8 <= head.length) {
+            long size = Box.u32(head, at);
+            String type = new String(head, at + 4, 4, StandardCharsets.ISO_8859_1);
+            if (size == 1 && at + 16 <= head.length) {
+                size = Box.u64(head, at + 8);
+            }
+            if (size < 8 || size > MAX_BOX) {
+                throw new MalformedMp4("box " + type + " of " + size + " bytes");
+            }
+            if (type.equals("moof")) {
+                return (int) (at + size);
+            }
+            at += (int) size;
+        }
+        return -1;
+    }
+
     private List<Sample> samples(byte[] moof, long moofStart, byte[] mdat, long mdatStart) {
         List<Sample> out = new ArrayList<>();
-        int mdatHeader = headerSize(mdat);
+        int mdatHeader = mdat == null ? 8 : headerSize(mdat);
         Box root = Box.children(moof, 0, moof.length).get(0);
         long nextBase = moofStart;
         for (Box traf : root.children(moof)) {
@@ -161,7 +195,7 @@ public final class FragmentReader {
                         p += 4;
                     }
                     long inMdat = dataAt - mdatStart;
-                    if (inMdat < mdatHeader || inMdat + size > mdat.length) {
+                    if (inMdat < mdatHeader || (mdat != null && inMdat + size > mdat.length)) {
                         throw new MalformedMp4("a sample of track " + t.id() + " lies outside its mdat");
                     }
                     boolean sync = (sampleFlags & 0x10000) == 0;
