@@ -94,7 +94,7 @@ public final class LiveIndex {
     /**
      * The rendition's status as its worker last wrote it (empty when none): {@code state} ({@code LIVE}, {@code ENDED}
      * once the playlist has its end, {@code FAILED}), {@code segments}, {@code durationSeconds} (listed),
-     * {@code chunks} (chunks fed to the remux), {@code lagSeconds}, {@code updatedAt}, {@code liveAt} (first segment
+     * {@code chunks} (chunks fed to the remux), {@code chunksBehind} (committed, not fed yet), {@code updatedAt}, {@code liveAt} (first segment
      * listed, epoch ms), {@code finalAt} (the MP4 is staged, epoch ms), {@code error}.
      */
     public CompletableFuture<Map<String, String>> status(RecordingId id) {

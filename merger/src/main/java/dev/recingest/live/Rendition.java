@@ -49,6 +49,9 @@ final class Rendition implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Rendition.class);
     private static final int PROBE_MIN = 1;
     private static final int PROBE_MAX = 1 << 20;
+    /** States in which a recording still takes chunks: only those get a rendition started from nothing. */
+    private static final java.util.Set<dev.recingest.state.RecordingState> LIVE_STATES = java.util.EnumSet.of(
+            dev.recingest.state.RecordingState.RECORDING, dev.recingest.state.RecordingState.STALLED);
 
     /** What every rendition of a worker shares. */
     record Services(LiveConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
@@ -132,6 +135,14 @@ final class Rendition implements Runnable {
         var rec = Await.within(s.recordings().get(id), Duration.ofSeconds(30));
         if (rec.isEmpty()) {
             throw new ChunkFeed.Gone("Redis has no record of the recording");
+        }
+        if (r.fresh() && !LIVE_STATES.contains(rec.get().state())) {
+            // Ended before any segment was listed (a backlog after an outage, a recording shorter than a poll):
+            // nobody watches it live, and rendering it now would only race the batch merge, which the merge
+            // then waits for. The merge merges the chunks; no playlist is made.
+            LOG.info("recordingId={} event=live-skipped reason=ended-before-rendition state={}", id, rec.get().state());
+            s.recordings().liveIndex().remove(id);
+            return "skipped";
         }
         FastMp4 mp4 = r.fresh() ? new FastMp4(s.uploads(), s.outputs(), id, dir.resolve("mp4"), s.minPart())
                 : FastMp4.resume(s.uploads(), s.outputs(), id, dir.resolve("mp4"), s.minPart(), r.payloads(),
@@ -240,10 +251,10 @@ final class Rendition implements Runnable {
         FinalOutput f = new FinalOutput(mp4.uploadId(), parts, size, StreamFacts.durationSeconds(tables),
                 StreamFacts.streams(tables), codecs, feed.chunkCount(), feed.digests(), tables.segments(),
                 StreamFacts.videoFrames(tables));
-        lease.hold(output.status(0));
+        lease.hold(output.status());
         Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), f.toJson(), "application/json"),
                 Duration.ofMinutes(1));
-        Map<String, String> status = new LinkedHashMap<>(output.status(0));
+        Map<String, String> status = new LinkedHashMap<>(output.status());
         status.put("finalAt", Long.toString(s.clock().millis()));
         status.put("chunks", Long.toString(feed.read()));
         lease.hold(status);
@@ -259,7 +270,7 @@ final class Rendition implements Runnable {
             return;
         }
         try {
-            Map<String, String> status = new LinkedHashMap<>(o.status(0));
+            Map<String, String> status = new LinkedHashMap<>(o.status());
             if (f != null) {
                 status.put("chunks", Long.toString(f.read()));
                 status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
@@ -278,7 +289,7 @@ final class Rendition implements Runnable {
     private void failed(Exception e) {
         try {
             RenditionOutput o = output;
-            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status(0));
+            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
             status.put("state", "FAILED");
             status.put("error", String.valueOf(e.getMessage()));
             lease.hold(status);

@@ -66,7 +66,7 @@ final class RenditionOutput implements SegmentPipeline.Sink {
     @Override
     public void init(InitSegment init) throws InterruptedException {
         if (tables == null) {
-            lease.hold(status(0));
+            lease.hold(status());
             Await.within(outputs.putBytes(keys.liveFile(id, Playlist.initName(part)), init.bytes(), "video/mp4"), WAIT);
             tables = new SampleTables(init);
             return;
@@ -98,7 +98,7 @@ final class RenditionOutput implements SegmentPipeline.Sink {
             liveAt = clock.millis();
         }
         listedSeconds = playlist.durationSeconds();
-        Map<String, String> status = status(0);
+        Map<String, String> status = status();
         lease.hold(status);
         Await.within(outputs.putBytes(keys.livePlaylist(id), playlist.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/vnd.apple.mpegurl"), WAIT);
@@ -115,7 +115,7 @@ final class RenditionOutput implements SegmentPipeline.Sink {
             playlist.end();
         }
         state = "ENDED";
-        lease.hold(status(0));
+        lease.hold(status());
         Await.within(outputs.putBytes(keys.livePlaylist(id), playlist.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/vnd.apple.mpegurl"), WAIT);
     }
@@ -133,12 +133,11 @@ final class RenditionOutput implements SegmentPipeline.Sink {
     }
 
     /** The status fields a renewal writes ({@link dev.recingest.state.LiveIndex#status}). */
-    Map<String, String> status(double lagSeconds) {
+    Map<String, String> status() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("state", state);
         m.put("segments", Integer.toString(playlist.size()));
         m.put("durationSeconds", String.format(Locale.ROOT, "%.3f", listedSeconds));
-        m.put("lagSeconds", String.format(Locale.ROOT, "%.3f", Math.max(0, lagSeconds)));
         m.put("updatedAt", Long.toString(clock.millis()));
         if (liveAt > 0) {
             m.put("liveAt", Long.toString(liveAt));
