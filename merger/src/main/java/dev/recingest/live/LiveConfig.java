@@ -25,9 +25,9 @@ public record LiveConfig(boolean enabled, Duration segmentDuration, int maxRecor
     public static final Setting<Boolean> ENABLED = SETTINGS.bool("RECINGEST_LIVE", true,
             "render every recording live while it records (HLS in storage, `GET /v1/recordings/{id}/live.m3u8`) and build its MP4 from that rendition at stop; `false`: MP4s by merging the chunks after the stop only");
     public static final Setting<Duration> SEGMENT_DURATION = SETTINGS.duration("RECINGEST_LIVE_SEGMENT_DURATION",
-            Duration.ofSeconds(2), "HLS segment duration aimed at: a segment ends at the first key frame after it (encoded video gets one exactly there); a chunk's media is listed within about this much plus a second");
-    public static final Setting<Integer> MAX_RECORDINGS = SETTINGS.integer("RECINGEST_LIVE_MAX_RECORDINGS", 200,
-            "recordings one merger renders at once, an FFmpeg each (`BENCHMARKS.md`, live rendition: 200 copied renditions fit one core; an encoded VP8 one takes far more)");
+            Duration.ofSeconds(2), "HLS segment duration aimed at: a segment ends at the first key frame after it (encoded video gets one exactly there), so copied video with key frames further apart makes longer segments; a segment is listed once the media after it has arrived");
+    public static final Setting<Integer> MAX_RECORDINGS = SETTINGS.integer("RECINGEST_LIVE_MAX_RECORDINGS", 32,
+            "recordings one merger renders at once, an FFmpeg process each (a copy costs little CPU, a VP8 recording encoded to H.264 much more; not benchmarked yet); recordings beyond it are rendered by another merger, or merged from their chunks after the stop; `0`: this merger renders none");
     public static final Setting<Duration> LEASE = SETTINGS.duration("RECINGEST_LIVE_LEASE", Duration.ofSeconds(10),
             "a rendition whose merger has not renewed its lease for this long (killed, cut off) is taken over by another merger, which continues after its last listed segment");
     public static final Setting<Duration> POLL = SETTINGS.duration("RECINGEST_LIVE_POLL", Duration.ofMillis(250),
