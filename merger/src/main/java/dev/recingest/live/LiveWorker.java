@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * each then rendered by a {@link Rendition} on threads of its own until it is finished, lost or this worker stops.
  * Any merger may take any recording: one whose merger died is taken over once its lease runs out.
  *
- * <p>Meters: {@code recingest_live_renditions} (running here), {@code recingest_live_renditions_total{outcome}}.
+ * <p>Meters: {@code recingest_live_renditions_active} (running here), {@code recingest_live_renditions_total{outcome}}.
  */
 public final class LiveWorker implements AutoCloseable {
 
@@ -57,7 +57,7 @@ public final class LiveWorker implements AutoCloseable {
         this.scheduler = scheduler;
         this.registry = registry;
         this.owner = HostName.current("merger") + "-" + ProcessHandle.current().pid();
-        Gauge.builder("recingest_live_renditions", running, Map::size)
+        Gauge.builder("recingest_live_renditions_active", running, Map::size)
                 .description("recordings this merger renders live now").register(registry);
     }
 

@@ -107,7 +107,8 @@ final class Rendition implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            outcome = "failed";
+            // Losing the lease or stopping kills FFmpeg, which surfaces here as whatever the reader was doing.
+            outcome = lease.lost() ? "lease-lost" : stopping ? "stopped" : "failed";
             if (!stopping && !lease.lost()) {
                 LOG.error("recordingId={} event=live-failed error=\"{}\"", id, e.toString(), e);
                 failed(e);
