@@ -1,6 +1,7 @@
 // The demo page: records the camera (or the screen) through the gateway that serves this page, shows the
 // upload's figures while it runs, and plays the MP4 once the merger made it. Its phase is mirrored on
-// <body data-phase> (idle, recording, stopping, merging, ready, failed) for people and tests alike.
+// <body data-phase> (idle, recording, stopping, merging, ready, failed; after a reload recovering, interrupted,
+// continuing) for people and tests alike.
 import { RecordingUpload } from '/recorder/recorder.js';
 
 const $ = (id) => document.getElementById(id);
@@ -105,32 +106,43 @@ async function showResult(recordingId) {
   phase('ready');
 }
 
+/** The camera and microphone, or the screen, as the page's source choice says; shown in the preview. */
+async function openStream() {
+  const screen = document.querySelector('input[name=source]:checked').value === 'screen';
+  const stream = screen
+    ? await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })
+    : await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
+  $('preview').srcObject = stream;
+  $('placeholder').hidden = true;
+  return { stream, source: screen ? 'screen' : 'camera' };
+}
+
+/** The MediaRecorder of `rec` runs: figures, the clock and Stop. */
+function recording() {
+  window.dispatchEvent(new CustomEvent('recingest-demo:recording', { detail: rec }));
+  show(rec);
+  phase('recording');
+  startedAt = Date.now();
+  $('badge').hidden = false;
+  clock = setInterval(() => {
+    const s = Math.floor((Date.now() - startedAt) / 1000);
+    $('elapsed').textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  }, 250);
+  $('stop').disabled = false;
+}
+
 async function start() {
   $('start').disabled = true;
   notice('');
   $('result').hidden = true;
   $('recorder').classList.remove('finished');
   try {
-    const screen = document.querySelector('input[name=source]:checked').value === 'screen';
-    const stream = screen
-      ? await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })
-      : await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
-    $('preview').srcObject = stream;
-    $('placeholder').hidden = true;
+    const { stream, source } = await openStream();
     const recordingId = `demo-${crypto.randomUUID().slice(0, 8)}`;
     rec = await RecordingUpload.start({ url: INGEST, token: getToken, recordingId, stream,
-      metadata: { source: screen ? 'screen' : 'camera', page: 'demo' } });
-    window.dispatchEvent(new CustomEvent('recingest-demo:recording', { detail: rec }));
+      metadata: { source, page: 'demo' } });
     watch(rec);
-    show(rec);
-    phase('recording');
-    startedAt = Date.now();
-    $('badge').hidden = false;
-    clock = setInterval(() => {
-      const s = Math.floor((Date.now() - startedAt) / 1000);
-      $('elapsed').textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-    }, 250);
-    $('stop').disabled = false;
+    recording();
   } catch (e) {
     phase('failed');
     notice(`Could not start: ${e.code || e.name || ''} ${e.message}`, true);
@@ -138,8 +150,33 @@ async function start() {
   }
 }
 
+/**
+ * Goes on with the recording a reload interrupted, as a new part (PROTOCOL.md, part): the module waits
+ * until every chunk from before the reload is acked, then records the new stream into the same recording.
+ */
+async function continueRecording() {
+  $('continue').disabled = true;
+  $('stop').disabled = true;
+  phase('continuing');
+  notice('Uploading what was recorded before the reload, then recording goes on…');
+  try {
+    const { stream } = await openStream();
+    await rec.continueWith(stream);
+    $('continue').hidden = true;
+    notice('');
+    recording();
+  } catch (e) {
+    phase('failed');
+    notice(`Could not continue: ${e.code || e.name || ''} ${e.message}`, true);
+    $('preview').srcObject?.getTracks().forEach((t) => t.stop());
+    $('continue').hidden = true;
+    $('start').disabled = false;
+  }
+}
+
 async function stop() {
   $('stop').disabled = true;
+  $('continue').hidden = true;
   phase('stopping');
   clearInterval(clock);
   $('badge').hidden = true;
@@ -159,17 +196,23 @@ async function stop() {
   }
 }
 
-/** A reload (or a crash) left recordings with chunks not yet uploaded: upload them, stop them, show the last. */
-async function finishLeftovers() {
+/**
+ * A reload (or a crash) left recordings with chunks not yet uploaded: all of them are resumed and their
+ * chunks uploaded. The newest one is offered to be continued (a new part of the same recording) or
+ * finished; older ones are finished.
+ */
+async function recoverLeftovers() {
   const left = await RecordingUpload.listPending();
   if (left.length === 0) {
     return;
   }
   phase('recovering');
-  notice(`Finishing ${left.length} recording(s) left by a reload: uploading ${left.reduce((n, r) => n + r.chunks, 0)} chunk(s)…`);
+  $('start').disabled = true;
+  notice(`Resuming ${left.length} recording(s) left by a reload: uploading ${left.reduce((n, r) => n + r.chunks, 0)} chunk(s)…`);
+  const newest = left.reduce((a, b) => (a.createdAt >= b.createdAt ? a : b)).recordingId;
   const ups = await RecordingUpload.recoverPending({ url: INGEST, token: getToken });
   let last = null;
-  for (const up of ups) {
+  for (const up of ups.filter((u) => u.recordingId !== newest)) {
     rec = up;
     watch(up);
     try {
@@ -179,7 +222,21 @@ async function finishLeftovers() {
       notice(`Could not finish ${up.recordingId}: ${e.code} ${e.message}`, true);
     }
   }
+  const interrupted = ups.find((u) => u.recordingId === newest);
+  if (interrupted) {
+    rec = interrupted;
+    watch(rec);
+    show(rec);
+    phase('interrupted');
+    notice(`Recording ${newest} was interrupted by a reload; what it had not uploaded yet is being uploaded now. `
+      + 'Continue it (the new part joins the same MP4) or stop it to get the MP4.');
+    $('continue').hidden = false;
+    $('continue').disabled = false;
+    $('stop').disabled = false;
+    return;
+  }
   notice('');
+  $('start').disabled = false;
   if (last) {
     await showResult(last.recordingId);
   } else {
@@ -189,6 +246,7 @@ async function finishLeftovers() {
 
 $('start').addEventListener('click', start);
 $('stop').addEventListener('click', stop);
+$('continue').addEventListener('click', continueRecording);
 $('tokenForm').addEventListener('submit', (e) => {
   e.preventDefault();
   token = $('tokenInput').value.trim() || null;
@@ -196,4 +254,4 @@ $('tokenForm').addEventListener('submit', (e) => {
 });
 phase('idle');
 $('start').disabled = false;
-finishLeftovers().catch((e) => notice(`Could not finish earlier recordings: ${e.message}`, true));
+recoverLeftovers().catch((e) => notice(`Could not resume earlier recordings: ${e.message}`, true));

@@ -22,7 +22,11 @@ final class LauncherSettings {
 
     static final SettingGroup LOGGING = new SettingGroup("logging");
     static final Setting<String> LOG_LEVEL = LOGGING.string("RECINGEST_LOG_LEVEL", "INFO",
-            "TRACE, DEBUG, INFO, WARN or ERROR; logs are one line each, `key=value`, on stderr");
+            "TRACE, DEBUG, INFO, WARN or ERROR; logs go to stderr, one line per event");
+    static final Setting<String> LOG_FORMAT = LOGGING.string("RECINGEST_LOG_FORMAT", "text",
+            "`text`: one line per event, `key=value`; `json`: one JSON object per line (Logback's JsonEncoder: "
+                    + "`timestamp`, `level`, `threadName`, `loggerName`, `formattedMessage`, `throwable`), for Loki, "
+                    + "Elasticsearch or Cloud Logging");
 
     private LauncherSettings() {
     }

@@ -1,10 +1,8 @@
 package dev.recingest.app;
 
-import ch.qos.logback.classic.Level;
 import dev.recingest.config.Settings;
 import dev.recingest.media.FfmpegBinaries;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar recingest.jar <command> [--setting=value | --setting value]... [arguments]}: the
@@ -46,11 +44,8 @@ public final class Main {
     private static int dispatch(Cli.Run run) throws Exception {
         Settings settings = run.settings();
         // logback read RECINGEST_LOG_LEVEL from the environment; a flag overrides it here.
-        String level = run.flags().get(LauncherSettings.LOG_LEVEL.env());
-        if (level != null) {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-                    .setLevel(Level.toLevel(level, Level.INFO));
-        }
+        Logging.configure(run.flags().get(LauncherSettings.LOG_LEVEL.env()),
+                Logging.format(settings.get(LauncherSettings.LOG_FORMAT)));
         FfmpegBinaries.configure(settings.get(FfmpegBinaries.DIR));
         List<String> args = run.arguments();
         return switch (run.command()) {

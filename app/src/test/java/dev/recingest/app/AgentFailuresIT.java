@@ -24,7 +24,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,11 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent when something dies, against a real gateway (in this JVM), Redis, S3 server and merger: the
  * agent itself killed with kill -9 and restarted on the same spool, the source dropping and coming back,
  * a backup agent taking over from a killed one whose spool is lost. All three make the recording hold
- * more than one continuous stream, so they need the gateway's side of PROTOCOL.md's {@code part}, which
- * is being built separately: until the gateway answers {@code part}, they are skipped with that reason
- * (tag {@code needs-server-parts}). (The gateway dying under the agent is {@link AgentGatewayFailoverIT}.)
+ * more than one continuous stream, each a part (PROTOCOL.md, "part"), which the merger joins into one MP4.
+ * (The gateway dying under the agent is {@link AgentGatewayFailoverIT}.)
  */
-@Tag("needs-server-parts")
 class AgentFailuresIT {
 
     @TempDir
@@ -69,7 +66,7 @@ class AgentFailuresIT {
 
     @Test
     void anAgentKilledWithKill9AndRestartedOnItsSpoolLosesNothingAndSendsNothingTwice() throws Exception {
-        Assumptions.assumeTrue(parts, LiveSourceServers.NO_PARTS);
+        assertTrue(parts, "the gateway answers part");
         String id = "failure-tests-agent-kill9";
         Path spool = dir.resolve("spool-kill9");
         try (LiveTestMedia.RtpSender rtp = LiveTestMedia.RtpSender.prepare(dir, LiveTestMedia.Video.H264)) {
@@ -108,7 +105,7 @@ class AgentFailuresIT {
 
     @Test
     void aBackupAgentTakesOverAKilledAgentsRecordingAsANewPart() throws Exception {
-        Assumptions.assumeTrue(parts, LiveSourceServers.NO_PARTS);
+        assertTrue(parts, "the gateway answers part");
         String id = "failure-tests-agent-backup";
         try (LiveTestMedia.RtpSender rtp = LiveTestMedia.RtpSender.prepare(dir, LiveTestMedia.Video.H264)) {
             AgentProcess primary = agent("agent-primary", id, rtp.sdp, dir.resolve("spool-primary"));
@@ -140,7 +137,7 @@ class AgentFailuresIT {
     @Test
     void anRtspSourceDroppedFor5SecondsAndBackIsOneRecordingWithANewPart() throws Exception {
         Assumptions.assumeTrue(LiveSourceServers.RtspServer.binary().isPresent(), "no rtsp-server-perl: skipping");
-        Assumptions.assumeTrue(parts, LiveSourceServers.NO_PARTS);
+        assertTrue(parts, "the gateway answers part");
         String id = "failure-tests-source-drop";
         try (LiveSourceServers.RtspServer server = LiveSourceServers.RtspServer.start(dir)) {
             Path log = dir.resolve("drop-publisher.log");
@@ -152,7 +149,11 @@ class AgentFailuresIT {
                             Duration.ofSeconds(60)));
             CompletableFuture<LiveRecorder.Outcome> running = LiveSourcesIT.runAsync(recorder);
             awaitChunks(id, 3);
-            publisher.destroyForcibly();
+            // The camera's stream stops (SIGTERM: its FFmpeg tears the RTSP session down). Killed with SIGKILL it
+            // would send no TEARDOWN, and rtsp-server-perl keeps such a mount for good: every later ANNOUNCE of the
+            // same path gets 403, so the source could never come back.
+            publisher.destroy();
+            publisher.waitFor(10, TimeUnit.SECONDS);
             Thread.sleep(5000);
             server.publish("cam", 60, log);
             long before = chunks(id).size();

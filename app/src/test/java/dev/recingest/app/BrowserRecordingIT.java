@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.client.admin.AdminClient;
 import dev.recingest.config.Settings;
+import dev.recingest.protocol.Json;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.storage.S3Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,6 +106,49 @@ class BrowserRecordingIT {
         Path mp4 = DemoPage.assertPlayableMp4(admin, cluster.backends().s3(), dir, id);
         DemoPage.assertDurations(mp4, DemoPage.joinedChunks(cluster.backends().s3(), dir, id), wall);
         DemoPage.assertChunksAsProduced(cluster.backends().s3(), id, page.chunkHashes(chunks));
+    }
+
+    @Test
+    void aSecondPartAtAnotherResolutionJoinsTheFirstInOneMp4() throws Exception {
+        DemoPage page = new DemoPage(browser, cluster.httpBase() + "/demo/");
+        String id = page.startRecording(); // 1280x720
+        GatewayProcess.sleep(6_000);
+        // The page goes on in the same recording with a new MediaRecorder on a smaller source: a 640x360 canvas
+        // (Chromium's fake camera, asked for 640x360, still gives MediaRecorder 1280x720 frames) and the microphone.
+        JsonNode partStarted = browser.eval("""
+                const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+                const g = canvas.getContext('2d');
+                let n = 0;
+                window.__painter = setInterval(() => {
+                  g.fillStyle = `hsl(${(n++ * 7) % 360} 70% 50%)`;
+                  g.fillRect(0, 0, 640, 360);
+                  g.fillStyle = '#fff';
+                  g.fillText(String(n), 20 + (n * 5) % 600, 180);
+                }, 40);
+                const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+                const s = new MediaStream([...canvas.captureStream(25).getVideoTracks(), ...mic.getAudioTracks()]);
+                document.getElementById('preview').srcObject = s;
+                return await recingestDemo.rec.continueWith(s);""");
+        GatewayProcess.sleep(6_000);
+        page.stopAndAwaitMp4();
+        long chunks = admin.recording(id).chunks();
+        Path mp4 = DemoPage.assertPlayableMp4(admin, cluster.backends().s3(), dir, id);
+
+        S3Store s3 = cluster.backends().s3();
+        JsonNode parts = Json.MAPPER.readTree(s3.getBytes(s3.keys().manifest(RecordingId.of(id))).join()).get("parts");
+        System.out.printf("two resolutions: %d chunks, partStarted %s, parts %s, MP4 %.3f s%n", chunks, partStarted,
+                parts, Media.duration(mp4));
+        assertEquals(2, parts.size(), "the manifest lists two parts: " + parts);
+        long secondFirst = parts.get(1).get("firstIndex").asLong();
+        assertEquals(partStarted.get("firstSeq").asLong(), secondFirst, "the part starts where the gateway said");
+        Path first = DemoPage.joinedChunks(s3, dir, id, 0, secondFirst);
+        Path second = DemoPage.joinedChunks(s3, dir, id, secondFirst, Long.MAX_VALUE);
+        assertEquals("1280x720", DemoPage.videoSize(first), "the first part as recorded");
+        assertEquals("640x360", DemoPage.videoSize(second), "the second part as recorded");
+        assertEquals("1280x720", DemoPage.videoSize(mp4), "the MP4 keeps the first part's size");
+        assertEquals(DemoPage.mediaEnd(first) + DemoPage.mediaEnd(second), Media.duration(mp4), 1.0,
+                "MP4 duration against the media of both parts");
+        DemoPage.assertChunksAsProduced(s3, id, page.chunkHashes(chunks));
     }
 
     @Test

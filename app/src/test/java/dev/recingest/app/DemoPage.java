@@ -31,13 +31,21 @@ final class DemoPage {
             const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
             window.addEventListener('recingest-demo:recording', (e) => {
               const rec = e.detail;
-              localStorage.setItem('t0', String(Date.now())); // MediaRecorder.start() was just called
+              // MediaRecorder.start() was just called: for the recording (t0), or for a part that continues it after a
+              // reload (partT0)
+              localStorage.setItem(localStorage.getItem('t0') ? 'partT0' : 't0', String(Date.now()));
               document.getElementById('stop').addEventListener('click', () => localStorage.setItem('t1', String(Date.now())),
                 { capture: true, once: true }); // the demo calls MediaRecorder.stop() on this click
               rec.addEventListener('reconnecting', () =>
                 localStorage.setItem('reconnects', String(Number(localStorage.getItem('reconnects') || 0) + 1)));
+              // When the MediaRecorder handed over each chunk (dataavailable), in order: the media a chunk holds
+              // ends about then, while its 'chunk' event comes after the IndexedDB write, later under load.
+              const handedOver = [];
+              rec.mediaRecorder?.addEventListener('dataavailable', (d) => d.data.size > 0 && handedOver.push(Date.now()));
               rec.addEventListener('chunk', async (c) => {
+                const at = handedOver.shift();
                 localStorage.setItem('lastChunkAt', String(Date.now()));
+                if (at) localStorage.setItem('lastChunkDataAt', String(at));
                 localStorage.setItem('sha' + c.seq, hex(await crypto.subtle.digest('SHA-256', await c.data.arrayBuffer())));
               });
             });
@@ -94,7 +102,14 @@ final class DemoPage {
         return hashes;
     }
 
-    /** Milliseconds noted under {@code key} (t0, t1, lastChunkAt). */
+    /** After a reload interrupted the recording: clicks Continue and waits until the new part records. */
+    void continueAfterReload() {
+        browser.await("document.body.dataset.phase === 'interrupted'", Duration.ofSeconds(60));
+        browser.click("#continue");
+        browser.await("document.body.dataset.phase === 'recording' && localStorage.getItem('partT0')", Duration.ofMinutes(2));
+    }
+
+    /** Milliseconds noted under {@code key} (t0, partT0, t1, lastChunkAt, lastChunkDataAt). */
     long noted(String key) {
         return browser.eval("return Number(localStorage.getItem('" + key + "'));").asLong();
     }
@@ -151,6 +166,16 @@ final class DemoPage {
         assertEquals(produced, Media.duration(mp4), 0.5, "MP4 duration against the media the page produced");
     }
 
+    /** The first video stream's WIDTHxHEIGHT as ffprobe reads it. */
+    static String videoSize(Path file) {
+        for (JsonNode st : Media.probe(file).get("streams")) {
+            if (st.path("codec_type").asText().equals("video")) {
+                return st.path("width").asInt() + "x" + st.path("height").asInt();
+            }
+        }
+        return "no video";
+    }
+
     private static double videoDuration(Path mp4) {
         for (JsonNode st : Media.probe(mp4).get("streams")) {
             if (st.path("codec_type").asText().equals("video")) {
@@ -179,11 +204,18 @@ final class DemoPage {
 
     /** The recording's chunk objects joined into one file: the media exactly as the page recorded it. */
     static Path joinedChunks(S3Store s3, Path dir, String recordingId) throws java.io.IOException {
+        return joinedChunks(s3, dir, recordingId, 0, Long.MAX_VALUE);
+    }
+
+    /** Chunk objects {@code from} (inclusive) to {@code to} (exclusive) joined into one file: one part's media. */
+    static Path joinedChunks(S3Store s3, Path dir, String recordingId, long from, long to) throws java.io.IOException {
         RecordingId id = RecordingId.of(recordingId);
-        Path webm = dir.resolve(recordingId + ".webm");
+        Path webm = dir.resolve(recordingId + (from == 0 && to == Long.MAX_VALUE ? "" : "-" + from + "-" + to) + ".webm");
         try (var out = Files.newOutputStream(webm)) {
             for (long index : s3.listChunks(id).join().keySet()) {
-                out.write(s3.getChunk(id, index).join());
+                if (index >= from && index < to) {
+                    out.write(s3.getChunk(id, index).join());
+                }
             }
         }
         return webm;

@@ -58,9 +58,6 @@ final class LiveSourceServers {
         }
     }
 
-    static final String NO_PARTS = "the gateway does not answer PROTOCOL.md's 'part' yet (its server side is being built "
-            + "separately; today an unknown type is closed with 4400): this test needs it";
-
     /** A live HLS stream: FFmpeg writes {@code -f hls} in real time into a folder served over HTTP. */
     static final class LiveHls implements AutoCloseable {
         final URI playlist;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recingest.client.ClientException;
 import dev.recingest.client.RawWebSocket;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Message;
@@ -64,6 +65,7 @@ class RedisFailureIT {
         CompletableFuture<Void> autoRun = CompletableFuture.runAsync(auto::run);
         Recorder recorder = new Recorder();
         int[] readyWhileDown = new int[1];
+        String[] adminWhileDown = new String[1];
         long[] downAt = new long[1];
         CompletableFuture<Void> restarted = new CompletableFuture<>();
         Message.Stopped stopped = recorder.record(Recorder.options(FailureCluster.ingestUri(gateway.port()),
@@ -72,6 +74,7 @@ class RedisFailureIT {
                         cluster.redis.stop();
                         downAt[0] = System.nanoTime();
                         readyWhileDown[0] = FailureCluster.httpStatus(http, "/readyz");
+                        adminWhileDown[0] = adminAnswer(http, "redis-restart");
                         CompletableFuture.runAsync(() -> {
                             sleep(3000);
                             cluster.redis.start();
@@ -85,6 +88,8 @@ class RedisFailureIT {
         assertEquals(chunks.size(), stopped.chunks());
         assertEquals(503, readyWhileDown[0], "/readyz reports not ready while Redis is down");
         assertEquals(200, FailureCluster.httpStatus(http, "/readyz"), "ready again after the reconnect");
+        assertTrue(adminWhileDown[0].startsWith("503") && adminWhileDown[0].contains("\"STORAGE_UNAVAILABLE\""),
+                "the admin API answers a Redis outage as temporary, not as a server fault: " + adminWhileDown[0]);
         assertTrue(recorder.nacks.get() > 0, "chunks sent while Redis was down were nacked (retryable)");
         System.out.printf("Redis kill and restart: explicit stream %d nacks, complete; at-least-once stream sent "
                 + "%d, acked %d at distinct indices, %d nacks, %d chunks with %d void%n", recorder.nacks.get(),
@@ -94,6 +99,18 @@ class RedisFailureIT {
         cluster.assertCompletedMp4(cluster.admin(http), "redis-restart", SECONDS);
         cluster.assertChunksExact("redis-restart", chunks);
         auto.assertNoIndexTwice();
+    }
+
+    /** GET /v1/recordings/{id}: the status and the body, or the failure that stood for them. */
+    private static String adminAnswer(URI http, String id) {
+        try {
+            return "200 " + cluster.admin(http).recording(id).state();
+        } catch (ClientException e) {
+            return e.httpStatus() + " " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     @Test

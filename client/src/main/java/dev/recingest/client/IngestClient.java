@@ -151,12 +151,12 @@ public final class IngestClient implements AutoCloseable {
      * connection with 4400): the future fails at once with code {@link ClientException#PARTS_UNSUPPORTED}
      * and the session goes on, so the caller can still stop the recording with what it has.
      */
-    public CompletableFuture<PartStarted> part() {
+    public CompletableFuture<Message.PartStarted> part() {
         if (!partPending.compareAndSet(false, true)) {
             return CompletableFuture.failedFuture(new IllegalStateException("a part() is already pending"));
         }
-        CompletableFuture<PartStarted> f = new CompletableFuture<>();
-        CompletableFuture<PartStarted> result = f.whenComplete((p, t) -> partPending.set(false));
+        CompletableFuture<Message.PartStarted> f = new CompletableFuture<>();
+        CompletableFuture<Message.PartStarted> result = f.whenComplete((p, t) -> partPending.set(false));
         if (!onLoop(() -> session.part(f))) {
             f.completeExceptionally(new IllegalStateException("client is closed"));
         }

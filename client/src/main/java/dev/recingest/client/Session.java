@@ -53,7 +53,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     private CompletableFuture<Message.Stopped> stopFuture;
     private CompletableFuture<Message.Aborted> abortFuture;
     /** A part() waiting for its chunks to drain or for its answer; null otherwise. */
-    private CompletableFuture<PartStarted> partFuture;
+    private CompletableFuture<Message.PartStarted> partFuture;
     /** The part request went out on the current connection. */
     private boolean partSent;
     /** The last {@code started} said how many parts the recording has: the gateway knows parts. */
@@ -62,6 +62,10 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     /** A stop went out on some connection; its answer may have been lost with that connection. */
     private boolean stopEverSent;
     private int stopRounds;
+    /** Answers to part that asked for it again (INCOMPLETE, STORAGE_UNAVAILABLE), as stopRounds for stop. */
+    private int partRounds;
+    /** Starts answered with a retryable error since the last {@code started}. */
+    private int startRounds;
     private boolean replyAwaited;
     private long lastHeardNanos = System.nanoTime();
     private Message.Error closingError;
@@ -109,7 +113,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
      * PROTOCOL.md, "part": sent only once nothing of the previous part is unacked, and sent again after
      * a resume until answered (a part right after a part, with no chunk between, gets the same answer).
      */
-    void part(CompletableFuture<PartStarted> future) {
+    void part(CompletableFuture<Message.PartStarted> future) {
         if (phase != Phase.OPEN || partFuture != null) {
             future.completeExceptionally(failure != null ? failure.copy()
                     : new IllegalStateException(partFuture != null ? "a part() is already pending"
@@ -130,17 +134,18 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         partSent = true;
-        conn.sendText(PartMessages.PART);
+        send(new Message.Part());
         replyAwaited = true;
     }
 
-    private void onPartStarted(PartStarted p) {
+    private void onPartStarted(Message.PartStarted p) {
         if (partFuture == null) {
             return;
         }
         replyAwaited = false;
         partSent = false;
-        CompletableFuture<PartStarted> f = partFuture;
+        partRounds = 0;
+        CompletableFuture<Message.PartStarted> f = partFuture;
         partFuture = null;
         LOG.info("recording {}: part {} starts at seq {}", logId(), p.part(), p.firstSeq());
         f.complete(p);
@@ -201,19 +206,9 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         lastHeardNanos = System.nanoTime();
-        PartStarted partStarted = PartMessages.partStarted(text);
-        if (partStarted != null) {
-            if (phase != Phase.FAILED) {
-                onPartStarted(partStarted);
-            }
-            return;
-        }
         Message m;
         try {
             m = Json.readMessage(text);
-            if (m instanceof Message.Started) {
-                partsReported = PartMessages.reportsParts(text);
-            }
         } catch (RuntimeException e) {
             LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
             return;
@@ -227,7 +222,11 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             return;
         }
         if (m instanceof Message.Started s) {
+            // A gateway that says nothing about parts predates them: it would answer part with 4400.
+            partsReported = s.parts() != null;
             onStarted(s);
+        } else if (m instanceof Message.PartStarted p) {
+            onPartStarted(p);
         } else if (m instanceof Message.Ack a) {
             chunks.onAck(a);
         } else if (m instanceof Message.Nack n) {
@@ -288,6 +287,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         replyAwaited = false;
         ready = true;
         reconnects = 0;
+        startRounds = 0;
         recordingId = s.recordingId();
         if (!started.isDone()) {
             LOG.info("recording {} started (nextSeq {}, resumed {})", s.recordingId(), s.nextSeq(), s.resumed());
@@ -335,6 +335,32 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                     maybeSendStop();
                 }
             }, options.backoff(stopRounds));
+        } else if (!ready && conn != null && closeCodeOf(code) == 0 && retryable(code)
+                && ++startRounds <= options.maxResendAttempts()) {
+            // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
+            // open and the gateway takes the start again (PROTOCOL-NOTES, STORAGE_UNAVAILABLE).
+            LOG.warn("recording {}: start answered {} ({}), sending it again", logId(), code, e.message());
+            replyAwaited = false;
+            Connection c = conn;
+            EventLoop.schedule(loop, () -> {
+                if (conn == c && !ready) {
+                    sendStart();
+                }
+            }, options.backoff(startRounds));
+        } else if (phase == Phase.OPEN && partSent && closeCodeOf(code) == 0 && retryable(code)
+                && ++partRounds <= options.maxResendAttempts()) {
+            // The part was refused for now: chunks it needs first (INCOMPLETE) or storage (STORAGE_UNAVAILABLE).
+            partSent = false;
+            replyAwaited = false;
+            if ("INCOMPLETE".equals(code)) {
+                chunks.resendMissing(e);
+            }
+            Connection c = conn;
+            EventLoop.schedule(loop, () -> {
+                if (conn == c) {
+                    maybeSendPart();
+                }
+            }, options.backoff(partRounds));
         } else if (closeCodeOf(code) != 0) {
             closingError = e;
             Connection c = conn;
@@ -424,10 +450,14 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 }
                 return;
             }
-            String id = recordingId != null ? recordingId : start.recordingId();
-            send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
-            replyAwaited = true;
+            sendStart();
         }));
+    }
+
+    private void sendStart() {
+        String id = recordingId != null ? recordingId : start.recordingId();
+        send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
+        replyAwaited = true;
     }
 
     private boolean canResume() {

@@ -102,6 +102,8 @@ public final class FakeGateway implements AutoCloseable {
     public volatile int closeCode = CloseCodes.GOING_AWAY;
     /** Stop the recording but drop the connection instead of answering {@code stopped} (once). */
     public volatile boolean dropStoppedReply;
+    /** This many starts are answered STORAGE_UNAVAILABLE (retryable, no close), as with Redis away. */
+    public final AtomicInteger unavailableStarts = new AtomicInteger();
     /** Hold acks until {@link #releaseAcks()}, which sends them newest first. */
     public volatile boolean holdAcks;
     private final List<Runnable> heldAcks = Collections.synchronizedList(new ArrayList<>());
@@ -187,10 +189,6 @@ public final class FakeGateway implements AutoCloseable {
         }
 
         private void onText(ChannelHandlerContext ctx, String text) {
-            if (parts && rec != null && text.replace(" ", "").equals("{\"type\":\"part\"}")) {
-                onPart(ctx);
-                return;
-            }
             Message m;
             try {
                 m = Json.readMessage(text);
@@ -201,6 +199,11 @@ public final class FakeGateway implements AutoCloseable {
             if (m instanceof Message.Start s) {
                 if ("invalid".equals(s.contentType())) {
                     badRequest(ctx, "contentType is invalid");
+                    return;
+                }
+                if (unavailableStarts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    send(ctx, new Message.Error("STORAGE_UNAVAILABLE", "recording state is unavailable", null, null,
+                            null, null));
                     return;
                 }
                 String id = s.recordingId() != null ? s.recordingId() : RecordingId.generate().value();
@@ -217,16 +220,15 @@ public final class FakeGateway implements AutoCloseable {
                     r.contentType = s.contentType();
                 }
                 rec = r;
+                Integer count = null;
                 if (parts) {
-                    int count;
                     synchronized (r) {
                         count = r.partStarts.size() + 1;
                     }
-                    ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"started\",\"recordingId\":\"" + id
-                            + "\",\"nextSeq\":" + r.nextSeq + ",\"resumed\":" + resumed + ",\"parts\":" + count + "}"));
-                } else {
-                    send(ctx, new Message.Started(id, r.nextSeq, resumed));
                 }
+                send(ctx, new Message.Started(id, r.nextSeq, resumed, count));
+            } else if (m instanceof Message.Part && parts && rec != null) {
+                onPart(ctx);
             } else if (m instanceof Message.Stop s) {
                 onStop(ctx, s);
             } else if (m instanceof Message.Abort) {
@@ -265,8 +267,7 @@ public final class FakeGateway implements AutoCloseable {
                 close(ctx, CloseStatus.ABNORMAL, "");
                 return;
             }
-            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"partStarted\",\"part\":" + part
-                    + ",\"firstSeq\":" + first + "}"));
+            send(ctx, new Message.PartStarted(part, first));
         }
 
         private void onStop(ChannelHandlerContext ctx, Message.Stop s) {

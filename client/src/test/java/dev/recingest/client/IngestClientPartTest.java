@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
 import java.time.Duration;
 import java.util.List;
@@ -45,13 +46,13 @@ class IngestClientPartTest {
             for (int i = 0; i < 3; i++) {
                 c.send(i, new byte[] {(byte) i});
             }
-            CompletableFuture<PartStarted> part = c.part();
+            CompletableFuture<Message.PartStarted> part = c.part();
             assertThrows(IllegalStateException.class, () -> c.send(3, new byte[] {3}),
                     "no chunk may go out before the part is answered");
             Thread.sleep(300);
             assertFalse(gateway.texts.stream().anyMatch(t -> t.contains("\"part\"")), "held while chunks are unacked");
             gateway.releaseAcks();
-            assertEquals(new PartStarted(1, 3), part.get(30, TimeUnit.SECONDS));
+            assertEquals(new Message.PartStarted(1, 3), part.get(30, TimeUnit.SECONDS));
             gateway.holdAcks = false;
             c.send(3, new byte[] {3}).get(30, TimeUnit.SECONDS);
             c.stop().get(30, TimeUnit.SECONDS);
@@ -64,7 +65,7 @@ class IngestClientPartTest {
         try (IngestClient c = started("parts-2")) {
             c.send(0, new byte[] {0}).get(30, TimeUnit.SECONDS);
             gateway.dropPartReplyOnce = true;
-            assertEquals(new PartStarted(1, 1), c.part().get(30, TimeUnit.SECONDS));
+            assertEquals(new Message.PartStarted(1, 1), c.part().get(30, TimeUnit.SECONDS));
             c.send(1, new byte[] {1}).get(30, TimeUnit.SECONDS);
             c.stop().get(30, TimeUnit.SECONDS);
         }

@@ -247,6 +247,28 @@ class IngestClientTest {
     }
 
     @Test
+    void aStartAnsweredStorageUnavailableIsSentAgainFirstAndOnResume() throws Exception {
+        gateway.unavailableStarts.set(2);
+        List<byte[]> data = chunks(10, 1000);
+        try (IngestClient client = new IngestClient(options())) {
+            assertEquals("rec-start-again", get(client.start("rec-start-again", "video/webm", Mode.STREAM, null))
+                    .recordingId());
+            gateway.closeAtChunk = 4;
+            gateway.closeCode = CloseCodes.GOING_AWAY;
+            gateway.unavailableStarts.set(1);
+            List<CompletableFuture<Message.Ack>> acks = new ArrayList<>();
+            data.forEach(d -> acks.add(client.sendNext(d)));
+            for (CompletableFuture<Message.Ack> a : acks) {
+                get(a);
+            }
+            assertEquals(10, get(client.stop()).chunks());
+        }
+        assertArrayEquals(join(data), gateway.rec("rec-start-again").joined());
+        assertEquals(5, gateway.texts.stream().filter(t -> t.contains("\"start\"")).count(),
+                "2 refused + 1 first start, 1 refused + 1 resumed start");
+    }
+
+    @Test
     void closeWithoutResumeFailsEverythingWithTheCloseCode() throws Exception {
         gateway.closeAtChunk = 2;
         gateway.closeCode = CloseCodes.GOING_AWAY;

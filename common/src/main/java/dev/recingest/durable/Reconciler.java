@@ -21,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Every chunk object at or above the lowest index Redis does not record as stored or void is recorded
  *       as stored (unless void), and the index counter moved past them and to at least {@code floor}. The
  *       listing starts there (S3 {@code StartAfter}), so a repair costs O(chunks above it), not O(recording).</li>
+ *   <li>Every part boundary storage records ({@link dev.recingest.state.PartStart}) is recorded in Redis, and
+ *       the counter moved to at least the last one's first seq: {@code started}'s part count and the merge's
+ *       parts come from Redis, and a boundary answered with {@code partStarted} is never lost.</li>
  * </ol>
  * Nothing moves backwards. The future fails with an {@link dev.recingest.protocol.IngestException} of code
  * STORAGE_UNAVAILABLE when storage or Redis cannot be reached; the caller answers retryably and nothing changed

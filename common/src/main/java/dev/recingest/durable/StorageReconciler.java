@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Reconciler} over Redis ({@link RecordingRepairs}) and S3 ({@link ChunkStore#listFrom},
  * {@link EndLedger}). One reconcile costs a script call to learn where to list from, one LIST of the chunks
- * from there on (plus the recording's manifest and tombstone, which sort after them), and a repair script
- * only when the listing found something; a GET of the manifest or tombstone only when one exists.
+ * from there on (plus the recording's manifest, part marks and tombstone, which sort after them), and a repair
+ * script only when the listing found something (a part-restoring one only when it found part boundaries Redis
+ * lacks); a GET of the manifest or tombstone only when one exists.
  * Concurrent reconciles of one recording that may start listing at the same point share one listing, so a
  * burst of out-of-order frames costs one LIST, not one per frame.
  */
@@ -57,13 +58,17 @@ public final class StorageReconciler implements Reconciler {
             // Ended for good in storage and forgotten by Redis (expired keys): nothing to bring back.
             return CompletableFuture.completedFuture(new Reconciled(point.counter(), null, stored));
         }
-        CompletableFuture<Long> repaired = objects.chunks().isEmpty() && floor <= point.counter()
+        // A part boundary at seq s means every index below s was handed out: the counter goes at least there.
+        long partsFloor = objects.parts().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        long atLeast = Math.max(floor, partsFloor);
+        CompletableFuture<Long> repaired = restoreParts(id, point, objects).thenCompose(x ->
+                objects.chunks().isEmpty() && atLeast <= point.counter()
                 ? CompletableFuture.completedFuture(point.counter())
-                : repairs.repair(id, objects.chunks(), point.filledTo(), floor).thenApply(next -> {
+                : repairs.repair(id, objects.chunks(), point.filledTo(), atLeast).thenApply(next -> {
                     LOG.debug("recordingId={} event=repaired listedFrom={} listed={} floor={} nextSeq={}", id,
-                            point.filledTo(), objects.chunks().size(), floor, next);
+                            point.filledTo(), objects.chunks().size(), atLeast, next);
                     return next;
-                });
+                }));
         if (!behind) {
             return repaired.thenApply(next -> new Reconciled(next, point.state(), stored));
         }
@@ -76,6 +81,19 @@ public final class StorageReconciler implements Reconciler {
                     e.state());
             return endings.settled(id, e).thenApply(x -> new Reconciled(next, e.state(), stored));
         }));
+    }
+
+    /** Records the part boundaries storage holds and Redis lost (a listing always sees every one of them). */
+    private CompletableFuture<Void> restoreParts(RecordingId id, RepairPoint point, StoredObjects objects) {
+        if (objects.parts().size() <= point.parts()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return repairs.restoreParts(id, objects.parts()).thenAccept(added -> {
+            if (added > 0) {
+                LOG.warn("recordingId={} event=part-boundaries-restored restored={} stored={}", id, added,
+                        objects.parts().keySet());
+            }
+        });
     }
 
     /** A listing from {@code from} on, or one already running for this recording that started no later. */

@@ -9,6 +9,8 @@
  * <p>Objects, next to the chunks (see {@link dev.recingest.storage.ObjectKeys}): {@code manifest.json},
  * written with state STOPPED when a recording stops, FAILED when it fails, and by the merger with COMPLETED;
  * {@code tombstone.json} when it is aborted or deleted. Either one means the id is never opened again.
+ * {@code parts/<firstSeq>-<startedAt>} ({@link dev.recingest.durable.PartLedger}) for every part boundary, written
+ * before Redis records it.
  * Permissions: s3:GetObject, s3:PutObject and s3:ListBucket (prefix-scoped) on the recordings' prefix.
  */
 package dev.recingest.durable;

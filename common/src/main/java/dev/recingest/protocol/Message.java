@@ -17,11 +17,13 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Start.class, name = "start"),
         @JsonSubTypes.Type(value = Message.Stop.class, name = "stop"),
         @JsonSubTypes.Type(value = Message.Abort.class, name = "abort"),
+        @JsonSubTypes.Type(value = Message.Part.class, name = "part"),
         @JsonSubTypes.Type(value = Message.Started.class, name = "started"),
         @JsonSubTypes.Type(value = Message.Ack.class, name = "ack"),
         @JsonSubTypes.Type(value = Message.Nack.class, name = "nack"),
         @JsonSubTypes.Type(value = Message.Stopped.class, name = "stopped"),
         @JsonSubTypes.Type(value = Message.Aborted.class, name = "aborted"),
+        @JsonSubTypes.Type(value = Message.PartStarted.class, name = "partStarted"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -40,7 +42,22 @@ public sealed interface Message {
     record Abort() implements Message {
     }
 
-    record Started(String recordingId, long nextSeq, boolean resumed) implements Message {
+    /**
+     * Client to gateway: the next chunk (seq = the recording's {@code nextSeq}) is the first of a new part, a new
+     * continuous stream (PROTOCOL.md, "part").
+     */
+    record Part() implements Message {
+    }
+
+    /**
+     * @param parts how many parts the recording has (1 until a {@code part} went through); null only from a
+     *              gateway that predates parts, which a client must not send {@code part} to
+     */
+    record Started(String recordingId, long nextSeq, boolean resumed, Integer parts) implements Message {
+    }
+
+    /** The answer to {@code part}: part {@code part} (0 is the one the recording started with) begins at {@code firstSeq}. */
+    record PartStarted(int part, long firstSeq) implements Message {
     }
 
     /** {@code seq} is -1 for chunks sent in at-least-once mode; {@code index} is where it is stored. */

@@ -10,8 +10,12 @@ public final class Outcomes {
 
     public enum StartKind { CREATED, RESUMED, NOT_OPEN }
 
-    /** @param state the recording's state when NOT_OPEN; otherwise null. */
-    public record StartOutcome(StartKind kind, long epoch, long nextSeq, SeqMode seqMode, RecordingState state) {
+    /**
+     * @param state the recording's state when NOT_OPEN; otherwise null.
+     * @param parts how many parts the recording has (1 until a part boundary is recorded)
+     */
+    public record StartOutcome(StartKind kind, long epoch, long nextSeq, SeqMode seqMode, RecordingState state,
+                               int parts) {
     }
 
     public enum AssignKind { NEW, RESEND, GAP, NOT_OPEN, TAKEN_OVER, MODE_MIX, UNKNOWN }
@@ -45,6 +49,30 @@ public final class Outcomes {
      */
     public record StopOutcome(StopKind kind, long chunks, long bytes, List<Long> indices, RecordingState state,
                               long ownerEpoch) {
+    }
+
+    public enum PartKind {
+        /** Nothing since the last part started (or no chunk yet): that part's answer again. */
+        SAME,
+        /** A new part: to be recorded (the check), or recorded (the commit). */
+        NEW,
+        /** Explicit seqs below the counter that are not stored: the previous part is not whole yet. */
+        INCOMPLETE,
+        /** The counter moved between the check and the commit. */
+        MOVED,
+        NOT_OPEN, TAKEN_OVER, UNKNOWN
+    }
+
+    /**
+     * @param part       SAME, NEW: the part's number (0 is the one the recording started with)
+     * @param firstSeq   SAME, NEW: its first chunk; INCOMPLETE, MOVED: the counter
+     * @param startedAt  SAME, NEW: when it started (epoch ms)
+     * @param missing    INCOMPLETE: indices below the counter that are not stored (at most 1000)
+     * @param state      NOT_OPEN: the recording's state
+     * @param ownerEpoch TAKEN_OVER: the epoch Redis holds
+     */
+    public record PartOutcome(PartKind kind, int part, long firstSeq, long startedAt, List<Long> missing,
+                              RecordingState state, long ownerEpoch) {
     }
 
     public enum ReclaimKind { RECLAIMED, TAKEN_OVER, NOT_OPEN }

@@ -17,6 +17,7 @@ public final class RecordingKeys {
     final String next;
     final String stored;
     final String voids;
+    final String parts;
     final String live;
     final String liveLease;
 
@@ -26,6 +27,7 @@ public final class RecordingKeys {
         this.next = tag + "next";
         this.stored = tag + "stored";
         this.voids = tag + "void";
+        this.parts = tag + "parts";
         this.live = tag + "live";
         this.liveLease = tag + "live-lease";
     }
@@ -46,6 +48,11 @@ public final class RecordingKeys {
         return voids;
     }
 
+    /** The part boundaries after part 0: first seq to start time (see {@link PartStart}). */
+    public String parts() {
+        return parts;
+    }
+
     public String live() {
         return live;
     }
@@ -54,7 +61,8 @@ public final class RecordingKeys {
         return liveLease;
     }
 
+    /** Every key of the recording; the scripts that take them all rely on this order (the live keys last). */
     public String[] all() {
-        return new String[] {meta, next, stored, voids, live, liveLease};
+        return new String[] {meta, next, stored, voids, parts, live, liveLease};
     }
 }

@@ -19,6 +19,7 @@ public final class RecordingRepairs {
     private static final LuaScript POINT = LuaScript.load("point");
     private static final LuaScript REPAIR = LuaScript.load("repair");
     private static final LuaScript SETTLE = LuaScript.load("settle");
+    private static final LuaScript RESTORE_PARTS = LuaScript.load("restore_parts");
 
     private final RedisAsyncCommands<String, String> redis;
     private final Clock clock;
@@ -35,16 +36,33 @@ public final class RecordingRepairs {
      * @param filledTo every index below it is recorded as stored or void, so storage holds nothing there
      *                 that Redis lacks: a listing may start at it
      * @param counter  the index counter N
+     * @param parts    how many part boundaries (after part 0) Redis records
      */
-    public record RepairPoint(RecordingState state, long filledTo, long counter) {
+    public record RepairPoint(RecordingState state, long filledTo, long counter, long parts) {
     }
 
     public CompletableFuture<RepairPoint> point(RecordingId id) {
         RecordingKeys k = new RecordingKeys(id);
         return POINT.run(redis, k.all()).thenApply(r -> {
             String state = String.valueOf(r.get(0));
-            return new RepairPoint(state.isEmpty() ? null : RecordingState.valueOf(state), num(r.get(1)), num(r.get(2)));
+            return new RepairPoint(state.isEmpty() ? null : RecordingState.valueOf(state), num(r.get(1)), num(r.get(2)),
+                    num(r.get(3)));
         });
+    }
+
+    /**
+     * Records the part boundaries storage holds (first seq to start time, epoch ms) that Redis lacks; never
+     * removes one or changes a start time. Returns how many were added. The counter is the caller's to move
+     * past them ({@link #repair} with a floor): a boundary at seq s means indices below s were handed out.
+     */
+    public CompletableFuture<Long> restoreParts(RecordingId id, Map<Long, Long> boundaries) {
+        List<String> args = new ArrayList<>(boundaries.size() * 2);
+        boundaries.forEach((first, at) -> {
+            args.add(Long.toString(first));
+            args.add(Long.toString(at));
+        });
+        return RESTORE_PARTS.run(redis, new String[] {new RecordingKeys(id).parts}, args.toArray(String[]::new))
+                .thenApply(r -> num(r.get(0)));
     }
 
     /**

@@ -42,6 +42,7 @@ public final class RecordingStore {
     private static final LuaScript RECLAIM = LuaScript.load("reclaim");
     private static final LuaScript FENCED_TRANSITION = LuaScript.load("fenced_transition");
     private static final LuaScript BEGIN_ATTEMPT = LuaScript.load("begin_attempt");
+    private static final LuaScript PART = LuaScript.load("part");
     /** Epochs are clock milliseconds times this, plus one per takeover (see {@link #freshEpoch}). */
     private static final long EPOCHS_PER_MILLI = 1000;
 
@@ -75,13 +76,13 @@ public final class RecordingStore {
     public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
         RecordingKeys k = new RecordingKeys(id);
         String now = now();
-        return START.run(redis, new String[] {k.meta, k.next, k.stored}, contentType, mode.wire(),
+        return START.run(redis, new String[] {k.meta, k.next, k.stored, k.parts}, contentType, mode.wire(),
                 metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0))).thenCompose(r -> {
                     StartKind kind = StartKind.valueOf(str(r, 0));
                     String fourth = str(r, 3);
                     StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),
                             kind == StartKind.NOT_OPEN ? null : seqMode(fourth),
-                            kind == StartKind.NOT_OPEN ? RecordingState.valueOf(fourth) : null);
+                            kind == StartKind.NOT_OPEN ? RecordingState.valueOf(fourth) : null, (int) num(r, 4));
                     if (kind == StartKind.NOT_OPEN) {
                         return CompletableFuture.completedFuture(outcome);
                     }
@@ -113,6 +114,30 @@ public final class RecordingStore {
                         case NOT_OPEN -> new Assignment(kind, -1, -1, -1, RecordingState.valueOf(str(r, 1)), 0);
                         case TAKEN_OVER -> new Assignment(kind, -1, -1, -1, null, num(r, 1));
                         case MODE_MIX, UNKNOWN -> new Assignment(kind, -1, -1, -1, null, 0);
+                    };
+                });
+    }
+
+    /**
+     * A new part for the owner {@code epoch} (PROTOCOL.md, "part"; part.lua): with {@code commit} false, what the
+     * part would be, writing nothing (the caller records a NEW one in storage first); with {@code commit} true,
+     * records the boundary at {@code firstSeq} starting {@code startedAtMillis}, if the counter is still there.
+     */
+    public CompletableFuture<Outcomes.PartOutcome> part(RecordingId id, long epoch, boolean commit, long firstSeq,
+                                                        long startedAtMillis) {
+        RecordingKeys k = new RecordingKeys(id);
+        return PART.run(redis, k.all(), Long.toString(epoch), Long.toString(startedAtMillis), commit ? "commit" : "check",
+                Long.toString(firstSeq)).thenApply(r -> {
+                    Outcomes.PartKind kind = Outcomes.PartKind.valueOf(str(r, 0));
+                    return switch (kind) {
+                        case SAME, NEW -> new Outcomes.PartOutcome(kind, (int) num(r, 1), num(r, 2), num(r, 3), List.of(),
+                                null, 0);
+                        case INCOMPLETE -> new Outcomes.PartOutcome(kind, -1, num(r, 1), 0, tail(r, 2), null, 0);
+                        case MOVED -> new Outcomes.PartOutcome(kind, -1, num(r, 1), 0, List.of(), null, 0);
+                        case NOT_OPEN -> new Outcomes.PartOutcome(kind, -1, -1, 0, List.of(),
+                                RecordingState.valueOf(str(r, 1)), 0);
+                        case TAKEN_OVER -> new Outcomes.PartOutcome(kind, -1, -1, 0, List.of(), null, num(r, 1));
+                        case UNKNOWN -> new Outcomes.PartOutcome(kind, -1, -1, 0, List.of(), null, 0);
                     };
                 });
     }
@@ -284,9 +309,20 @@ public final class RecordingStore {
         RecordingKeys k = new RecordingKeys(id);
         CompletableFuture<Map<String, String>> meta = redis.hgetall(k.meta).toCompletableFuture();
         CompletableFuture<String> counter = redis.get(k.next).toCompletableFuture();
-        return meta.thenCombine(counter, (h, c) -> h == null || !h.containsKey("state")
-                ? Optional.<Recording>empty()
-                : Optional.of(Recording.fromHash(id, h, c == null ? 0 : Long.parseLong(c))));
+        CompletableFuture<Map<Long, Long>> boundaries = partBoundaries(id);
+        return meta.thenCombine(counter, (h, c) -> Map.entry(h == null ? Map.<String, String>of() : h, c == null ? "0" : c))
+                .thenCombine(boundaries, (hc, b) -> hc.getKey().containsKey("state")
+                        ? Optional.of(Recording.fromHash(id, hc.getKey(), Long.parseLong(hc.getValue()), b))
+                        : Optional.<Recording>empty());
+    }
+
+    /** The part boundaries after part 0 (first seq to start time, epoch ms); see {@link PartStart}. */
+    public CompletableFuture<Map<Long, Long>> partBoundaries(RecordingId id) {
+        return redis.hgetall(new RecordingKeys(id).parts).toCompletableFuture().thenApply(h -> {
+            SortedMap<Long, Long> out = new TreeMap<>();
+            h.forEach((first, at) -> out.put(Long.parseLong(first), Long.parseLong(at)));
+            return out;
+        });
     }
 
     /**
@@ -373,7 +409,7 @@ public final class RecordingStore {
      */
     public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
         RecordingKeys k = new RecordingKeys(id);
-        return redis.del(k.next, k.stored, k.voids, k.live, k.liveLease).toCompletableFuture()
+        return redis.del(k.next, k.stored, k.voids, k.parts, k.live, k.liveLease).toCompletableFuture()
                 .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())

@@ -14,7 +14,9 @@
  *       attempt, which its steps are fenced on) and {@code mergeLeaseUntil};</li>
  *   <li>{@code rec:{id}:next} string: the index counter (INCR);</li>
  *   <li>{@code rec:{id}:stored} hash: index to size of every durably stored chunk;</li>
- *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be.</li>
+ *   <li>{@code rec:{id}:void} set: at-least-once indices that could not be stored and never will be;</li>
+ *   <li>{@code rec:{id}:parts} hash: where each part after part 0 begins, first seq to start time (epoch ms);
+ *       see {@link dev.recingest.state.PartStart}.</li>
  * </ul>
  * Global keys: {@code recingest:recordings} (sorted set of ids by creation time, for listing),
  * {@code recingest:merge-jobs} (stream of merge jobs, consumer group {@code mergers}),
@@ -28,7 +30,7 @@
  * {@link dev.recingest.state.Remerge} makes them permanent again. A force-deleted open recording keeps
  * only its meta record, as an ABORTED tombstone that expires.
  *
- * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
+ * <p>Commands used: EVALSHA/EVAL, HGETALL, HGET, HSET, HSETNX, HDEL, HINCRBY, ZADD, ZRANGE, ZRANGEBYSCORE, ZREM, XADD,
  * XGROUP (CREATE, DELCONSUMER), XINFO CONSUMERS, XREADGROUP, XACK, XDEL, XCLAIM, XPENDING, XAUTOCLAIM, DEL,
  * PEXPIRE, PERSIST, SET NX PX; for the {@link dev.recingest.state.Backlog} census also XRANGE, XLEN and TIME.
  * Redis ≥ 6.2 (XAUTOCLAIM).

@@ -35,7 +35,7 @@ public interface ChunkStore {
     /** The bytes of one chunk. */
     CompletableFuture<byte[]> getChunk(RecordingId id, long index);
 
-    /** Deletes every chunk object of the recording. */
+    /** Deletes every chunk object of the recording, and the marks of its part boundaries. */
     CompletableFuture<Void> deleteChunks(RecordingId id);
 
     /** Completes normally when the store answers (for readiness checks). */

@@ -1,7 +1,9 @@
 package dev.recingest.storage;
 
 import dev.recingest.protocol.RecordingId;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +15,7 @@ public final class ObjectKeys {
     private static final Pattern CHUNK_NAME = Pattern.compile("^[0-9]{10}$");
     /** The files of a live rendition that players fetch: its init segments and media segments. */
     public static final Pattern LIVE_MEDIA_NAME = Pattern.compile("^(init-[0-9]{1,6}\\.mp4|[0-9]{8}\\.m4s)$");
+    private static final Pattern PART_NAME = Pattern.compile("^([0-9]{10})-([0-9]{1,19})$");
 
     private final String prefix;
 
@@ -33,6 +36,34 @@ public final class ObjectKeys {
             throw new IllegalArgumentException("chunk index out of range: " + index);
         }
         return chunksPrefix(id) + String.format("%010d", index);
+    }
+
+    public String partsPrefix(RecordingId id) {
+        return recording(id) + "parts/";
+    }
+
+    /**
+     * The mark of a part boundary ({@code dev.recingest.state.PartStart}): the part whose first chunk is
+     * {@code firstSeq} started at {@code startedAtMillis} (epoch ms). Both are in the name, so a listing tells
+     * every boundary without reading an object. Sorts after {@code manifest.json} and before
+     * {@code recording.mp4}, so a listing from any chunk on ({@link ChunkStore#listFrom}) sees them all.
+     */
+    public String partStart(RecordingId id, long firstSeq, long startedAtMillis) {
+        if (firstSeq <= 0 || firstSeq > 9_999_999_999L || startedAtMillis < 0) {
+            throw new IllegalArgumentException("part start out of range: " + firstSeq + " at " + startedAtMillis);
+        }
+        return partsPrefix(id) + String.format("%010d-%d", firstSeq, startedAtMillis);
+    }
+
+    /** A part boundary named by an exact part key of this recording ({@link #partStart}), or empty. */
+    public Optional<long[]> partStartOf(RecordingId id, String key) {
+        String p = partsPrefix(id);
+        if (!key.startsWith(p)) {
+            return Optional.empty();
+        }
+        Matcher m = PART_NAME.matcher(key.substring(p.length()));
+        return m.matches() ? Optional.of(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))})
+                : Optional.empty();
     }
 
     public String output(RecordingId id) {

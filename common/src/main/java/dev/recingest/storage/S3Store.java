@@ -126,11 +126,12 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
     @Override
     public CompletableFuture<StoredObjects> listFrom(RecordingId id, long from) {
         SortedMap<Long, Long> chunks = new TreeMap<>();
+        java.util.Map<Long, Long> parts = new TreeMap<>();
         boolean[] found = new boolean[2];
         String manifest = keys.manifest(id);
         String tombstone = keys.tombstone(id);
-        // Keys sort as chunks/…, manifest.json, recording.mp4, tombstone.json: starting after chunk from-1
-        // lists the chunks from `from` on and then the recording's few other objects.
+        // Keys sort as chunks/…, manifest.json, parts/…, recording.mp4, tombstone.json: starting after chunk
+        // from-1 lists the chunks from `from` on and then the recording's few other objects.
         String startAfter = from <= 0 ? keys.chunksPrefix(id) : keys.chunk(id, from - 1);
         ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(keys.recording(id))
                 .startAfter(startAfter).build();
@@ -141,8 +142,9 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
                 found[1] = true;
             } else {
                 keys.chunkIndex(id, o.key()).ifPresent(i -> chunks.put(i, o.size()));
+                keys.partStartOf(id, o.key()).ifPresent(p -> parts.merge(p[0], p[1], Math::min));
             }
-        }).thenApply(x -> new StoredObjects(chunks, found[0], found[1]));
+        }).thenApply(x -> new StoredObjects(chunks, found[0], found[1], parts));
     }
 
     private CompletableFuture<Void> listPage(ListObjectsV2Request req, RecordingId id, SortedMap<Long, Long> out) {
@@ -171,14 +173,19 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
     public CompletableFuture<Void> deleteChunks(RecordingId id) {
         // One DeleteObject per chunk, in DELETE_LANES parallel lanes: the batch DeleteObjects call needs a
         // checksum header that S3-compatible servers such as s3proxy reject with 501.
+        // The part marks go with the chunks they divide (the merged recording's manifest lists the parts).
+        List<String> doomed = new ArrayList<>();
+        ListObjectsV2Request marks = ListObjectsV2Request.builder().bucket(bucket).prefix(keys.partsPrefix(id)).build();
         return listChunks(id).thenCompose(chunks -> {
-            List<Long> indices = new ArrayList<>(chunks.keySet());
+            chunks.keySet().forEach(i -> doomed.add(keys.chunk(id, i)));
+            return listPage(marks, o -> doomed.add(o.key()));
+        }).thenCompose(x -> {
             CompletableFuture<?>[] lanes = new CompletableFuture<?>[DELETE_LANES];
             for (int lane = 0; lane < DELETE_LANES; lane++) {
                 CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-                for (int i = lane; i < indices.size(); i += DELETE_LANES) {
-                    String key = keys.chunk(id, indices.get(i));
-                    chain = chain.thenCompose(x -> delete(key));
+                for (int i = lane; i < doomed.size(); i += DELETE_LANES) {
+                    String key = doomed.get(i);
+                    chain = chain.thenCompose(y -> delete(key));
                 }
                 lanes[lane] = chain;
             }

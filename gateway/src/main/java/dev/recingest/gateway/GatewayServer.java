@@ -3,6 +3,7 @@ package dev.recingest.gateway;
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
 import dev.recingest.durable.EndLedger;
+import dev.recingest.durable.PartLedger;
 import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
 import dev.recingest.durable.Remerges;
@@ -15,6 +16,7 @@ import dev.recingest.gateway.ingest.GatewayMetrics;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.PreStartBudget;
+import dev.recingest.gateway.ingest.Parts;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.gateway.web.WebConfig;
@@ -78,7 +80,7 @@ public final class GatewayServer implements AutoCloseable {
                 config.maxOpenPerSubject(), events);
         IngestServices services = new IngestServices(config,
                 new ChunkWriter(store, chunks, reconciler),
-                lifecycle,
+                lifecycle, new Parts(store, reconciler, new PartLedger(outputs), Clock.systemUTC()),
                 flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
                 new Remerges(store, reconciler, ledger), registry, config.adminToken(), tokens, () -> draining);

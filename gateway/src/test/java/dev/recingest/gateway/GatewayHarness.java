@@ -37,6 +37,9 @@ final class GatewayHarness implements AutoCloseable {
     final GatewayServer gateway;
     /** The gateway's own S3 client, when it reaches the S3 server another way than the test ({@link #s3}). */
     private final S3Store gatewayS3;
+    private final Settings settings;
+    /** Redis connections of the gateways {@link #anotherGateway} started. */
+    private final java.util.List<StatefulRedisConnection<String, String>> others = new java.util.ArrayList<>();
 
     GatewayHarness(Path dir, Map<String, String> settings) {
         this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), UnaryOperator.identity());
@@ -70,8 +73,23 @@ final class GatewayHarness implements AutoCloseable {
                 "RECINGEST_ADMIN_TOKEN", ADMIN,
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
+        this.settings = s;
         gateway = GatewayServer.start(GatewayConfig.from(s), store, gatewayS3, gatewayS3, Metrics.newRegistry(),
                 OutboxPublisher.create(s, connection.async(), store), Retention.from(s), web);
+    }
+
+    /**
+     * One more gateway on the same Redis and S3 server, with its own Redis connection and settings: where a
+     * client resumes after its gateway went away. The caller closes it.
+     */
+    GatewayServer anotherGateway() {
+        var own = redisClient.connect();
+        RecordingStore otherStore = new RecordingStore(own.async(), Clock.systemUTC());
+        GatewayServer other = GatewayServer.start(GatewayConfig.from(settings), otherStore, gatewayS3, gatewayS3,
+                Metrics.newRegistry(), OutboxPublisher.create(settings, own.async(), otherStore), Retention.from(settings),
+                dev.recingest.gateway.web.WebConfig.moduleOnly());
+        others.add(own);
+        return other;
     }
 
     private S3Config s3Config(URI endpoint) {
@@ -120,6 +138,7 @@ final class GatewayHarness implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        others.forEach(StatefulRedisConnection::close);
         connection.close();
         redisClient.close();
         if (gatewayS3 != s3) {

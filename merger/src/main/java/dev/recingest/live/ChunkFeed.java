@@ -2,6 +2,7 @@ package dev.recingest.live;
 
 import dev.recingest.merge.Await;
 import dev.recingest.merge.ChunkDigest;
+import dev.recingest.merge.LiveCompatibility;
 import dev.recingest.merge.MergeError;
 import dev.recingest.merge.MergeFailure;
 import dev.recingest.protocol.ErrorCode;
@@ -53,12 +54,14 @@ final class ChunkFeed {
     private volatile RecordingState state;
     private long chunkCount = -1;
     private int unknownPolls;
+    private final LiveCompatibility.SecondStream secondStream;
 
-    ChunkFeed(RecordingId id, RecordingStore recordings, ChunkStore chunks, Duration poll) {
+    ChunkFeed(RecordingId id, RecordingStore recordings, ChunkStore chunks, Duration poll, String contentType) {
         this.id = id;
         this.recordings = recordings;
         this.chunks = chunks;
         this.poll = poll;
+        this.secondStream = new LiveCompatibility.SecondStream(contentType);
     }
 
     /** The next chunk's bytes, waiting for it to be committed; null once the recording stopped and all were read. */
@@ -73,6 +76,9 @@ final class ChunkFeed {
                 continue;
             }
             if (chunkCount >= 0 && next >= chunkCount) {
+                if (secondStream.end()) {
+                    throw secondStreamFound();
+                }
                 return null;
             }
             look();
@@ -141,7 +147,16 @@ final class ChunkFeed {
                     : e;
         }
         digests.add(new ChunkDigest(index, b.length, sha256(b)));
+        if (secondStream.add(b)) {
+            throw secondStreamFound();
+        }
         return b;
+    }
+
+    /** What the batch merge merges as parts, which one rendition (one FFmpeg reading one stream) cannot. */
+    private MergeFailure secondStreamFound() {
+        return new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "a second container stream in the chunks of " + id
+                + " (a recorder restarted without declaring a part): the live rendition stops, the merge joins the parts");
     }
 
     private static String sha256(byte[] b) {

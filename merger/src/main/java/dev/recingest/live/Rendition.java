@@ -67,6 +67,7 @@ final class Rendition implements Runnable {
     private volatile ChunkFeed feed;
     private volatile RenditionOutput output;
     private volatile boolean stopping;
+    private volatile RuntimeException feedFailure;
 
     /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
     Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
@@ -137,6 +138,14 @@ final class Rendition implements Runnable {
         if (rec.isEmpty()) {
             throw new ChunkFeed.Gone("Redis has no record of the recording");
         }
+        if (!dev.recingest.merge.LiveCompatibility.byteJoined(rec.get().mode(), rec.get().contentType())) {
+            // Segments the merge joins file by file (WebM, MP4): one FFmpeg reading them as one stream would not
+            // make the merge's MP4. Merged from the chunks after the stop; no playlist.
+            LOG.info("recordingId={} event=live-skipped reason=segments-not-one-stream contentType={}", id,
+                    rec.get().contentType());
+            s.recordings().liveIndex().remove(id);
+            return "skipped";
+        }
         if (r.fresh() && !LIVE_STATES.contains(rec.get().state())) {
             // Ended before any segment was listed (a backlog after an outage, a recording shorter than a poll):
             // nobody watches it live, and rendering it now would only race the batch merge, which the merge
@@ -154,7 +163,7 @@ final class Rendition implements Runnable {
                 this::announceLive);
         LOG.info("recordingId={} event=live-rendition-started resumedAfterSegments={} contentType={} mode={}", id,
                 r.playlist().size(), rec.get().contentType(), rec.get().mode().wire());
-        feed = new ChunkFeed(id, s.recordings(), s.chunks(), s.config().poll());
+        feed = new ChunkFeed(id, s.recordings(), s.chunks(), s.config().poll(), rec.get().contentType());
         InputFormat format = InputFormat.of(rec.get().contentType());
         ByteArrayOutputStream prefix = new ByteArrayOutputStream();
         MediaInfo input = probe(format, prefix);
@@ -170,9 +179,20 @@ final class Rendition implements Runnable {
         Thread feeder = new Thread(() -> feed(prefix.toByteArray()), "live-feed-" + id.value());
         feeder.setDaemon(true);
         feeder.start();
-        SegmentPipeline.run(remux.output(), s.config().segmentSeconds(), r.playlist().size(),
-                r.fresh() ? null : r.resumeAt(), output);
+        try {
+            SegmentPipeline.run(remux.output(), s.config().segmentSeconds(), r.playlist().size(),
+                    r.fresh() ? null : r.resumeAt(), output);
+        } catch (Exception e) {
+            feeder.join(10_000);
+            if (feedFailure != null) {
+                throw feedFailure; // why FFmpeg's output ended: the feeder killed it
+            }
+            throw e;
+        }
         feeder.join();
+        if (feedFailure != null) {
+            throw feedFailure;
+        }
         int exit = remux.await(60);
         if (stopping || lease.lost()) {
             return "stopped";
@@ -238,8 +258,10 @@ final class Rendition implements Runnable {
             Thread.currentThread().interrupt();
             stop();
         } catch (RuntimeException e) {
+            // Not a stop: the rendition fails (its status says so, and the merge merges the chunks at once).
             LOG.warn("recordingId={} event=live-feed-failed error=\"{}\"", id, e.toString());
-            stop();
+            feedFailure = e;
+            remux.close();
         }
     }
 

@@ -72,15 +72,8 @@ public record CodecPlan(String video, String audio, List<String> outputArguments
                     // Apple players only play HEVC in MP4 tagged hvc1 (FFmpeg's default tag is hev1).
                     args.addAll(List.of("-tag:v", "hvc1"));
                 }
-            } else if (caps.has("libx264")) {
-                video = "libx264";
-                args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"));
-                args.addAll(caps.variableFrameRate());
-                args.addAll(encodeVideo);
             } else {
-                video = "mpeg4";
-                args.addAll(List.of("-c:v", "mpeg4", "-q:v", "3", "-pix_fmt", "yuv420p"));
-                args.addAll(caps.variableFrameRate());
+                video = encodeVideo(caps, args);
                 args.addAll(encodeVideo);
             }
         }
@@ -98,6 +91,46 @@ public record CodecPlan(String video, String audio, List<String> outputArguments
             }
         }
         return new CodecPlan(video, audio, args);
+    }
+
+    /**
+     * A part's own timeline, copied as it is into the Matroska file the parts are joined from (Matroska holds
+     * every codec the merger reads, VP8 included; the MP4's codecs are chosen once, at the join).
+     */
+    static CodecPlan remux() {
+        return new CodecPlan("copy", "copy", List.of("-map", "0:v?", "-map", "0:a?", "-sn", "-dn", "-c", "copy",
+                "-f", "matroska"));
+    }
+
+    /**
+     * Parts whose streams differ (size, codec) joined by the concat filter into the outputs {@code [v]} and
+     * {@code [a]}: both encoded, the video as {@link #choose} encodes what MP4 cannot carry, the audio as AAC.
+     */
+    static CodecPlan encodeJoined(boolean video, boolean audio, FfmpegCapabilities caps) {
+        List<String> args = new ArrayList<>();
+        String v = null;
+        if (video) {
+            args.addAll(List.of("-map", "[v]"));
+            v = encodeVideo(caps, args);
+        }
+        String a = null;
+        if (audio) {
+            args.addAll(List.of("-map", "[a]", "-c:a", "aac", "-b:a", "128k"));
+            a = "aac";
+        }
+        args.addAll(List.of("-movflags", "+faststart", "-f", "mp4"));
+        return new CodecPlan(v, a, args);
+    }
+
+    /** Adds the options of the video encoder this FFmpeg has (H.264, else MPEG-4 part 2) and names it. */
+    private static String encodeVideo(FfmpegCapabilities caps, List<String> args) {
+        if (caps.has("libx264")) {
+            args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"));
+        } else {
+            args.addAll(List.of("-c:v", "mpeg4", "-q:v", "3", "-pix_fmt", "yuv420p"));
+        }
+        args.addAll(caps.variableFrameRate());
+        return caps.has("libx264") ? "libx264" : "mpeg4";
     }
 
     /** For logs: "video vp8->libx264, audio opus->copy". */

@@ -4,13 +4,13 @@ import com.github.kokorin.jaffree.ffmpeg.FFmpeg;
 import com.github.kokorin.jaffree.ffmpeg.FFmpegProgress;
 import com.github.kokorin.jaffree.ffmpeg.FFmpegResultFuture;
 import com.github.kokorin.jaffree.ffmpeg.Input;
-import com.github.kokorin.jaffree.ffmpeg.PipeInput;
 import com.github.kokorin.jaffree.ffmpeg.UrlInput;
 import com.github.kokorin.jaffree.ffmpeg.UrlOutput;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs FFmpeg (through Jaffree) to write the output MP4, from one of the two inputs a merge can have:
- * the chunks as one byte stream, or a concat list of segment files, each read as its {@link InputFormat}.
+ * Runs FFmpeg (through Jaffree) to write the output MP4, or a part's intermediate file, from one of the inputs a
+ * merge can have: the chunks as one byte stream, a concat list of segment files, each read as its
+ * {@link InputFormat}, or the parts' intermediate files joined by the concat filter.
  * The process is killed when it runs past its time limit, makes no progress for the stall timeout, or
  * the calling thread is interrupted (worker shutdown). How it ended decides the error: killed by a signal
  * or a full disk may go better next time; an error exit over the same bytes will not.
@@ -65,12 +66,16 @@ public final class FfmpegJoin {
      */
     void fromStream(InputStream in, InputFormat format, CodecPlan plan, Path output, String context, LongSupplier fed,
                     Duration limit) throws InterruptedException {
-        PipeInput input = PipeInput.pumpFrom(in);
+        CheckedPipeInput input = CheckedPipeInput.pumpFrom(in);
         format.socketOptions().forEach(input::addArgument);
         if (format.matroska()) {
             GENPTS.forEach(input::addArgument);
         }
-        run(input, plan, output, context, fed, limit);
+        run(List.of(input), List.of(), plan.outputArguments(), output, context, fed, limit);
+        if (!input.consumedAll()) {
+            throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg ended without reading all of its input ("
+                    + input.sent() + " bytes sent to it; it closed the stream with bytes unread)");
+        }
     }
 
     /** Joins the files of an ffconcat list (each with its duration) with the concat demuxer. */
@@ -78,23 +83,40 @@ public final class FfmpegJoin {
             throws InterruptedException {
         UrlInput input = UrlInput.fromPath(list);
         format.concatListOptions().forEach(input::addArgument);
-        run(input, plan, output, context, () -> 0, limit);
+        run(List.of(input), List.of(), plan.outputArguments(), output, context, () -> 0, limit);
+    }
+
+    /**
+     * Joins files (the parts' intermediates, each read as {@code format}) with {@code -filter_complex}
+     * {@code graph}, whose outputs the plan's arguments map.
+     */
+    void fromFiltered(List<Path> files, InputFormat format, String graph, CodecPlan plan, Path output, String context,
+                      Duration limit) throws InterruptedException {
+        List<Input> inputs = new ArrayList<>();
+        for (Path f : files) {
+            UrlInput input = UrlInput.fromPath(f);
+            format.fileOptions().forEach(input::addArgument);
+            inputs.add(input);
+        }
+        run(inputs, List.of("-filter_complex", graph), plan.outputArguments(), output, context, () -> 0, limit);
     }
 
     /** What a run has done so far; the stall watchdog compares two of these. */
     private record Mark(Long outputMillis, Long outputBytes, long inputBytes) {
     }
 
-    private void run(Input input, CodecPlan plan, Path output, String context, LongSupplier fed, Duration limit)
-            throws InterruptedException {
+    private void run(List<Input> inputs, List<String> global, List<String> outputArguments, Path output, String context,
+                     LongSupplier fed, Duration limit) throws InterruptedException {
         UrlOutput out = UrlOutput.toPath(output);
-        plan.outputArguments().forEach(out::addArgument);
+        outputArguments.forEach(out::addArgument);
         Deque<String> tail = new ArrayDeque<>();
         // Jaffree reports progress over its own socket (-progress); the last report says how far a run
         // got when it fails or times out. (Without a listener Jaffree also warns on every run.)
         AtomicReference<FFmpegProgress> last = new AtomicReference<>();
         FFmpeg ffmpegRun = new FFmpeg(ffmpeg);
         GLOBAL_ARGUMENTS.forEach(ffmpegRun::addArgument);
+        global.forEach(ffmpegRun::addArgument);
+        inputs.forEach(ffmpegRun::addInput);
         FFmpegResultFuture future = ffmpegRun
                 .setOverwriteOutput(true)
                 .setContextName(context)
@@ -107,7 +129,6 @@ public final class FfmpegJoin {
                         }
                     }
                 })
-                .addInput(input)
                 .addOutput(out)
                 .executeAsync();
         long started = System.nanoTime();

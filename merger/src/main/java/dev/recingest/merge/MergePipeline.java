@@ -1,6 +1,7 @@
 package dev.recingest.merge;
 
 import dev.recingest.protocol.Mode;
+import dev.recingest.state.PartStart;
 import dev.recingest.state.Recording;
 import dev.recingest.storage.ChunkStore;
 import java.io.ByteArrayInputStream;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * Every FFmpeg and FFprobe run reads the chunks as the recording's {@link InputFormat}, which also refuses a
  * content type the merger does not read before anything runs. Stateless: one instance serves every worker
  * thread.
+ *
+ * <p>A recording of several parts (PROTOCOL.md, "part") is joined that way part by part, each into its own
+ * Matroska file with its streams copied (one continuous timeline per part), and {@link PartsJoin} joins those.
+ * A stream-mode recording declared as one part is merged directly, as before, unless its bytes hold a second
+ * container stream ({@link StreamStarts}): then it is merged again as parts, that stream being one. This file
+ * is a little over 400 lines: the three joins and the two ways through parts share their pieces here.
  */
 final class MergePipeline {
 
@@ -82,14 +89,24 @@ final class MergePipeline {
      */
     MergeResult merge(Recording rec, ChunkPlan plan, Path dir, AtomicLong progress) throws InterruptedException {
         InputFormat format = InputFormat.of(rec.contentType());
-        Path output = dir.resolve("recording.mp4");
         Duration limit = config.ffmpegLimit(estimatedSeconds(rec, plan.totalBytes()));
+        List<PartStart> parts = partsWithChunks(rec, plan);
+        if (parts.size() > 1) {
+            return mergeParts(rec, plan, parts, format, dir, progress, limit);
+        }
+        Path output = dir.resolve("recording.mp4");
         MediaInfo input;
         CodecPlan codecs;
         List<ChunkDigest> digests;
         long joinStarted = System.nanoTime();
         if (byteJoined(rec.mode(), format)) {
             ByteJoin joined = pipe(rec, format, plan, output, progress, limit);
+            if (joined == null) {
+                // A second container stream where no part was declared: merged again, as parts.
+                progress.set(0);
+                WorkSpace.deleteTree(output);
+                return mergeParts(rec, plan, parts, format, dir, progress, limit);
+            }
             input = joined.input();
             codecs = joined.codecs();
             digests = joined.digests();
@@ -107,18 +124,150 @@ final class MergePipeline {
         // One line per phase, so an operator (and the merge benchmark) sees where a slow merge spent its time.
         LOG.info("merge joined recordingId={} outputBytes={} seconds={}", rec.id(), size(output),
                 (System.nanoTime() - joinStarted) / 1_000_000 / 1000.0);
-        MediaInfo out;
+        MediaInfo out = probeOutput(output);
+        verifyOutput(input.firstVideo().isPresent(), input.firstAudio().isPresent(), out);
+        PartStart only = parts.get(0);
+        Manifest.Part part = new Manifest.Part(0, 0, null, plan.chunkCount(), out.durationSeconds(),
+                Manifest.iso(only.startedAt()), true);
+        return new MergeResult(output, size(output), out, digests, codecs.describe(input), List.of(part));
+    }
+
+    /** The declared parts that hold a chunk to merge (a part with none, such as one right before a stop, plays nothing). */
+    static List<PartStart> partsWithChunks(Recording rec, ChunkPlan plan) {
+        List<PartStart> declared = rec.parts();
+        List<PartStart> out = new ArrayList<>();
+        for (int i = 0; i < declared.size(); i++) {
+            long from = declared.get(i).firstSeq();
+            long to = i + 1 < declared.size() ? declared.get(i + 1).firstSeq() : Long.MAX_VALUE;
+            if (plan.chunks().stream().anyMatch(c -> c.index() >= from && c.index() < to)) {
+                out.add(declared.get(i));
+            }
+        }
+        return out.isEmpty() ? List.of(declared.get(0)) : out;
+    }
+
+    /**
+     * Merges part by part: each part's chunks into its own Matroska file, streams copied (the byte join of a
+     * stream, or the concat demuxer over segment files, as for a whole recording), then {@link PartsJoin}.
+     */
+    private MergeResult mergeParts(Recording rec, ChunkPlan plan, List<PartStart> declared, InputFormat format, Path dir,
+                                   AtomicLong progress, Duration limit) throws InterruptedException {
+        long joinStarted = System.nanoTime();
+        Path partsDir = dir.resolve("parts");
         try {
-            out = probe.probe(output, InputFormat.OUTPUT_MP4);
+            Files.createDirectories(partsDir);
+        } catch (IOException e) {
+            throw new MergeFailure(MergeError.INTERNAL, "cannot create " + partsDir + ": " + e, e);
+        }
+        PartSpans spans = byteJoined(rec.mode(), format)
+                ? pipeParts(rec, plan, declared, format, partsDir, progress, limit)
+                : concatParts(rec, plan, declared, format, partsDir, progress, limit);
+        Path output = dir.resolve("recording.mp4");
+        PartsJoin.Joined joined = new PartsJoin(probe, join, caps).join(spans.files(), partsDir, output,
+                rec.id().value(), limit);
+        LOG.info("merge joined recordingId={} parts={} undeclaredParts={} outputBytes={} seconds={}", rec.id(),
+                joined.parts().size(), joined.parts().stream().filter(p -> !p.declared()).count(), size(output),
+                (System.nanoTime() - joinStarted) / 1_000_000 / 1000.0);
+        MediaInfo out = probeOutput(output);
+        verifyOutput(joined.video(), joined.audio(), out);
+        PartsJoin.verifyLength(joined.parts(), out);
+        return new MergeResult(output, size(output), out, spans.digests(), joined.codecs(), joined.parts());
+    }
+
+    /** The parts' files and the digests of every chunk read for them. */
+    private record PartSpans(List<PartsJoin.PartFile> files, List<ChunkDigest> digests) {
+    }
+
+    /**
+     * One byte stream per part, read from one pass over the chunks: a part ends at the next declared part's
+     * first chunk, or (stream mode) where a new container stream begins, which becomes a part of its own.
+     */
+    private PartSpans pipeParts(Recording rec, ChunkPlan plan, List<PartStart> declared, InputFormat format, Path dir,
+                                AtomicLong progress, Duration limit) throws InterruptedException {
+        java.util.Set<Long> starts = new java.util.HashSet<>();
+        declared.stream().skip(1).forEach(p -> starts.add(p.firstSeq()));
+        StreamStarts detector = rec.mode() == Mode.STREAM ? StreamStarts.of(format) : null;
+        List<PartsJoin.PartFile> files = new ArrayList<>();
+        ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
+                config.prefetchBytes(), config.chunkTimeout(), issuer);
+        try (ChunkInputStream in = new ChunkInputStream(prefetcher, progress, plan.chunks(), starts, detector)) {
+            long firstIndex = plan.chunks().get(0).index();
+            int firstByte = 0;
+            boolean declaredPart = true;
+            int declaredAt = 0;
+            while (true) {
+                int n = files.size();
+                Path file = dir.resolve(String.format("part-%04d.mkv", n));
+                try {
+                    join.fromStream(in, format, CodecPlan.remux(), file, rec.id().value() + "-part-" + n, progress::get, limit);
+                } catch (MergeFailure f) {
+                    throw in.failure() != null ? in.failure() : f;
+                }
+                if (in.failure() != null) {
+                    throw in.failure();
+                }
+                ChunkInputStream.Boundary end = in.boundary();
+                if (end == null && !in.complete()) {
+                    throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg stopped reading part " + n + " after "
+                            + progress.get() + " of " + plan.totalBytes() + " bytes");
+                }
+                long endIndex = end == null ? plan.chunkCount() : end.index() + (end.offset() > 0 ? 1 : 0);
+                PartStart d = declaredPart ? declared.get(declaredAt) : null;
+                files.add(new PartsJoin.PartFile(new Manifest.Part(n, firstIndex, firstByte == 0 ? null : firstByte,
+                        endIndex - firstIndex, null, d == null ? null : Manifest.iso(d.startedAt()), declaredPart), file));
+                if (end == null) {
+                    return new PartSpans(files, in.digests());
+                }
+                if (!end.declared()) {
+                    LOG.warn("merge found an undeclared part recordingId={} part={} chunk={} byte={} note=\"a new {} "
+                            + "stream where the client sent no part; joined as a part\"", rec.id(), n + 1, end.index(),
+                            end.offset(), format.demuxer());
+                } else {
+                    declaredAt++;
+                }
+                declaredPart = end.declared();
+                firstIndex = end.index();
+                firstByte = end.offset();
+                in.nextPart();
+            }
+        } catch (IOException e) {
+            throw MergeFailure.from(e);
+        }
+    }
+
+    /** Segment files per part, each part joined by the concat demuxer into its own file. */
+    private PartSpans concatParts(Recording rec, ChunkPlan plan, List<PartStart> declared, InputFormat format, Path dir,
+                                  AtomicLong progress, Duration limit) throws InterruptedException {
+        List<PartsJoin.PartFile> files = new ArrayList<>();
+        List<ChunkDigest> digests = new ArrayList<>();
+        for (int n = 0; n < declared.size(); n++) {
+            long from = declared.get(n).firstSeq();
+            long to = n + 1 < declared.size() ? declared.get(n + 1).firstSeq() : plan.chunkCount();
+            List<ChunkPlan.ChunkRef> refs = plan.chunks().stream().filter(c -> c.index() >= from && c.index() < to).toList();
+            ChunkPlan part = new ChunkPlan(to - from, refs, List.of(), refs.stream().mapToLong(ChunkPlan.ChunkRef::size).sum());
+            Path segDir = dir.resolve(String.format("segments-%04d", n));
+            Segments segments = writeSegments(rec, part, segDir, progress);
+            digests.addAll(segments.digests());
+            Path list = writeConcatList(segDir, segments.files(), probeAll(segments.files(), format));
+            Path file = dir.resolve(String.format("part-%04d.mkv", n));
+            join.fromConcatList(list, format, CodecPlan.remux(), file, rec.id().value() + "-part-" + n, limit);
+            WorkSpace.deleteTree(segDir);
+            files.add(new PartsJoin.PartFile(new Manifest.Part(n, from, null, to - from, null,
+                    Manifest.iso(declared.get(n).startedAt()), true), file));
+        }
+        return new PartSpans(files, digests);
+    }
+
+    private MediaInfo probeOutput(Path output) throws InterruptedException {
+        try {
+            return probe.probe(output, InputFormat.OUTPUT_MP4);
         } catch (MergeFailure f) {
             throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg wrote an unreadable output: " + f.getMessage(), f);
         }
-        verifyOutput(input, out);
-        return new MergeResult(output, size(output), out, digests, codecs.describe(input));
     }
 
     /** Stream mode and MPEG-TS segments are joined as bytes; other segments by the concat demuxer. */
-    private static boolean byteJoined(Mode mode, InputFormat format) {
+    static boolean byteJoined(Mode mode, InputFormat format) {
         return mode == Mode.STREAM || format.mpegTs();
     }
 
@@ -133,7 +282,10 @@ final class MergePipeline {
         return Math.max(bySize, byClock);
     }
 
-    /** The local disk a merge of {@code rec} needs (see {@link #DISK_PER_INPUT_BYTE_JOINED}). */
+    /**
+     * The local disk a merge of {@code rec} needs (see {@link #DISK_PER_INPUT_BYTE_JOINED}); a recording of
+     * several parts also holds its parts' files (about its input's size) until they are joined.
+     */
     static long diskNeeded(Recording rec) {
         boolean joined;
         try {
@@ -141,7 +293,8 @@ final class MergePipeline {
         } catch (MergeFailure unsupported) {
             joined = true; // refused before anything is written
         }
-        return rec.bytes() * (joined ? DISK_PER_INPUT_BYTE_JOINED : DISK_PER_INPUT_CONCAT) + DISK_SLACK;
+        int perByte = (joined ? DISK_PER_INPUT_BYTE_JOINED : DISK_PER_INPUT_CONCAT) + (rec.parts().size() > 1 ? 1 : 0);
+        return rec.bytes() * perByte + DISK_SLACK;
     }
 
     private record ByteJoin(MediaInfo input, CodecPlan codecs, List<ChunkDigest> digests) {
@@ -152,12 +305,15 @@ final class MergePipeline {
      * the first frames even when a client cuts very small chunks, never the whole recording) and pipes
      * every chunk into FFmpeg. The probe reads from the same prefetcher as FFmpeg: its chunks are handed
      * to FFmpeg afterwards rather than downloaded twice, and the window keeps downloading meanwhile.
+     * Returns null, its output to be thrown away, when the bytes hold a second container stream that no
+     * part declared (stream mode): the input ended before it.
      */
     private ByteJoin pipe(Recording rec, InputFormat format, ChunkPlan plan, Path output, AtomicLong progress,
                           Duration limit) throws InterruptedException {
         ChunkPrefetcher prefetcher = new ChunkPrefetcher(chunks, rec.id(), plan.chunks(), config.prefetch(),
                 config.prefetchBytes(), config.chunkTimeout(), issuer);
-        try (ChunkInputStream in = new ChunkInputStream(prefetcher, progress)) {
+        StreamStarts detector = rec.mode() == Mode.STREAM ? StreamStarts.of(format) : null;
+        try (ChunkInputStream in = new ChunkInputStream(prefetcher, progress, plan.chunks(), java.util.Set.of(), detector)) {
             ChunkInputStream.Prefix head = in.peek(PROBE_BYTES);
             MediaInfo input = probe.probe(new ByteArrayInputStream(head.bytes()), format,
                     "the first " + head.chunks() + " chunks");
@@ -172,6 +328,12 @@ final class MergePipeline {
             }
             if (in.failure() != null) {
                 throw in.failure();
+            }
+            if (in.boundary() != null) {
+                LOG.warn("merge found a second stream recordingId={} chunk={} byte={} note=\"a new {} stream where the "
+                        + "client sent no part; merging again as parts\"", rec.id(), in.boundary().index(),
+                        in.boundary().offset(), format.demuxer());
+                return null;
             }
             if (!in.complete()) {
                 throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg stopped reading after " + progress.get()
@@ -254,14 +416,14 @@ final class MergePipeline {
     }
 
     /** FFmpeg can exit 0 and still drop streams or write nothing playable; the MP4 must have what went in. */
-    private static void verifyOutput(MediaInfo input, MediaInfo out) {
+    private static void verifyOutput(boolean video, boolean audio, MediaInfo out) {
         if (out.durationSeconds() == null || out.durationSeconds() <= 0) {
             throw new MergeFailure(MergeError.FFMPEG_FAILED, "the output has no duration");
         }
-        if (input.firstVideo().isPresent() && out.firstVideo().isEmpty()) {
+        if (video && out.firstVideo().isEmpty()) {
             throw new MergeFailure(MergeError.FFMPEG_FAILED, "the output lost the video stream");
         }
-        if (input.firstAudio().isPresent() && out.firstAudio().isEmpty()) {
+        if (audio && out.firstAudio().isEmpty()) {
             throw new MergeFailure(MergeError.FFMPEG_FAILED, "the output lost the audio stream");
         }
     }

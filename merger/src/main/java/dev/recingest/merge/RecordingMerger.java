@@ -266,6 +266,12 @@ public final class RecordingMerger implements AutoCloseable {
             live.get().upload().discard();
             return Optional.empty();
         }
+        if (MergePipeline.partsWithChunks(rec, plan).size() > 1) {
+            // Declared parts are joined by the merge (PartsJoin); the rendition read them as one stream.
+            LOG.info("merge from chunks recordingId={} reason=parts parts={}", rec.id(), rec.parts().size());
+            live.get().upload().discard();
+            return Optional.empty();
+        }
         LOG.info("merge from live rendition recordingId={} attempt={} chunks={} outputBytes={} durationSeconds={} waitedSeconds={}",
                 rec.id(), lease.attempt(), plan.chunks().size(), live.get().result().outputSize(),
                 live.get().result().outputInfo().durationSeconds(), elapsed(waitStarted).toMillis() / 1000.0);

@@ -31,6 +31,28 @@ class FfmpegJoinIT {
         assertTrue(f.getMessage().contains("no_such_encoder"), f.getMessage());
     }
 
+    /**
+     * Issue 12, item 4: FFmpeg can end normally without reading its input to the end, and the bytes it left may
+     * all fit in the socket's buffers. Here it is told to stop after 1 s of output (-t 1) of a 20 s stream of
+     * about 2 MB: the run must not pass as a merge of the whole input.
+     */
+    @Test
+    void anFfmpegThatStopsBeforeTheEndOfItsInputIsAFailure() throws Exception {
+        byte[] ts = Files.readAllBytes(MediaFixtures.tsSegments(dir, 20, 20).get(0));
+        CodecPlan early = new CodecPlan("copy", "copy", List.of("-t", "1", "-c", "copy", "-f", "mp4"));
+        FfmpegJoin join = new FfmpegJoin(FfmpegBinaries.locate().ffmpeg(), Duration.ofMinutes(2));
+        MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromStream(new ByteArrayInputStream(ts),
+                InputFormat.of("video/mp2t"), early, dir.resolve("early.mp4"), "early", () -> 0, Duration.ofSeconds(60)));
+        assertEquals(MergeError.FFMPEG_FAILED, f.error());
+        assertTrue(f.getMessage().contains("without reading all of its input"), f.getMessage());
+        System.out.printf("ffmpeg -t 1 over %d bytes: %s%n", ts.length, f.getMessage());
+
+        // The same input read to its end passes.
+        CodecPlan whole = new CodecPlan("copy", "copy", List.of("-c", "copy", "-f", "mp4"));
+        join.fromStream(new ByteArrayInputStream(ts), InputFormat.of("video/mp2t"), whole, dir.resolve("whole.mp4"),
+                "whole", () -> 0, Duration.ofSeconds(60));
+    }
+
     @Test
     void bytesThatAreNoMediaAreUnsupported() {
         MediaProbe probe = new MediaProbe(FfmpegBinaries.locate().prober());

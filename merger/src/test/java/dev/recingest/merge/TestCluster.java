@@ -82,6 +82,35 @@ public final class TestCluster implements AutoCloseable {
         assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
     }
 
+    /**
+     * Records each list of chunks as one part (PROTOCOL.md, "part") under explicit seqs, the way the gateway does:
+     * the boundary is checked, marked in storage, then recorded in Redis, before the part's first chunk. Then stops.
+     */
+    void recordParts(RecordingId id, String contentType, Mode mode, List<List<byte[]>> parts) {
+        Outcomes.StartOutcome started = recordings.start(id, contentType, mode, null).join();
+        assertEquals(Outcomes.StartKind.CREATED, started.kind());
+        int seq = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            if (p > 0) {
+                Outcomes.PartOutcome check = recordings.part(id, started.epoch(), false, -1, System.currentTimeMillis()).join();
+                assertEquals(Outcomes.PartKind.NEW, check.kind());
+                new dev.recingest.durable.PartLedger(storage).record(id, check.part(), check.firstSeq(), check.startedAt()).join();
+                Outcomes.PartOutcome done = recordings.part(id, started.epoch(), true, check.firstSeq(), check.startedAt()).join();
+                assertEquals(Outcomes.PartKind.NEW, done.kind());
+                assertEquals(seq, done.firstSeq());
+            }
+            for (byte[] chunk : parts.get(p)) {
+                Outcomes.Assignment a = recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+                assertEquals(Outcomes.AssignKind.NEW, a.kind());
+                put(id, a.index(), chunk);
+                recordings.commit(id, a.index(), chunk.length).join();
+                seq++;
+            }
+        }
+        Outcomes.StopOutcome stopped = recordings.stop(id, started.epoch(), (long) seq - 1).join();
+        assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
+    }
+
     /** The admin API's re-merge: Redis made to agree with storage, the stop recorded again, a new job. */
     boolean remerge(RecordingId id) {
         dev.recingest.durable.EndLedger ledger = new dev.recingest.durable.EndLedger(storage);

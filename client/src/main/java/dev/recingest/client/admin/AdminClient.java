@@ -65,14 +65,27 @@ public final class AdminClient {
 
     /**
      * Polls {@link #recording} until the state is final (COMPLETED, FAILED or ABORTED) and returns that
-     * status; a ClientException with code {@code TIMEOUT} when {@code timeout} passes first.
+     * status; a ClientException with code {@code TIMEOUT} when {@code timeout} passes first. A temporary
+     * answer (502, 503, 504: the gateway's Redis or storage briefly away) is polled through until then.
      */
     public RecordingStatus awaitFinal(String recordingId, Duration timeout, Duration pollInterval)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastState = null;
         while (true) {
-            RecordingStatus s = recording(recordingId);
+            RecordingStatus s;
+            try {
+                s = recording(recordingId);
+            } catch (ClientException e) {
+                // A gateway whose Redis or storage is briefly away answers 503 (502/504 through a proxy):
+                // the recording is not lost, so keep polling until the deadline.
+                if (!isTemporary(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.info("recording {}: {}; polling again", recordingId, e.getMessage());
+                Thread.sleep(pollInterval.toMillis());
+                continue;
+            }
             if (!Objects.equals(s.state(), lastState)) {
                 LOG.info("recording {} is {}", recordingId, s.state());
                 lastState = s.state();
@@ -130,6 +143,10 @@ public final class AdminClient {
             throw new ClientException(ClientException.CONNECT_FAILED, request.method() + " " + request.uri()
                     + ": " + e, null, null, 0, e);
         }
+    }
+
+    private static boolean isTemporary(ClientException e) {
+        return e.httpStatus() == 502 || e.httpStatus() == 503 || e.httpStatus() == 504;
     }
 
     private static ClientException failure(int status, String body, String what) {

@@ -6,7 +6,6 @@ import dev.recingest.client.ClientListener;
 import dev.recingest.client.ClientOptions;
 import dev.recingest.client.CloseStatus;
 import dev.recingest.client.IngestClient;
-import dev.recingest.client.PartStarted;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
@@ -226,7 +225,7 @@ final class Uploader implements AutoCloseable {
     /** Sends {@code part} before {@code firstSeq}; waits for its answer (and so for every earlier ack). */
     private void startPart(IngestClient c, long firstSeq) {
         try {
-            PartStarted p = c.part().get();
+            Message.PartStarted p = c.part().get();
             metrics.part();
             LOG.info("recordingId={} event=part-started part={} firstSeq={}", recordingId, p.part(), p.firstSeq());
         } catch (ExecutionException e) {

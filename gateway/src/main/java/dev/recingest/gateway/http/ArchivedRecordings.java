@@ -30,7 +30,7 @@ final class ArchivedRecordings {
         return outputs.getBytes(outputs.keys().manifest(id)).handle((bytes, error) -> {
             if (error != null) {
                 if (IngestException.from(error).code() == ErrorCode.NOT_FOUND) {
-                    return Optional.empty();
+                    return Optional.<Map<String, Object>>empty();
                 }
                 throw IngestException.from(error);
             }
@@ -39,7 +39,13 @@ final class ArchivedRecordings {
             } catch (IOException e) {
                 throw new IngestException(ErrorCode.INTERNAL, "unreadable manifest of " + id, Map.of(), e);
             }
-        });
+        }).thenCompose(found -> found.isEmpty() || found.get().containsKey("parts")
+                ? CompletableFuture.completedFuture(found)
+                // A manifest written at stop or failure does not list the parts; the marks next to the chunks do.
+                : outputs.list(outputs.keys().partsPrefix(id)).thenApply(marks -> {
+                    found.get().put("parts", 1 + marks.size());
+                    return found;
+                }));
     }
 
     private static Map<String, Object> view(JsonNode m) {
@@ -50,6 +56,9 @@ final class ArchivedRecordings {
         v.put("mode", m.path("mode").asText());
         v.put("chunks", m.path("chunkCount").asLong());
         v.put("bytes", m.path("bytes").asLong());
+        if (m.path("parts").isArray() && m.path("parts").size() > 0) {
+            v.put("parts", m.path("parts").size()); // a merged recording's manifest lists them
+        }
         v.put("createdAt", text(m, "createdAt"));
         // The last change the manifest records: completed, failed, or (a manifest written at stop) stopped.
         v.put("updatedAt", text(m, "completedAt") != null ? text(m, "completedAt")

@@ -30,6 +30,7 @@ final class RecordingView {
         m.put("mode", r.mode().wire());
         m.put("chunks", r.chunks());
         m.put("bytes", r.bytes());
+        m.put("parts", r.parts().size());
         m.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
         m.put("updatedAt", r.updatedAt() == null ? null : r.updatedAt().toString());
         JsonNode metadata = Json.readMetadata(r.metadata());

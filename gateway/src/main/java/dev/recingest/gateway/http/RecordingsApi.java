@@ -9,6 +9,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisFailures;
 import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.OutputStore;
 import io.netty.channel.ChannelHandlerContext;
@@ -89,8 +90,10 @@ final class RecordingsApi {
         }
         done.whenComplete((x, error) -> {
             if (error != null) {
-                IngestException e = IngestException.from(error);
-                if (!e.code().clientFault()) {
+                IngestException e = RedisFailures.classify(error);
+                if (e.code() == ErrorCode.INTERNAL) {
+                    LOG.error("event=admin-request-failed method={} path={} code={}", request.method(), path, e.code(), e);
+                } else if (!e.code().clientFault()) {
                     LOG.warn("event=admin-request-failed method={} path={} code={} error={}", request.method(), path,
                             e.code(), e.getCause() == null ? e.getMessage() : e.getCause().toString());
                 }

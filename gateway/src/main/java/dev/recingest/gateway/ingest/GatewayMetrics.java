@@ -40,6 +40,7 @@ public final class GatewayMetrics {
     private final Counter resumed;
     private final Counter stopped;
     private final Counter aborted;
+    private final Counter parts;
     private final AtomicLong connections = new AtomicLong();
 
     public GatewayMetrics(MeterRegistry registry, AtomicLong inflightBytes) {
@@ -59,6 +60,7 @@ public final class GatewayMetrics {
         resumed = Counter.builder("recingest.recordings").tag("event", "resumed").register(registry);
         stopped = Counter.builder("recingest.recordings").tag("event", "stopped").register(registry);
         aborted = Counter.builder("recingest.recordings").tag("event", "aborted").register(registry);
+        parts = Counter.builder("recingest.recordings").tag("event", "part").register(registry);
         registry.gauge("recingest.connections", connections);
         registry.gauge("recingest.inflight.bytes", inflightBytes);
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider pool) {
@@ -92,6 +94,11 @@ public final class GatewayMetrics {
 
     void stopped() {
         stopped.increment();
+    }
+
+    /** A {@code part} answered with {@code partStarted} (a new part, or the same answer again). */
+    void partStarted() {
+        parts.increment();
     }
 
     void aborted() {

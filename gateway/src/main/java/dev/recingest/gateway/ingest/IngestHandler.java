@@ -7,6 +7,7 @@ import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
+import dev.recingest.state.RedisFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -35,18 +36,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits a frame can be judged on by its header (sizes, rates, chunks before {@code start}) and the
  * {@code start} deadline are applied in front of it ({@link WebSocketGuard}); whether the connection reads
- * is its {@link ReadGate}'s to say. The file is a little over 400 lines because every path that ends a
- * connection (stop, abort, errors, drain, an expired token, idle) has to agree on its one phase; keepalive
- * is the next thing to move out (issue 11).
+ * is its {@link ReadGate}'s to say. The file is over 400 lines because every path that ends a connection
+ * (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on its one
+ * phase; keepalive is the next thing to move out (issue 11).
  */
 public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
 
-    /** Where the connection is in the protocol. */
-    private enum Phase { AWAITING_START, STARTING, OPEN, STOPPING, CLOSED }
+    /** Where the connection is in the protocol; PARTING: a {@code part} awaits its answer. */
+    private enum Phase { AWAITING_START, STARTING, OPEN, PARTING, STOPPING, CLOSED }
 
-    /** A chunk that arrived while {@code start} was being answered; processed once it is. */
+    /** A chunk that arrived while {@code start} or {@code part} was being answered; processed once it is. */
     private record Queued(long seq, ByteBuf payload, long receivedNanos) {
     }
 
@@ -68,6 +69,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private boolean counted;
     private ScheduledFuture<?> tokenExpiry;
     private boolean tokenExpired;
+    /** How many more {@code part}s arrived, with no chunk between, while one awaited its answer. */
+    private int partAskedAgain;
+    /** A drain asked while a part was being answered: it runs once the part is. */
+    private boolean drainAfterPart;
 
     /** @param guard the connection's frame limits and start deadline, told here when {@code start} arrives */
     public IngestHandler(IngestServices services, WebSocketGuard guard) {
@@ -121,6 +126,24 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                         services.metrics().stopped();
                         finish(ctx, stopped);
                     }));
+        } else if (message instanceof Message.Part) {
+            if (phase == Phase.PARTING && (queued == null || queued.isEmpty())) {
+                // "A part right after another, with no chunk between them, is answered with the same reply": also
+                // one sent before the first was answered (both can arrive in one read), once the first is.
+                partAskedAgain++;
+                return;
+            }
+            expect(Phase.OPEN, "part needs an open recording and no stop, abort or part awaiting its answer");
+            phase = Phase.PARTING;
+            // The chunks sent after it belong to the new part: they wait until its boundary is recorded.
+            gate.hold(ReadGate.Reason.PARTING);
+            whenNothingInFlight(() -> after(ctx, services.parts().start(owner, services.writer().recovery()), started -> {
+                services.metrics().partStarted();
+                for (int i = 0; i <= partAskedAgain; i++) {
+                    Replies.send(ctx, started);
+                }
+                backToOpen(ctx);
+            }));
         } else if (message instanceof Message.Abort) {
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
@@ -130,7 +153,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                 finish(ctx, aborted);
             }));
         } else {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "a client may send start, stop or abort");
+            throw new IngestException(ErrorCode.BAD_REQUEST, "a client may send start, part, stop or abort");
         }
     }
 
@@ -142,16 +165,35 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                 opened.resumed() ? "resumed" : "started", opened.epoch(), opened.nextSeq(), opened.contentType(),
                 opened.mode().wire());
         services.metrics().started(opened.resumed());
-        Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed()));
-        while (queued != null && !queued.isEmpty() && phase == Phase.OPEN) {
-            Queued q = queued.poll();
-            write(ctx, q.seq(), q.payload(), q.receivedNanos());
-        }
+        Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed(), opened.parts()));
+        writeQueued(ctx);
         gate.lift(ReadGate.Reason.STARTING);
         if (opened.tokenExpiresAt() != null) {
             long millis = opened.tokenExpiresAt().plus(services.config().tokens().leeway()).toEpochMilli()
                     - System.currentTimeMillis();
             tokenExpiry = ctx.executor().schedule(() -> onTokenExpired(ctx), Math.max(0, millis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The chunks that waited for {@code start} or {@code part} to be answered go on, in arrival order. */
+    private void writeQueued(ChannelHandlerContext ctx) {
+        while (queued != null && !queued.isEmpty() && phase == Phase.OPEN) {
+            Queued q = queued.poll();
+            write(ctx, q.seq(), q.payload(), q.receivedNanos());
+        }
+    }
+
+    /** A part was answered (partStarted, or an error that keeps the connection): the recording goes on. */
+    private void backToOpen(ChannelHandlerContext ctx) {
+        phase = Phase.OPEN;
+        partAskedAgain = 0;
+        writeQueued(ctx);
+        gate.lift(ReadGate.Reason.PARTING);
+        if (tokenExpired) {
+            onTokenExpired(ctx);
+        } else if (drainAfterPart) {
+            drainAfterPart = false;
+            drain(ctx);
         }
     }
 
@@ -197,7 +239,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         long received = System.nanoTime();
         unackedBytes += payload.readableBytes();
         services.flow().acquired(gate, payload.readableBytes(), unackedBytes);
-        if (phase == Phase.STARTING) {
+        if (phase == Phase.STARTING || phase == Phase.PARTING) {
             if (queued == null) {
                 queued = new ArrayDeque<>(4);
             }
@@ -258,7 +300,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             if (error == null) {
                 onSuccess.accept(value);
             } else {
-                fail(ctx, IngestException.from(error));
+                fail(ctx, RedisFailures.classify(error));
             }
         }, ctx.executor());
     }
@@ -287,6 +329,13 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.AWAITING_START;
             limits.awaitStartAgain(System.nanoTime());
             gate.lift(ReadGate.Reason.STARTING);
+        } else if (phase == Phase.PARTING) {
+            // INCOMPLETE or a retryable failure: no part started; the client resends, then asks again. A part
+            // sent again before this answer gets the same one.
+            for (int i = 0; i < partAskedAgain; i++) {
+                Replies.send(ctx, Replies.errorMessage(e));
+            }
+            backToOpen(ctx);
         } else if (phase == Phase.STOPPING) {
             // INCOMPLETE or a retryable failure: the recording stays open for resends and another stop.
             phase = Phase.OPEN;
@@ -343,6 +392,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         }
         if (phase == Phase.STOPPING || phase == Phase.CLOSED) {
             return; // a stop or abort in progress closes the connection itself
+        }
+        if (phase == Phase.PARTING) {
+            drainAfterPart = true; // once the part is answered: it is one step, like a write in flight
+            return;
         }
         endAfterWrites(ctx, null);
     }
@@ -409,7 +462,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.CLOSED;
             ctx.close();
         } else {
-            fail(ctx, IngestException.from(cause));
+            fail(ctx, RedisFailures.classify(cause));
         }
     }
 

@@ -8,7 +8,8 @@ import dev.recingest.gateway.GatewayConfig;
  *
  * @param reconciler the one owner of making Redis agree with storage, which the writer's recoveries and the
  *                   lifecycle's start, stop and abort go through
+ * @param parts      the {@code part} message
  */
-public record IngestServices(GatewayConfig config, ChunkWriter writer, RecordingLifecycle lifecycle,
+public record IngestServices(GatewayConfig config, ChunkWriter writer, RecordingLifecycle lifecycle, Parts parts,
                              FlowControl flow, GatewayMetrics metrics, Reconciler reconciler) {
 }

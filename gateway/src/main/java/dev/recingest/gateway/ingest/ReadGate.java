@@ -17,6 +17,8 @@ final class ReadGate {
     enum Reason {
         /** {@code start} is being answered; chunks wait in the kernel, not in the gateway. */
         STARTING,
+        /** {@code part} is being answered: the chunks after it (the new part's) wait in the kernel. */
+        PARTING,
         /** Its own unacked bytes are over the window. */
         WINDOW,
         /** The gateway's unacked bytes are over the global limit. */

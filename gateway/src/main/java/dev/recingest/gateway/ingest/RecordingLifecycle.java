@@ -82,9 +82,10 @@ public final class RecordingLifecycle {
      * @param metadata the start's metadata as JSON ("" for none), kept to re-create a lost record
      * @param seqMode  the recording's seq mode if a chunk set it already, else null
      * @param tokenExpiresAt when the token the connection started with expires; null with authentication off
+     * @param parts    how many parts the recording has (after the repair from storage), as {@code started} says
      */
     public record Opened(RecordingId id, long epoch, long nextSeq, boolean resumed, String contentType, Mode mode,
-                         String metadata, SeqMode seqMode, Instant tokenExpiresAt) {
+                         String metadata, SeqMode seqMode, Instant tokenExpiresAt, int parts) {
 
         Ownership ownership() {
             return new Ownership(id, epoch, nextSeq, contentType, mode, metadata, seqMode);
@@ -127,7 +128,7 @@ public final class RecordingLifecycle {
                         events.announce(EventType.STARTED, id);
                     }
                     return new Opened(id, o.epoch(), o.nextSeq(), o.kind() == StartKind.RESUMED, contentType, mode,
-                            metadata, o.seqMode(), who.expiresAt());
+                            metadata, o.seqMode(), who.expiresAt(), o.parts());
                 });
     }
 
@@ -178,11 +179,11 @@ public final class RecordingLifecycle {
         return endings.stopped(id).thenApply(x -> new Message.Stopped(id.value(), o.chunks(), o.bytes(), o.indices()));
     }
 
-    private static boolean lostByRedis(boolean unknown, boolean takenOver, long redisEpoch, Ownership owner) {
+    static boolean lostByRedis(boolean unknown, boolean takenOver, long redisEpoch, Ownership owner) {
         return unknown || (takenOver && redisEpoch < owner.epoch());
     }
 
-    private static IngestException notOpen(RecordingState state) {
+    static IngestException notOpen(RecordingState state) {
         return new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, Map.of("state", state.name()));
     }
 
@@ -204,7 +205,7 @@ public final class RecordingLifecycle {
         };
     }
 
-    private static IngestException incomplete(List<Long> missing) {
+    static IngestException incomplete(List<Long> missing) {
         return new IngestException(ErrorCode.INCOMPLETE, missing.size() + " chunk(s) missing; resend them and stop again",
                 Map.of("missing", missing));
     }
