@@ -82,7 +82,7 @@ public final class LiveOutputs implements LiveOutput {
             return Optional.empty();
         }
         MediaInfo info = new MediaInfo("mov,mp4,m4a,3gp,3g2,mj2", f.durationSeconds(), f.streams());
-        return Optional.of(new Staged(upload, new MergeResult(null, f.size(), info, f.chunks(), f.codecs()), f.chunkCount()));
+        return Optional.of(new Staged(upload, new MergeResult(null, f.size(), info, f.chunks(), f.codecs(), java.util.List.of()), f.chunkCount()));
     }
 
 }

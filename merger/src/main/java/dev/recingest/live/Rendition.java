@@ -113,6 +113,11 @@ final class Rendition implements Runnable {
             if (!stopping && !lease.lost()) {
                 LOG.error("recordingId={} event=live-failed error=\"{}\"", id, e.toString(), e);
                 failed(e);
+                if (e instanceof MergeFailure mf && !mf.retryable() || e instanceof dev.recingest.mp4.MalformedMp4) {
+                    // The same bytes fail the same way: no other worker takes it up again (the status says FAILED,
+                    // and the merge merges the chunks). Storage errors leave it listed, to be taken over.
+                    s.recordings().liveIndex().remove(id);
+                }
             }
         } finally {
             renewal.cancel(false);

@@ -17,7 +17,8 @@ public interface LiveOutput {
      * A rendition's finished MP4, uploaded but not completed.
      *
      * @param upload completing it makes the MP4 visible at the output key
-     * @param result what the manifest and the logs say of it ({@link MergeResult#output()} is null: no local file)
+     * @param result what the manifest and the logs say of it ({@link MergeResult#output()} is null: no local file;
+     *               its parts are left to the merge, which knows the recording's)
      */
     record Staged(OutputStore.StagedUpload upload, MergeResult result, long chunkCount) {
     }

@@ -275,7 +275,13 @@ public final class RecordingMerger implements AutoCloseable {
         LOG.info("merge from live rendition recordingId={} attempt={} chunks={} outputBytes={} durationSeconds={} waitedSeconds={}",
                 rec.id(), lease.attempt(), plan.chunks().size(), live.get().result().outputSize(),
                 live.get().result().outputInfo().durationSeconds(), elapsed(waitStarted).toMillis() / 1000.0);
-        return Optional.of(publish(rec, lease, plan, live.get().result(), live.get().upload(), started));
+        MergeResult r = live.get().result();
+        // One part, as the merge describes a recording it read as one stream (MergePipeline.merge).
+        Manifest.Part part = new Manifest.Part(0, 0, null, plan.chunkCount(), r.outputInfo().durationSeconds(),
+                Manifest.iso(rec.parts().get(0).startedAt()), true);
+        MergeResult withPart = new MergeResult(r.output(), r.outputSize(), r.outputInfo(), r.chunks(), r.codecs(),
+                List.of(part));
+        return Optional.of(publish(rec, lease, plan, withPart, live.get().upload(), started));
     }
 
     /**

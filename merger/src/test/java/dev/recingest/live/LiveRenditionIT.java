@@ -85,6 +85,37 @@ class LiveRenditionIT {
         record(RecordingId.of("live-ts"), "video/mp2t", Mode.SEGMENTS, MediaFixtures.readAll(segments), segments.get(0), 1.0);
     }
 
+    /**
+     * A page reloaded by a client that knows nothing of parts: a second WebM stream in the same recording's bytes.
+     * The rendition (one FFmpeg reading one stream) would make a wrong MP4, so it fails on that chunk, and the merge
+     * merges the chunks as parts, at once (no waiting for the rendition), into an MP4 as long as both streams.
+     */
+    @Test
+    void aSecondContainerStreamFailsTheRenditionAndTheMergeJoinsBothStreams() throws Exception {
+        RecordingId id = RecordingId.of("live-two-streams");
+        Path first = MediaFixtures.mediaRecorderWebm(dir, "first", 6, "320x240", List.of("-c:v", "libvpx", "-b:v", "300k"));
+        Path second = MediaFixtures.mediaRecorderWebm(dir, "second", 6, "320x240", List.of("-c:v", "libvpx", "-b:v", "300k"));
+        List<byte[]> chunks = new java.util.ArrayList<>(MediaFixtures.byteRanges(first, 32 << 10));
+        chunks.addAll(MediaFixtures.byteRanges(second, 32 << 10));
+        Outcomes.StartOutcome started = cluster.recordings.start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, null).join();
+        for (int seq = 0; seq < chunks.size(); seq++) {
+            Outcomes.Assignment a = cluster.recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            cluster.put(id, a.index(), chunks.get(seq));
+            cluster.recordings.commit(id, a.index(), chunks.get(seq).length).join();
+            Thread.sleep(100);
+        }
+        awaitStatus(id, "state", "FAILED"::equals);
+        assertTrue(cluster.recordings.liveIndex().status(id).join().get("error").contains("second container stream"));
+        cluster.recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        cluster.recordings.queueMerge(id).join();
+        var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
+        assertEquals(RecordingState.COMPLETED, rec.state(), "error: " + rec.errorCode() + " " + rec.errorMessage());
+        MediaInfo out = cluster.probeOutput(id, dir);
+        System.out.printf(Locale.ROOT, "%s: rendition failed on the second stream; merged MP4 %.3f s%n", id,
+                out.durationSeconds());
+        assertEquals(12.0, out.durationSeconds(), 0.3, "both streams, one after the other");
+    }
+
     /** @param secondsPerChunk the media each chunk holds, when known (0: byte ranges) */
     private void record(RecordingId id, String contentType, Mode mode, List<byte[]> chunks, Path firstChunk,
                         double secondsPerChunk) throws Exception {
