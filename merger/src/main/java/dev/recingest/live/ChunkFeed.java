@@ -156,7 +156,7 @@ final class ChunkFeed {
     /** What the batch merge merges as parts, which one rendition (one FFmpeg reading one stream) cannot. */
     private MergeFailure secondStreamFound() {
         return new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "a second container stream in the chunks of " + id
-                + " (a recorder restarted without declaring a part): the live rendition stops, the merge joins the parts");
+                + " (a new part, declared or not): the live rendition stops, the merge joins the parts");
     }
 
     private static String sha256(byte[] b) {
