@@ -12,8 +12,6 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.SeqMode;
-import io.netty.buffer.Unpooled;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,12 +69,12 @@ class LiveApiIT {
         RecordingId id = RecordingId.of("live-api");
         String token = cluster.recorderTokenFor(id.value(), Duration.ofHours(1));
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 20);
-        List<byte[]> chunks = byteRanges(source, 32 << 10);
+        List<byte[]> chunks = LiveFixtures.byteRanges(source, 32 << 10);
         var store = cluster.backends().store();
         Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.STREAM, "").join();
         int half = chunks.size() / 2;
         for (int seq = 0; seq < half; seq++) {
-            write(id, started.epoch(), seq, chunks.get(seq));
+            LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
             Thread.sleep(30);
         }
         Backend.await(() -> live(get("/v1/recordings/" + id.value(), token)).path("segments").asInt() >= 3,
@@ -99,22 +96,23 @@ class LiveApiIT {
 
         String text = mid.body();
         assertTrue(text.contains("#EXT-X-PLAYLIST-TYPE:EVENT") && !text.contains("#EXT-X-ENDLIST"), text);
-        for (String uri : uris(text)) {
+        for (String uri : LiveFixtures.uris(text)) {
             assertTrue(uri.startsWith("http://") && uri.contains("X-Amz-Signature="), "a presigned URL: " + uri);
         }
         Path midFile = dir.resolve("mid.m3u8");
         Files.writeString(midFile, text);
-        assertEquals(List.of("video", "audio"), streamTypes(midFile), "ffprobe reads the live playlist over HTTP");
+        assertEquals(List.of("video", "audio"), LiveFixtures.probePlaylist(midFile, "stream=codec_type"),
+                "ffprobe reads the live playlist over HTTP");
         // A live playlist has no duration for ffprobe: what is listed so far, read as a VOD playlist, plays as long
         // as its #EXTINF lines say.
         Path listedFile = dir.resolve("listed.m3u8");
         Files.writeString(listedFile, text + "#EXT-X-ENDLIST\n");
         double listed = extinf(text);
-        double listedProbed = seconds(listedFile);
+        double listedProbed = LiveFixtures.playlistSeconds(listedFile);
         assertEquals(listed, listedProbed, 0.1);
 
         for (int seq = half; seq < chunks.size(); seq++) {
-            write(id, started.epoch(), seq, chunks.get(seq));
+            LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
         assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
         store.queueMerge(id).join();
@@ -126,13 +124,13 @@ class LiveApiIT {
         assertTrue(end.body().endsWith("#EXT-X-ENDLIST\n"), end.body());
         Path vodFile = dir.resolve("vod.m3u8");
         Files.writeString(vodFile, end.body());
-        double vod = seconds(vodFile);
+        double vod = LiveFixtures.playlistSeconds(vodFile);
         Path mp4 = cluster.localPathOf(rec.outputKey());
         double mp4Seconds = Media.duration(mp4);
         JsonNode ended = live(get("/v1/recordings/" + id.value(), token));
         System.out.printf(Locale.ROOT, "live API: mid-recording %d segments, %.3f s listed, %.3f s probed over HTTP; "
                         + "after stop %d segments, VOD playlist %.3f s probed, MP4 %.3f s, recorded 20 s%n",
-                uris(text).size() - 1, listed, listedProbed, ended.get("segments").asInt(), vod, mp4Seconds);
+                LiveFixtures.uris(text).size() - 1, listed, listedProbed, ended.get("segments").asInt(), vod, mp4Seconds);
         assertEquals(20.0, vod, 0.1, "the VOD playlist plays as long as what was recorded");
         assertEquals(mp4Seconds, vod, 0.1, "the VOD playlist plays as long as the MP4");
         assertEquals("ENDED", ended.get("state").asText(), ended.toString());
@@ -150,10 +148,10 @@ class LiveApiIT {
         RecordingId id = RecordingId.of("live-api-short");
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("short")), 4);
         var store = cluster.backends().store();
-        List<byte[]> chunks = byteRanges(source, 64 << 10);
+        List<byte[]> chunks = LiveFixtures.byteRanges(source, 64 << 10);
         Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.STREAM, "").join();
         for (int seq = 0; seq < chunks.size(); seq++) {
-            write(id, started.epoch(), seq, chunks.get(seq));
+            LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
         store.stop(id, started.epoch(), (long) chunks.size() - 1).join();
         store.queueMerge(id).join();
@@ -199,52 +197,8 @@ class LiveApiIT {
         }
     }
 
-    private static void write(RecordingId id, long epoch, long seq, byte[] bytes) {
-        var store = cluster.backends().store();
-        Outcomes.Assignment a = store.assign(id, epoch, seq, SeqMode.EXPLICIT).join();
-        cluster.backends().s3().putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
-        store.commit(id, a.index(), bytes.length).join();
-    }
-
-    static List<String> uris(String playlist) {
-        List<String> out = new ArrayList<>();
-        for (String line : playlist.split("\n")) {
-            if (line.startsWith("#EXT-X-MAP:URI=\"")) {
-                out.add(line.substring(16, line.indexOf('"', 16)));
-            } else if (!line.isBlank() && !line.startsWith("#")) {
-                out.add(line.trim());
-            }
-        }
-        return out;
-    }
-
     static double extinf(String playlist) {
         return playlist.lines().filter(l -> l.startsWith("#EXTINF:"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(8, l.indexOf(',')))).sum();
-    }
-
-    /** ffprobe on a playlist file whose URIs are presigned HTTP URLs (with a query string, so any extension). */
-    private static String ffprobe(Path playlist, String entries) {
-        return Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-protocol_whitelist", "file,http,tcp",
-                "-allowed_extensions", "ALL", "-show_entries", entries, "-of", "csv=p=0", playlist.toString());
-    }
-
-    private static double seconds(Path playlist) {
-        return Double.parseDouble(ffprobe(playlist, "format=duration").strip().lines().findFirst().orElseThrow().trim());
-    }
-
-    private static List<String> streamTypes(Path playlist) {
-        // HLS streams are listed once per program too: the distinct types in order.
-        return ffprobe(playlist, "stream=codec_type").strip().lines().map(String::trim).filter(l -> !l.isEmpty())
-                .distinct().toList();
-    }
-
-    private static List<byte[]> byteRanges(Path file, int size) throws Exception {
-        byte[] all = Files.readAllBytes(file);
-        List<byte[]> out = new ArrayList<>();
-        for (int off = 0; off < all.length; off += size) {
-            out.add(java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + size)));
-        }
-        return out;
     }
 }

@@ -8,8 +8,6 @@ import dev.recingest.config.Settings;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
-import dev.recingest.state.SeqMode;
-import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,9 +67,7 @@ class LivePlaybackIT {
             try {
                 for (int seq = 0; seq < chunks; seq++) {
                     byte[] c = java.util.Arrays.copyOfRange(all, seq * chunkBytes, Math.min(all.length, (seq + 1) * chunkBytes));
-                    Outcomes.Assignment a = store.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
-                    cluster.backends().s3().putChunk(id, a.index(), Unpooled.wrappedBuffer(c)).join();
-                    store.commit(id, a.index(), c.length).join();
+                    LiveFixtures.write(store, cluster.backends().s3(), id, started.epoch(), seq, c);
                     Thread.sleep(pause);
                 }
             } catch (Throwable t) {

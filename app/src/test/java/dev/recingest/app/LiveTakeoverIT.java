@@ -12,8 +12,6 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.SeqMode;
-import io.netty.buffer.Unpooled;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +67,7 @@ class LiveTakeoverIT {
     void aLiveRenditionWhoseMergerIsKilledIsTakenOverWithNoHoleAndNoRepeatedSegment() throws Exception {
         RecordingId id = RecordingId.of("live-takeover");
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 30, "640x360");
-        List<byte[]> chunks = byteRanges(source, 32 << 10);
+        List<byte[]> chunks = LiveFixtures.byteRanges(source, 32 << 10);
         String contentType = "video/mp2t";
         Outcomes.StartOutcome started = backend.store.start(id, contentType, Mode.STREAM, "").join();
         int half = chunks.size() / 2;
@@ -77,7 +75,7 @@ class LiveTakeoverIT {
         try (MergerProcess first = MergerProcess.start(mergerEnv("work-first"), List.of("-Xmx256m"),
                 dir.resolve("merger-first.log"))) {
             for (int seq = 0; seq < half; seq++) {
-                write(id, started.epoch(), seq, chunks.get(seq));
+                LiveFixtures.write(backend.store, backend.s3, id, started.epoch(), seq, chunks.get(seq));
                 Thread.sleep(30);
             }
             Backend.await(() -> segments(id) >= 3, Duration.ofSeconds(60), "the first merger lists 3 segments:\n"
@@ -86,13 +84,13 @@ class LiveTakeoverIT {
             // What a player could have fetched at the moment of the kill.
             String playlist = text(backend.s3.keys().livePlaylist(id));
             assertFalse(playlist.contains("#EXT-X-ENDLIST"), playlist);
-            for (String name : names(playlist)) {
+            for (String name : LiveFixtures.uris(playlist)) {
                 publishedBeforeKill.put(name, backend.s3.getBytes(backend.s3.keys().liveFile(id, name)).join());
             }
         }
         // The recording goes on with no live worker at all, then a second merger comes.
         for (int seq = half; seq < chunks.size(); seq++) {
-            write(id, started.epoch(), seq, chunks.get(seq));
+            LiveFixtures.write(backend.store, backend.s3, id, started.epoch(), seq, chunks.get(seq));
         }
         Path secondLog = dir.resolve("merger-second.log");
         try (MergerProcess second = MergerProcess.start(mergerEnv("work-second"), List.of("-Xmx256m"), secondLog)) {
@@ -118,7 +116,7 @@ class LiveTakeoverIT {
 
             String vod = text(backend.s3.keys().livePlaylist(id));
             assertTrue(vod.endsWith("#EXT-X-ENDLIST\n"), vod);
-            List<String> names = names(vod);
+            List<String> names = LiveFixtures.uris(vod);
             List<String> expected = new ArrayList<>();
             expected.add("init-0.mp4");
             for (int i = 0; i < names.size() - 1; i++) {
@@ -138,7 +136,7 @@ class LiveTakeoverIT {
             Path mp4 = dir.resolve("fast.mp4");
             Files.write(mp4, backend.s3.getBytes(rec.outputKey()).join());
             Path batch = batchMerge(contentType, chunks, source, dir.resolve("batch.mp4"));
-            double vodSeconds = playlistSeconds(local.resolve("live.m3u8"));
+            double vodSeconds = LiveFixtures.playlistSeconds(local.resolve("live.m3u8"));
             double fastSeconds = Media.duration(mp4);
             double batchSeconds = Media.duration(batch);
             long vodFrames = countedVideoFrames(local.resolve("live.m3u8"));
@@ -161,27 +159,8 @@ class LiveTakeoverIT {
         return Integer.parseInt(backend.store.liveIndex().status(id).join().getOrDefault("segments", "0"));
     }
 
-    private static void write(RecordingId id, long epoch, long seq, byte[] bytes) {
-        Outcomes.Assignment a = backend.store.assign(id, epoch, seq, SeqMode.EXPLICIT).join();
-        backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
-        backend.store.commit(id, a.index(), bytes.length).join();
-    }
-
     private static String text(String key) {
         return new String(backend.s3.getBytes(key).join(), StandardCharsets.UTF_8);
-    }
-
-    /** The init segments and media segments a playlist names, in order. */
-    static List<String> names(String playlist) {
-        List<String> out = new ArrayList<>();
-        for (String line : playlist.split("\n")) {
-            if (line.startsWith("#EXT-X-MAP:URI=\"")) {
-                out.add(line.substring(16, line.indexOf('"', 16)));
-            } else if (!line.isBlank() && !line.startsWith("#")) {
-                out.add(line.trim());
-            }
-        }
-        return out;
     }
 
     private static String read(Path log) {
@@ -213,26 +192,10 @@ class LiveTakeoverIT {
         return "-";
     }
 
-    /** A playlist's duration as ffprobe reads it. */
-    private static double playlistSeconds(Path playlist) {
-        return Double.parseDouble(Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-show_entries",
-                "format=duration", "-of", "csv=p=0", playlist.toString()).strip().lines().findFirst().orElseThrow().trim());
-    }
-
     /** Video frames read from a playlist (ffprobe -count_packets: a playlist has no frame count of its own). */
     private static long countedVideoFrames(Path playlist) {
-        String out = Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
-                "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", playlist.toString());
-        // HLS streams are listed once per program too: the first figure is the stream's.
-        return Long.parseLong(out.strip().lines().findFirst().orElseThrow().trim());
-    }
-
-    private static List<byte[]> byteRanges(Path file, int size) throws Exception {
-        byte[] all = Files.readAllBytes(file);
-        List<byte[]> out = new ArrayList<>();
-        for (int off = 0; off < all.length; off += size) {
-            out.add(java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + size)));
-        }
-        return out;
+        return Long.parseLong(Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
+                "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", playlist.toString())
+                .strip().lines().findFirst().orElseThrow().trim()); // per stream, then again per program
     }
 }
