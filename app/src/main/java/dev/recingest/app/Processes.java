@@ -8,11 +8,11 @@ import dev.recingest.events.OutboxPublisher;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.observability.Metrics;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +28,7 @@ final class Processes {
     }
 
     /** Shared connections of one process, closed in reverse order; {@code events} is the webhook outbox. */
-    record Backends(RedisConnections redis, StatefulRedisConnection<String, String> connection, RecordingStore store,
+    record Backends(RedisConnections redis, RedisConnection connection, RecordingStore store,
                     S3Store s3, PrometheusMeterRegistry registry, EventPublisher events) implements AutoCloseable {
 
         /**
@@ -45,7 +45,7 @@ final class Processes {
             S3Config s3Config = S3Config.from(settings);
             LOG.info("event=backends redis={} s3={}", redisConfig, s3Config);
             RedisConnections redis = new RedisConnections(redisConfig);
-            StatefulRedisConnection<String, String> connection;
+            RedisConnection connection;
             try {
                 connection = redis.connect();
             } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.embedded.FreePort;
+import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Json;
@@ -30,8 +31,8 @@ import java.util.Map;
 import java.util.stream.LongStream;
 
 /**
- * What the failure tests run against: a real Redis (embedded, AOF on) and a real S3 server (s3proxy)
- * in this JVM, a merger on its own backends, and gateways either in this JVM
+ * What the failure tests run against: a real Redis (embedded, AOF on; or a Redis Cluster or Sentinel group a
+ * test hands in) and a real S3 server (s3proxy) in this JVM, a merger on its own backends, and gateways either in this JVM
  * ({@link #startInProcessGateway}) or as separate JVMs of the launcher ({@link #startGatewayProcess}),
  * which a test can kill. Everything binds 127.0.0.1; {@link #close} stops all of it.
  */
@@ -43,7 +44,10 @@ final class FailureCluster implements AutoCloseable {
     static final String ADMIN_TOKEN = "failure-tests-admin-token";
 
     final Path dir;
+    /** The embedded Redis this started, or null when it runs on one handed in. */
     final EmbeddedRedis redis;
+    /** The Redis everything here talks to. */
+    final RedisUnderTest redisUnderTest;
     final EmbeddedS3 s3Server;
     final Settings settings;
     final Processes.Backends backends;
@@ -62,9 +66,23 @@ final class FailureCluster implements AutoCloseable {
 
     /** @param mergerSettings more settings of the merger (RECINGEST_KEEP_CHUNKS, its visibility timeout, …) */
     FailureCluster(Path dir, boolean withMerger, Map<String, String> mergerSettings) {
+        this(dir, null, withMerger, mergerSettings);
+    }
+
+    /** On {@code given} (a Redis Cluster, a Sentinel group), which the caller closes. */
+    FailureCluster(Path dir, RedisUnderTest given, boolean withMerger, Map<String, String> mergerSettings) {
+        this(dir, given, "127.0.0.1", withMerger, mergerSettings);
+    }
+
+    /**
+     * @param given       the Redis to run on (the caller closes it), or null for an embedded one
+     * @param s3Host      the address the S3 server binds (a gateway in another network namespace reaches it there)
+     */
+    FailureCluster(Path dir, RedisUnderTest given, String s3Host, boolean withMerger, Map<String, String> mergerSettings) {
         this.dir = dir;
-        redis = EmbeddedRedis.start(dir.resolve("redis"));
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
+        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
+        redisUnderTest = given == null ? redis : given;
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY, s3Host);
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
         backends = Processes.Backends.connect(settings, true);
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(
@@ -75,7 +93,7 @@ final class FailureCluster implements AutoCloseable {
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */
     Map<String, String> backendSettings(String s3Endpoint) {
         Map<String, String> m = new HashMap<>();
-        m.put("RECINGEST_REDIS_URI", redis.uri());
+        m.putAll(redisUnderTest.settings());
         m.put("RECINGEST_S3_ENDPOINT", s3Endpoint);
         m.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
         m.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
@@ -101,9 +119,15 @@ final class FailureCluster implements AutoCloseable {
 
     /** A gateway JVM on {@code port}, logging to {@code <name>.log}; ready when this returns. */
     GatewayProcess startGatewayProcess(String name, int port, Map<String, String> extraEnv, String... jvmOptions) {
+        return startGatewayProcess(name, port, GatewayProcess.Jvm.TEST, extraEnv, jvmOptions);
+    }
+
+    /** A gateway JVM on {@code port} with {@code jvm}'s flags, logging to {@code <name>.log}; ready when this returns. */
+    GatewayProcess startGatewayProcess(String name, int port, GatewayProcess.Jvm jvm, Map<String, String> extraEnv,
+                                       String... jvmOptions) {
         Map<String, String> env = backendSettings(s3Server.endpoint().toString());
         env.putAll(extraEnv);
-        GatewayProcess p = GatewayProcess.start(name, port, dir.resolve(name + ".log"), env, List.of(jvmOptions));
+        GatewayProcess p = GatewayProcess.start(name, port, dir.resolve(name + ".log"), env, jvm, List.of(jvmOptions));
         synchronized (started) {
             started.add(p);
         }
@@ -190,6 +214,8 @@ final class FailureCluster implements AutoCloseable {
         Processes.closeQuietly(merger);
         backends.close();
         s3Server.close();
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

@@ -21,44 +21,82 @@ final class GatewayProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_MILLIS = 90_000;
 
+    /** The JVM flags a gateway runs with. */
+    enum Jvm {
+        /**
+         * Small and quick to start, for the failure tests: these JVMs share two cores with the test and each
+         * other. C1 only, serial GC, and Netty's paranoid leak detection (a LEAK line fails the test).
+         */
+        TEST(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetectionLevel=paranoid")),
+        /**
+         * What the Dockerfile's entrypoint runs, for latency benchmarks: the JVM's default GC (G1 on a machine
+         * with 2 CPUs and more than 2 GB) and tiered compilation (C1 then C2), Netty's default leak detection, exit
+         * on OutOfMemoryError. The heap is fixed at what {@code -XX:MaxRAMPercentage=50} gives a 1 GiB container,
+         * instead of half of this shared machine.
+         */
+        PRODUCTION(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+
+        final List<String> options;
+
+        Jvm(List<String> options) {
+            this.options = options;
+        }
+    }
+
     final String name;
+    final String host;
     final int port;
     final Path log;
     private final Process process;
 
-    private GatewayProcess(String name, int port, Path log, Process process) {
+    private GatewayProcess(String name, String host, int port, Path log, Process process) {
         this.name = name;
+        this.host = host;
         this.port = port;
         this.log = log;
         this.process = process;
     }
 
     static GatewayProcess start(String name, Path log, Map<String, String> env, List<String> jvmOptions) {
-        return start(name, FreePort.pick(), log, env, jvmOptions);
+        return start(name, FreePort.pick(), log, env, Jvm.TEST, jvmOptions);
     }
 
-    /** On a given port: a gateway restarted where the one killed before it listened (nginx's upstream). */
-    static GatewayProcess start(String name, int port, Path log, Map<String, String> env, List<String> jvmOptions) {
-        List<String> cmd = new ArrayList<>();
+    /**
+     * On a given port (a gateway restarted where the one killed before it listened: nginx's upstream), with
+     * {@code jvm}'s flags followed by {@code jvmOptions}.
+     */
+    static GatewayProcess start(String name, int port, Path log, Map<String, String> env, Jvm jvm,
+                                List<String> jvmOptions) {
+        return start(List.of(), name, "127.0.0.1", port, log, env, jvm, jvmOptions);
+    }
+
+    /**
+     * Run by {@code prefix} ({@code ip netns exec <ns>}: in a network namespace of its own) and listening on
+     * {@code host}, where the test reaches it; the failure tests' JVM flags.
+     */
+    static GatewayProcess start(List<String> prefix, String name, String host, int port, Path log, Map<String, String> env,
+                                List<String> jvmOptions) {
+        return start(prefix, name, host, port, log, env, Jvm.TEST, jvmOptions);
+    }
+
+    private static GatewayProcess start(List<String> prefix, String name, String host, int port, Path log,
+                                        Map<String, String> env, Jvm jvm, List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // Small and quick to start: these JVMs share two cores with the test and each other.
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
+        cmd.addAll(jvm.options);
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.recingest.app.Main");
         cmd.add("gateway");
-        cmd.add("--host=127.0.0.1");
+        cmd.add("--host=" + host);
         cmd.add("--port=" + port);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("RECINGEST_") || k.startsWith("AWS_"));
         pb.environment().putAll(env);
         try {
-            GatewayProcess g = new GatewayProcess(name, port, log, pb.start());
+            GatewayProcess g = new GatewayProcess(name, host, port, log, pb.start());
             g.awaitHealthy();
             return g;
         } catch (IOException e) {
@@ -82,7 +120,11 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     URI httpBase() {
-        return FailureCluster.httpBase(port);
+        return URI.create("http://" + host + ":" + port);
+    }
+
+    URI ingestUri() {
+        return URI.create("ws://" + host + ":" + port + "/v1/ingest");
     }
 
     long pid() {

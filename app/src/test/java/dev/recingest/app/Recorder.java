@@ -28,6 +28,8 @@ final class Recorder implements ClientListener {
 
     final List<CloseStatus> reconnectCauses = new CopyOnWriteArrayList<>();
     final AtomicInteger nacks = new AtomicInteger();
+    /** Nacks that said the chunk may not be sent again (PROTOCOL.md: retryable false). */
+    final AtomicInteger finalNacks = new AtomicInteger();
     final AtomicLong firstAckAfterResumeNanos = new AtomicLong();
     /** When each ack arrived (System.nanoTime()). */
     final List<Long> ackNanos = new CopyOnWriteArrayList<>();
@@ -69,8 +71,11 @@ final class Recorder implements ClientListener {
 
     @Override
     public void onMessage(Message message) {
-        if (message instanceof Message.Nack) {
+        if (message instanceof Message.Nack n) {
             nacks.incrementAndGet();
+            if (!n.retryable()) {
+                finalNacks.incrementAndGet();
+            }
         } else if (message instanceof Message.Ack) {
             long now = System.nanoTime();
             ackNanos.add(now);

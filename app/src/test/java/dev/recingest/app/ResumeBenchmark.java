@@ -6,6 +6,7 @@ import dev.recingest.client.ClientListener;
 import dev.recingest.client.ClientOptions;
 import dev.recingest.client.CloseStatus;
 import dev.recingest.client.IngestClient;
+import dev.recingest.embedded.FreePort;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Not part of the suite (its name matches neither *Test nor *IT); about two minutes:
  * {@code ./mvnw verify -pl app -am -Dit.test=ResumeBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dresume.seconds=60 -Dresume.recordings=30
- * -Dresume.killEverySeconds=10} change the run).
+ * -Dresume.killEverySeconds=10} change the run; {@code -Dresume.jvm=test} starts the gateways with the failure
+ * tests' C1-only flags instead of the Dockerfile's).
  */
 @Tag("benchmark")
 class ResumeBenchmark {
@@ -51,6 +53,12 @@ class ResumeBenchmark {
     private static final int KILL_EVERY_SECONDS = Integer.getInteger("resume.killEverySeconds", 10);
     private static final Duration PACE = Duration.ofMillis(200);
     private static final int CHUNK_BYTES = 8 << 10;
+    /**
+     * The gateways' JVM flags: the Dockerfile's (default), or {@code -Dresume.jvm=test} for the failure tests'
+     * C1-only, paranoid-leak-detection JVMs (how this benchmark ran before).
+     */
+    private static final GatewayProcess.Jvm JVM = GatewayProcess.Jvm.valueOf(
+            System.getProperty("resume.jvm", "production").toUpperCase(Locale.ROOT));
 
     @TempDir
     Path dir;
@@ -63,7 +71,8 @@ class ResumeBenchmark {
             List<GatewayProcess> gateways = new CopyOnWriteArrayList<>();
             List<CompletableFuture<GatewayProcess>> starting = new ArrayList<>();
             for (String name : List.of("gw-a", "gw-b", "gw-c")) {
-                starting.add(CompletableFuture.supplyAsync(() -> cluster.startGatewayProcess(name, Map.of())));
+                starting.add(CompletableFuture.supplyAsync(
+                        () -> cluster.startGatewayProcess(name, FreePort.pick(), JVM, Map.of())));
             }
             for (CompletableFuture<GatewayProcess> f : starting) {
                 gateways.add(f.get());
@@ -161,7 +170,8 @@ class ResumeBenchmark {
                 // take the CPU from the resumes being measured, where in production it starts on another host.
                 restart[0] = CompletableFuture.runAsync(() -> {
                     sleep(KILL_EVERY_SECONDS * 500L);
-                    gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, Map.of()));
+                    gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, JVM,
+                            Map.of()));
                 });
             }
             long left = end - System.nanoTime();
@@ -197,8 +207,8 @@ class ResumeBenchmark {
             reconnects += s.reconnects;
         }
         System.out.printf(Locale.ROOT, "resume: %d recordings, %d s, kill -9 every %d s (%d kills), %d reconnects,"
-                        + " %d resumes measured; 0 lost, 0 duplicated (checked)%n", RECORDINGS, SECONDS,
-                KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size());
+                        + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s%n", RECORDINGS,
+                SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size(), JVM, JVM.options);
         System.out.println("resume: kill to first ack after resume:        " + percentiles(fromKill));
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
         System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * [--warmup=2] [--latency-seconds=20] [--no-latency] [--jfr] [--out=bench/target/results]
  * [--only=throughput,latency,connections,merge] [--no-warmup-cell] [--connections=2500,5000,10000,15000]
  * [--conn-interval=30,15,10] [--conn-chunk=2KiB] [--conn-active-seconds=60] [--conn-heap=512m] [--conn-parallel=200]
+ * [--only=globalkeys --gk-recordings=10000 --gk-interval=10 --gk-active-seconds=60 --gk-quiet-seconds=45]
  * [--merge-minutes=60] [--merge-modes=stream,segments] [--merge-media=bench/target/media]}: runs the benchmark
  * suite's sections in the order throughput, latency, connections, merge and prints their tables; writes
  * results.md and throughput.png into the output folder (and with {@code --jfr}, a JFR profile of each cell's
@@ -36,6 +37,8 @@ public final class Main {
 
     /** The suite's sections, in the order they run; {@code --only=a,b} runs a subset. */
     static final List<String> SECTIONS = List.of("throughput", "latency", "connections", "merge");
+    /** Sections that run only when {@code --only} names them: {@code globalkeys} (item 9) needs a Redis Cluster. */
+    static final List<String> OPTIONAL = List.of("globalkeys");
 
     private Main() {
     }
@@ -48,8 +51,8 @@ public final class Main {
         }
         boolean quick = opts.containsKey("quick");
         Set<String> only = Set.of(opts.getOrDefault("only", String.join(",", SECTIONS)).split(","));
-        if (!SECTIONS.containsAll(only)) {
-            throw new IllegalArgumentException("--only takes a subset of " + SECTIONS + ", got " + only);
+        if (!only.stream().allMatch(x -> SECTIONS.contains(x) || OPTIONAL.contains(x))) {
+            throw new IllegalArgumentException("--only takes a subset of " + SECTIONS + " and " + OPTIONAL + ", got " + only);
         }
         int[] recorders = ints(opts.getOrDefault("recorders", quick ? "1,16,64" : "1,16,64,256"));
         int[] chunks = Arrays.stream(opts.getOrDefault("chunks", quick ? "64KiB,256KiB" : "64KiB,256KiB,1MiB")
@@ -76,6 +79,9 @@ public final class Main {
             }
             if (only.contains("merge")) {
                 md.append(MergeBench.section(opts, out, dir));
+            }
+            if (only.contains("globalkeys")) {
+                md.append(GlobalKeys.run(GlobalKeys.Options.from(opts), dir.resolve("globalkeys")));
             }
         } finally {
             deleteQuietly(dir);

@@ -1,6 +1,6 @@
 package dev.recingest.bench;
 
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,9 +30,9 @@ final class RedisProbe {
     static final java.util.Set<String> SCRIPT_INTERNAL = java.util.Set.of("get", "hget", "hmget", "hset", "incr",
             "hexists", "hincrby", "hsetnx", "sismember");
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
 
-    RedisProbe(RedisCommands<String, String> redis) {
+    RedisProbe(RedisClusterCommands<String, String> redis) {
         this.redis = redis;
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * lacks); a GET of the manifest or tombstone only when one exists.
  * Concurrent reconciles of one recording that may start listing at the same point share one listing, so a
  * burst of out-of-order frames costs one LIST, not one per frame.
+ *
+ * <p>The LIST request is built (marshalled, its endpoint resolved, signed) on the {@code requests} executor,
+ * not on the Redis client's thread that completes the repair point: that one thread decodes every Redis reply
+ * of the process, and while it builds SDK requests (slow in a fresh JVM) it decodes none. When a gateway dies,
+ * its 10-15 clients resume on one gateway at the same moment (ResumeBenchmark); built there, each resume's
+ * LIST held up the repair points and start scripts of the others.
  */
 public final class StorageReconciler implements Reconciler {
 
@@ -31,13 +38,21 @@ public final class StorageReconciler implements Reconciler {
     private final ChunkStore chunks;
     private final EndLedger ledger;
     private final Endings endings;
+    private final Executor requests;
     private final Map<RecordingId, Listing> listings = new ConcurrentHashMap<>();
 
     /** A listing that started at chunk index {@code from}. */
     private record Listing(long from, CompletableFuture<StoredObjects> objects) {
     }
 
+    /** Builds the LIST request on the thread that completes the repair point (a process with little traffic). */
     public StorageReconciler(RecordingRepairs repairs, ChunkStore chunks, Endings endings) {
+        this(repairs, chunks, endings, Runnable::run);
+    }
+
+    /** @param requests where the LIST request is built (a gateway's event loops), not the Redis client's thread */
+    public StorageReconciler(RecordingRepairs repairs, ChunkStore chunks, Endings endings, Executor requests) {
+        this.requests = requests;
         this.repairs = repairs;
         this.chunks = chunks;
         this.ledger = endings.ledger();
@@ -46,8 +61,8 @@ public final class StorageReconciler implements Reconciler {
 
     @Override
     public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
-        return repairs.point(id).thenCompose(point -> list(id, point.filledTo()).thenCompose(objects ->
-                ledger.read(id, objects).thenCompose(end -> agree(id, floor, point, objects, end))));
+        return repairs.point(id).thenComposeAsync(point -> list(id, point.filledTo()).thenCompose(objects ->
+                ledger.read(id, objects).thenCompose(end -> agree(id, floor, point, objects, end))), requests);
     }
 
     private CompletableFuture<Reconciled> agree(RecordingId id, long floor, RepairPoint point, StoredObjects objects,

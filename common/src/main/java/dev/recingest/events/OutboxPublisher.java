@@ -6,7 +6,7 @@ import dev.recingest.config.Settings;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,12 +26,12 @@ public final class OutboxPublisher implements EventPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RecordingStore store;
     private final long maxLength;
     private final Clock clock;
 
-    public OutboxPublisher(RedisAsyncCommands<String, String> redis, RecordingStore store, long maxLength, Clock clock) {
+    public OutboxPublisher(RedisClusterAsyncCommands<String, String> redis, RecordingStore store, long maxLength, Clock clock) {
         if (maxLength < 1) {
             throw new IllegalArgumentException("RECINGEST_WEBHOOK_OUTBOX_MAX must be at least 1");
         }
@@ -42,7 +42,7 @@ public final class OutboxPublisher implements EventPublisher {
     }
 
     /** With the outbox length of {@code RECINGEST_WEBHOOK_OUTBOX_MAX}. */
-    public static OutboxPublisher create(Settings settings, RedisAsyncCommands<String, String> redis,
+    public static OutboxPublisher create(Settings settings, RedisClusterAsyncCommands<String, String> redis,
                                          RecordingStore store) {
         return new OutboxPublisher(redis, store,
                 settings.get(OUTBOX_MAX), Clock.systemUTC());

@@ -4,7 +4,7 @@ import dev.recingest.protocol.RecordingId;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -36,10 +36,10 @@ public final class Backlog {
     public static final List<RecordingState> UNFINISHED = List.of(RecordingState.RECORDING, RecordingState.STALLED,
             RecordingState.STOPPED, RecordingState.MERGING);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final int maxRecordings;
 
-    public Backlog(RedisAsyncCommands<String, String> redis, int maxRecordings) {
+    public Backlog(RedisClusterAsyncCommands<String, String> redis, int maxRecordings) {
         if (maxRecordings < 1) {
             throw new IllegalArgumentException("maxRecordings must be at least 1");
         }

@@ -1,7 +1,7 @@
 package dev.recingest.state;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +20,11 @@ public final class JanitorLock {
 
     private static final LuaScript LOCK = LuaScript.load("lock");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String token = UUID.randomUUID().toString();
     private final Duration ttl;
 
-    public JanitorLock(RedisAsyncCommands<String, String> redis, Duration ttl) {
+    public JanitorLock(RedisClusterAsyncCommands<String, String> redis, Duration ttl) {
         if (ttl.toMillis() < 1) {
             throw new IllegalArgumentException("the lock ttl must be at least 1 ms");
         }

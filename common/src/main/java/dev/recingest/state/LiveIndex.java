@@ -5,7 +5,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +29,10 @@ public final class LiveIndex {
 
     private static final LuaScript HOLD = LuaScript.load("live_hold");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Clock clock;
 
-    public LiveIndex(RedisAsyncCommands<String, String> redis, Clock clock) {
+    public LiveIndex(RedisClusterAsyncCommands<String, String> redis, Clock clock) {
         this.redis = redis;
         this.clock = clock;
     }

@@ -2,7 +2,8 @@ package dev.recingest.state;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,13 @@ import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script run by its SHA. A Redis that restarted (or a replica that took over) has an empty script
- * cache; the NOSCRIPT reply is answered by sending the source once, which also caches it again.
+ * cache; the NOSCRIPT reply is answered by sending the source once, which also caches it again (on a Redis
+ * Cluster, on the node that owns the keys' slot: EVALSHA and EVAL go where their first key lives).
+ *
+ * <p>Every script names at least one key and all its keys hash to one slot, or it is refused before it is
+ * sent: on a Redis Cluster anything else is a CROSSSLOT error (or a script run on a node that holds none of
+ * its keys), and checking here makes every test on a single Redis check it too. The scripts themselves
+ * touch only the keys they are given ({@code ScriptKeysTest}).
  */
 final class LuaScript {
 
@@ -50,7 +57,8 @@ final class LuaScript {
         return name;
     }
 
-    CompletableFuture<List<Object>> run(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+    CompletableFuture<List<Object>> run(RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {
+        requireOneSlot(name, keys);
         CompletableFuture<List<Object>> first =
                 redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
         return first.handle((result, error) -> {
@@ -63,6 +71,21 @@ final class LuaScript {
             }
             return CompletableFuture.<List<Object>>failedFuture(cause);
         }).thenCompose(f -> f);
+    }
+
+    /** Refuses keys that a Redis Cluster could not give one script: none, or more than one slot. */
+    static void requireOneSlot(String script, String... keys) {
+        if (keys.length == 0) {
+            throw new IllegalArgumentException("script " + script + " names no key: on a Redis Cluster it would run"
+                    + " on an arbitrary node");
+        }
+        int slot = SlotHash.getSlot(keys[0]);
+        for (String key : keys) {
+            if (SlotHash.getSlot(key) != slot) {
+                throw new IllegalArgumentException("script " + script + " touches keys in more than one slot ("
+                        + keys[0] + ", " + key + "): a CROSSSLOT error on a Redis Cluster; give them one hash tag");
+            }
+        }
     }
 
     private static String sha1(String source) {

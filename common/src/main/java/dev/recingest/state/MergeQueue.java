@@ -11,7 +11,7 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +28,9 @@ public final class MergeQueue {
     private static final String IDLE_CONSUMERS = LuaScript.source("idle_consumers");
     static final String FIELD = "recordingId";
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
 
-    public MergeQueue(RedisCommands<String, String> redis) {
+    public MergeQueue(RedisClusterCommands<String, String> redis) {
         this.redis = redis;
     }
 

@@ -1,7 +1,7 @@
 package dev.recingest.state;
 
 import dev.recingest.protocol.RecordingId;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,10 +25,10 @@ public final class OpenPerSubject {
     /** A subject that opens nothing for this long is forgotten; its recordings have long ended by then. */
     private static final Duration KEEP = Duration.ofDays(7);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Clock clock;
 
-    public OpenPerSubject(RedisAsyncCommands<String, String> redis, Clock clock) {
+    public OpenPerSubject(RedisClusterAsyncCommands<String, String> redis, Clock clock) {
         this.redis = redis;
         this.clock = clock;
     }

@@ -5,7 +5,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +22,9 @@ public final class OpenRecordings {
     private static final LuaScript SWEEP = LuaScript.load("sweep");
     private static final LuaScript UNINDEX = LuaScript.load("unindex");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
 
-    public OpenRecordings(RedisAsyncCommands<String, String> redis) {
+    public OpenRecordings(RedisClusterAsyncCommands<String, String> redis) {
         this.redis = redis;
     }
 

@@ -1,7 +1,7 @@
 package dev.recingest.state;
 
 import dev.recingest.protocol.RecordingId;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +21,10 @@ public final class RecordingRepairs {
     private static final LuaScript SETTLE = LuaScript.load("settle");
     private static final LuaScript RESTORE_PARTS = LuaScript.load("restore_parts");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Clock clock;
 
-    RecordingRepairs(RedisAsyncCommands<String, String> redis, Clock clock) {
+    RecordingRepairs(RedisClusterAsyncCommands<String, String> redis, Clock clock) {
         this.redis = redis;
         this.clock = clock;
     }

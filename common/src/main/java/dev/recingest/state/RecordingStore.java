@@ -14,7 +14,7 @@ import dev.recingest.state.Outcomes.StopOutcome;
 import dev.recingest.state.Outcomes.Transition;
 import dev.recingest.state.Outcomes.TransitionKind;
 import io.lettuce.core.Range;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,10 +51,10 @@ public final class RecordingStore {
     /** Meta field: the final state whose webhook is in the outbox (so it is not announced again). */
     public static final String ANNOUNCED = "announced";
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Clock clock;
 
-    public RecordingStore(RedisAsyncCommands<String, String> redis, Clock clock) {
+    public RecordingStore(RedisClusterAsyncCommands<String, String> redis, Clock clock) {
         this.redis = redis;
         this.clock = clock;
     }

@@ -12,7 +12,7 @@ import redis.embedded.RedisServer;
  * A Redis 6.2 server process (the binary shipped in the embedded-redis artifact) on 127.0.0.1, with
  * its data and append-only file in {@code dataDir} so that a restart keeps what was fsynced.
  */
-public final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis implements RedisUnderTest {
 
     /** The append-only file of the Redis 6.2 binary (one file; Redis 7 keeps a folder of them). */
     private static final String AOF = "appendonly.aof";
@@ -127,6 +127,11 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    @Override
+    public java.util.Map<String, String> settings() {
+        return java.util.Map.of(dev.recingest.config.RedisConfig.URI.env(), uri());
     }
 
     @Override

@@ -22,11 +22,18 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final String accessKey;
     private final String secretKey;
     private final int requestedPort;
+    private final String host;
     private BlobStoreContext context;
     private S3Proxy proxy;
     private int port;
 
     public EmbeddedS3(Path dataDir, String accessKey, String secretKey, int port) {
+        this(dataDir, accessKey, secretKey, "127.0.0.1", port);
+    }
+
+    /** On {@code host}: 127.0.0.1, or the host's end of a test's own network namespace link. */
+    public EmbeddedS3(Path dataDir, String accessKey, String secretKey, String host, int port) {
+        this.host = host;
         this.dataDir = dataDir;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
@@ -35,7 +42,12 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     /** Starts on a free port. */
     public static EmbeddedS3 start(Path dataDir, String accessKey, String secretKey) {
-        EmbeddedS3 s3 = new EmbeddedS3(dataDir, accessKey, secretKey, 0);
+        return start(dataDir, accessKey, secretKey, "127.0.0.1");
+    }
+
+    /** Starts on a free port of {@code host}. */
+    public static EmbeddedS3 start(Path dataDir, String accessKey, String secretKey, String host) {
+        EmbeddedS3 s3 = new EmbeddedS3(dataDir, accessKey, secretKey, host, 0);
         s3.start();
         return s3;
     }
@@ -50,7 +62,7 @@ public final class EmbeddedS3 implements AutoCloseable {
             int bindPort = port != 0 ? port : requestedPort;
             proxy = S3Proxy.builder()
                     .blobStore(context.getBlobStore())
-                    .endpoint(URI.create("http://127.0.0.1:" + bindPort))
+                    .endpoint(URI.create("http://" + host + ":" + bindPort))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                     // Reads from pages on any origin: a player (hls.js) fetches the live rendition's segments
                     // from presigned URLs with XHR, which needs CORS; the URLs themselves are the authorization.
@@ -83,7 +95,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://" + host + ":" + port);
     }
 
     public int port() {

@@ -74,7 +74,12 @@ public final class GatewayServer implements AutoCloseable {
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
         EndLedger ledger = new EndLedger(outputs);
         Endings endings = new Endings(store, chunks, ledger, events, retention.redisKeys(), Clock.systemUTC());
-        Reconciler reconciler = new StorageReconciler(store.repairs(), chunks, endings);
+        boolean epoll = Epoll.isAvailable();
+        boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+        // S3 requests of a repair are built on the event loops, like a chunk's PUT (ChunkWriter), never on the
+        // Redis client's thread.
+        Reconciler reconciler = new StorageReconciler(store.repairs(), chunks, endings, workers);
         RecordingLifecycle lifecycle = new RecordingLifecycle(store, reconciler, endings,
                 store.openPerSubject(), tokens, config.maxMetadataBytes(),
                 config.maxOpenPerSubject(), events);
@@ -88,9 +93,6 @@ public final class GatewayServer implements AutoCloseable {
 
         Warmup.run(store, chunks, outputs, tokens, Duration.ofSeconds(10));
 
-        boolean epoll = Epoll.isAvailable();
-        boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         serverChannel = new ServerBootstrap()
                 .group(boss, workers)

@@ -28,8 +28,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,14 +228,24 @@ class DurabilityIT {
         assertEquals(190, awaitRedis(() -> h.store.storedChunks(rid).join().size()), "Redis lost ten chunks");
 
         AtomicLong listed = new AtomicLong();
-        ChunkStore counting = counting(listed);
+        Set<String> listedOn = ConcurrentHashMap.newKeySet();
+        ChunkStore counting = counting(listed, listedOn);
         Endings endings = new Endings(h.store, counting, new EndLedger(h.s3), EventPublisher.none(),
                 Retention.DEFAULT_REDIS_KEYS, Clock.systemUTC());
-        var reconciled = new StorageReconciler(h.store.repairs(), counting, endings).reconcile(rid, 0).join();
-        assertEquals(200, reconciled.nextSeq());
+        ExecutorService requests = Executors.newSingleThreadExecutor(r -> new Thread(r, "repair-requests"));
+        try {
+            var reconciled = new StorageReconciler(h.store.repairs(), counting, endings, requests).reconcile(rid, 0)
+                    .join();
+            assertEquals(200, reconciled.nextSeq());
+        } finally {
+            requests.shutdown();
+        }
         assertEquals(200, h.store.storedChunks(rid).join().size(), "every stored chunk is recorded again");
         assertEquals(200 * 64, h.store.get(rid).join().orElseThrow().bytes());
         assertEquals(10, listed.get(), "listed only the chunks above Redis's record");
+        // Not on the Redis client's thread, which decodes every reply of the process (the gateway passes its
+        // event loops).
+        assertEquals(Set.of("repair-requests"), listedOn, "the LIST request is made on the executor given");
     }
 
     /** {@code listFrom} on the S3 server: the chunks at or above the index, and the manifest and tombstone. */
@@ -253,11 +267,12 @@ class DurabilityIT {
         assertTrue(h.s3.listFrom(RecordingId.of("dur-list-fro"), 0).join().chunks().isEmpty());
     }
 
-    /** The S3 store, counting the chunk objects each listing returns. */
-    private static ChunkStore counting(AtomicLong listed) {
+    /** The S3 store, counting the chunk objects each listing returns and naming the threads that list. */
+    private static ChunkStore counting(AtomicLong listed, Set<String> listedOn) {
         return new ChunkStore() {
             @Override
             public CompletableFuture<StoredObjects> listFrom(RecordingId id, long from) {
+                listedOn.add(Thread.currentThread().getName());
                 return h.s3.listFrom(id, from).thenApply(o -> {
                     listed.addAndGet(o.chunks().size());
                     return o;
@@ -266,6 +281,7 @@ class DurabilityIT {
 
             @Override
             public CompletableFuture<SortedMap<Long, Long>> listChunks(RecordingId id) {
+                listedOn.add(Thread.currentThread().getName());
                 return h.s3.listChunks(id).thenApply(m -> {
                     listed.addAndGet(m.size());
                     return m;

@@ -9,7 +9,7 @@ import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -70,7 +70,7 @@ class FuzzIT {
     }
 
     private static Snapshot snapshot(String id) {
-        RedisCommands<String, String> redis = h.connection.sync();
+        RedisClusterCommands<String, String> redis = h.connection.sync();
         String tag = "rec:{" + id + "}:";
         Map<Long, byte[]> chunks = new TreeMap<>();
         for (long index : h.s3.listChunks(RecordingId.of(id)).join().keySet()) {

@@ -1,19 +1,23 @@
 package dev.recingest.gateway;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.recingest.auth.Tokens;
-import dev.recingest.config.RedisConfig;
 import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.embedded.LocalRedisCluster;
+import dev.recingest.embedded.RedisServerProcess;
+import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,17 +25,26 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** A real Redis, a real S3 server and one gateway on loopback, for one test class. */
+/**
+ * A real Redis, a real S3 server and one gateway on loopback, for one test class. The Redis is an embedded one,
+ * or the one a test class that reruns a suite on another topology hands in ({@link #onSharedRedisCluster}).
+ */
 final class GatewayHarness implements AutoCloseable {
+
+    /** The Redis the harnesses made by a set-up in {@link #onRedis} use instead of an embedded one. */
+    private static volatile RedisUnderTest nextRedis;
 
     static final String SECRET = "test-secret-test-secret-test-secret-0123";
     static final String ADMIN = "admin-token-for-tests";
 
+    /** The embedded Redis this harness started, or null when it runs on one handed in ({@link #onRedis}). */
     final EmbeddedRedis redis;
+    /** The Redis the gateway and the test talk to. */
+    final RedisUnderTest redisUnderTest;
     final EmbeddedS3 s3Server;
     final S3Store s3;
     final RedisConnections redisClient;
-    final StatefulRedisConnection<String, String> connection;
+    final RedisConnection connection;
     final RecordingStore store;
     final Tokens tokens = new Tokens(SECRET);
     final GatewayServer gateway;
@@ -39,7 +52,7 @@ final class GatewayHarness implements AutoCloseable {
     private final S3Store gatewayS3;
     private final Settings settings;
     /** Redis connections of the gateways {@link #anotherGateway} started. */
-    private final java.util.List<StatefulRedisConnection<String, String>> others = new java.util.ArrayList<>();
+    private final java.util.List<RedisConnection> others = new java.util.ArrayList<>();
 
     GatewayHarness(Path dir, Map<String, String> settings) {
         this(dir, settings, dev.recingest.gateway.web.WebConfig.moduleOnly(), UnaryOperator.identity());
@@ -57,14 +70,16 @@ final class GatewayHarness implements AutoCloseable {
 
     private GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web,
                            UnaryOperator<URI> gatewayS3Endpoint) {
-        redis = EmbeddedRedis.start(dir.resolve("redis"));
+        RedisUnderTest given = nextRedis;
+        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
+        redisUnderTest = given == null ? redis : given;
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
         s3 = S3Store.create(s3Config(s3Server.endpoint()));
         s3.ensureBucket();
         URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Server.endpoint());
         gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(s3Config(gatewayEndpoint));
-        redisClient = new RedisConnections(new RedisConfig(redis.uri()));
+        redisClient = new RedisConnections(redisUnderTest.config());
         connection = redisClient.connect();
         store = new RecordingStore(connection.async(), Clock.systemUTC());
         Settings s = Settings.of(Map.of(
@@ -138,7 +153,7 @@ final class GatewayHarness implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
-        others.forEach(StatefulRedisConnection::close);
+        others.forEach(RedisConnection::close);
         connection.close();
         redisClient.close();
         if (gatewayS3 != s3) {
@@ -146,6 +161,27 @@ final class GatewayHarness implements AutoCloseable {
         }
         s3.close();
         s3Server.close();
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** Runs a test class's set-up with {@code redis} as the Redis of the harnesses it makes. */
+    static void onRedis(RedisUnderTest redis, Runnable setUp) {
+        nextRedis = redis;
+        try {
+            setUp.run();
+        } finally {
+            nextRedis = null;
+        }
+    }
+
+    /**
+     * Runs a test class's set-up on the shared 3-master, 3-replica Redis Cluster of this JVM (emptied first), or
+     * skips the class where the system has no redis-server to build one from.
+     */
+    static void onSharedRedisCluster(Runnable setUp) {
+        assumeTrue(RedisServerProcess.unavailable().isEmpty(), RedisServerProcess.unavailable().orElse(""));
+        onRedis(LocalRedisCluster.shared(), setUp);
     }
 }

@@ -16,7 +16,7 @@ import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.netty.buffer.Unpooled;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +42,7 @@ class LifecycleApiIT {
     @TempDir
     static Path dir;
     static GatewayHarness h;
-    static RedisCommands<String, String> redis;
+    static RedisClusterCommands<String, String> redis;
     static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     static final AtomicInteger IDS = new AtomicInteger();
 

@@ -2,8 +2,8 @@ package dev.recingest.merge;
 
 import dev.recingest.state.Backlog;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -34,13 +34,13 @@ public final class BacklogMetrics implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BacklogMetrics.class);
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisConnection connection;
     private final Backlog backlog;
     private final ScheduledExecutorService scheduler;
     private volatile Backlog.Snapshot last;
     private volatile boolean truncationLogged;
 
-    private BacklogMetrics(StatefulRedisConnection<String, String> connection, MeterRegistry registry) {
+    private BacklogMetrics(RedisConnection connection, MeterRegistry registry) {
         this.connection = connection;
         this.backlog = new Backlog(connection.async(), MAX_RECORDINGS);
         for (RecordingState state : Backlog.UNFINISHED) {

@@ -6,10 +6,10 @@ import dev.recingest.merge.RecordingMerger.Disposition;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.MergeQueue.Job;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public final class MergeWorker implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private ScheduledExecutorService leaseRenewals;
-    private StatefulRedisConnection<String, String> leaseConnection;
+    private RedisConnection leaseConnection;
     private MergeQueue leaseQueue;
 
     public MergeWorker(MergerConfig config, RedisConnections redis, RecordingMerger merger) {
@@ -114,7 +114,7 @@ public final class MergeWorker implements AutoCloseable {
 
     private void loop(String consumer) {
         while (running && !Thread.currentThread().isInterrupted()) {
-            try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            try (RedisConnection connection = redis.connect()) {
                 serve(consumer, new MergeQueue(connection.sync()));
             } catch (RedisException e) {
                 // Could not connect (Lettuce reconnects an established connection by itself).

@@ -14,8 +14,8 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.RedisConnection;
 import io.lettuce.core.Range;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class AnnouncementIT {
     @Test
     void anOutcomeTheOutboxMissedIsAnnouncedByTheNextDeliveryOfTheJob() throws Exception {
         try (TestCluster cluster = new TestCluster(dir);
-             StatefulRedisConnection<String, String> connection = cluster.redis.connect()) {
+             RedisConnection connection = cluster.redis.connect()) {
             OutboxPublisher outbox = OutboxPublisher.create(Settings.of(Map.of()), connection.async(), cluster.recordings);
             AtomicInteger refused = new AtomicInteger();
             EventPublisher firstTimeDown = new EventPublisher() {

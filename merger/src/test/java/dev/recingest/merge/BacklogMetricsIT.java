@@ -8,7 +8,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.RecordingState;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.recingest.state.RedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class BacklogMetricsIT {
     @Test
     void countsUnfinishedRecordingsByStateAndTheMergeQueue() throws Exception {
         try (TestCluster cluster = new TestCluster(dir);
-             StatefulRedisConnection<String, String> sync = cluster.redis.connect()) {
+             RedisConnection sync = cluster.redis.connect()) {
             MergeQueue queue = new MergeQueue(sync.sync());
             queue.ensureGroup();
             for (int i = 0; i < 3; i++) {

@@ -11,8 +11,8 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.storage.ChunkStore;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,9 @@ class MergeRecoveryIT {
 
     @AfterAll
     void stopServers() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @AfterEach
@@ -113,7 +115,7 @@ class MergeRecoveryIT {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         cluster.recordings.queueMerge(id).join();
         // A worker takes the job, moves the recording to MERGING, counts its attempt, and dies.
-        try (StatefulRedisConnection<String, String> c = cluster.redis.connect()) {
+        try (RedisConnection c = cluster.redis.connect()) {
             MergeQueue queue = new MergeQueue(c.sync());
             queue.ensureGroup();
             assertEquals(id, queue.take("dead-worker", Duration.ofSeconds(3), Duration.ofSeconds(1))
@@ -180,8 +182,8 @@ class MergeRecoveryIT {
     void aRenewedLeaseKeepsTheJobAndALostOneIsNoticed() throws Exception {
         RecordingId id = RecordingId.of("leased");
         cluster.recordings.queueMerge(id).join();
-        try (StatefulRedisConnection<String, String> a = cluster.redis.connect();
-             StatefulRedisConnection<String, String> b = cluster.redis.connect()) {
+        try (RedisConnection a = cluster.redis.connect();
+             RedisConnection b = cluster.redis.connect()) {
             MergeQueue qa = new MergeQueue(a.sync());
             MergeQueue qb = new MergeQueue(b.sync());
             qa.ensureGroup();

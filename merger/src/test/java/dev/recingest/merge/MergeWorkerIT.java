@@ -97,6 +97,7 @@ class MergeWorkerIT {
         assertEquals(2, manifest.get("output").get("streams").size());
         assertNotNull(manifest.get("stoppedAt").asText());
         assertTrue(manifest.get("void").isEmpty());
+        awaitOutcome("completed", 1.0); // counted just after the state is written
         assertEquals(1.0, registry.get("recingest.merge.jobs").tag("outcome", "completed").counter().count());
         assertEquals(chunks.stream().mapToLong(c -> c.length).sum(),
                 registry.get("recingest.merge.input").counter().count());
@@ -183,6 +184,7 @@ class MergeWorkerIT {
         assertEquals("chunks missing from storage: [5]", failed.errorMessage());
         assertEquals(Optional.empty(), cluster.storage.size(cluster.storage.keys().output(id)).join(),
                 "no partial MP4");
+        awaitOutcome("failed", 1.0); // counted just after the state is written
         assertEquals(1.0, registry.get("recingest.merge.jobs").tag("outcome", "failed").counter().count());
 
         cluster.put(id, 5, chunks.get(5));
@@ -217,11 +219,16 @@ class MergeWorkerIT {
     }
 
     private void awaitSkipped(double count) throws InterruptedException {
+        awaitOutcome("skipped", count);
+        Thread.sleep(200); // the ack follows the count
+    }
+
+    /** Waits (bounded) until at least {@code count} jobs were counted with {@code outcome}. */
+    private void awaitOutcome(String outcome, double count) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (registry.get("recingest.merge.jobs").tag("outcome", "skipped").counter().count() < count) {
-            assertTrue(System.nanoTime() < deadline, "the duplicate job was not handled");
+        while (registry.get("recingest.merge.jobs").tag("outcome", outcome).counter().count() < count) {
+            assertTrue(System.nanoTime() < deadline, "no job counted " + outcome);
             Thread.sleep(50);
         }
-        Thread.sleep(200); // the ack follows the count
     }
 }

@@ -3,10 +3,10 @@ package dev.recingest.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.recingest.config.RedisConfig;
 import dev.recingest.config.S3Config;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
+import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
@@ -16,8 +16,8 @@ import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.state.SeqMode;
-import dev.recingest.storage.S3Store;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.S3Store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -38,6 +38,10 @@ import java.util.function.BiFunction;
  */
 public final class TestCluster implements AutoCloseable {
 
+    /** The Redis the clusters made by a set-up in {@link #onRedis} use instead of an embedded one. */
+    private static volatile RedisUnderTest nextRedis;
+
+    /** The embedded Redis this started, or null when it runs on one handed in ({@link #onRedis}). */
     public final EmbeddedRedis redisServer;
     public final EmbeddedS3 s3Server;
     public final RedisConnections redis;
@@ -45,12 +49,13 @@ public final class TestCluster implements AutoCloseable {
     public final S3Store storage;
     /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
     final S3Config s3Config;
-    private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
+    private final dev.recingest.state.RedisConnection connection;
 
     public TestCluster(Path dir) {
-        redisServer = EmbeddedRedis.start(dir.resolve("redis"));
+        RedisUnderTest given = nextRedis;
+        redisServer = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
-        redis = new RedisConnections(new RedisConfig(redisServer.uri()));
+        redis = new RedisConnections((given == null ? redisServer : given).config());
         connection = redis.connect();
         recordings = new RecordingStore(connection.async(), Clock.systemUTC());
         s3Config = new S3Config(s3Server.endpoint(), "us-east-1", "recordings", "rec/", "access", "secret-secret", true, 16);
@@ -203,7 +208,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Redis commands for what a test does to the queue by hand (raw jobs, consumers). */
-    io.lettuce.core.api.sync.RedisCommands<String, String> redisSync() {
+    io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> redisSync() {
         return connection.sync();
     }
 
@@ -219,6 +224,34 @@ public final class TestCluster implements AutoCloseable {
         redis.close();
         storage.close();
         s3Server.close();
-        redisServer.close();
+        if (redisServer != null) {
+            redisServer.close();
+        }
+    }
+
+    /** A set-up that makes a cluster, run with {@code redis} as its Redis. */
+    @FunctionalInterface
+    interface SetUp {
+        void run() throws Exception;
+    }
+
+    /** Runs a test class's set-up with {@code redis} as the Redis of the clusters it makes. */
+    static void onRedis(RedisUnderTest redis, SetUp setUp) throws Exception {
+        nextRedis = redis;
+        try {
+            setUp.run();
+        } finally {
+            nextRedis = null;
+        }
+    }
+
+    /**
+     * Runs a set-up on the shared 3-master, 3-replica Redis Cluster of this JVM (emptied first), or skips the
+     * class where the system has no redis-server to build one from.
+     */
+    static void onSharedRedisCluster(SetUp setUp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.recingest.embedded.RedisServerProcess.unavailable().isEmpty(),
+                dev.recingest.embedded.RedisServerProcess.unavailable().orElse(""));
+        onRedis(dev.recingest.embedded.LocalRedisCluster.shared(), setUp);
     }
 }

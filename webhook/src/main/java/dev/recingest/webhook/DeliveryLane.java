@@ -1,6 +1,7 @@
 package dev.recingest.webhook;
 
 import dev.recingest.events.Outbox;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
@@ -12,8 +13,7 @@ import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,8 +82,8 @@ final class DeliveryLane implements Runnable {
     @Override
     public void run() {
         while (running) {
-            try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-                RedisCommands<String, String> sync = connection.sync();
+            try (RedisConnection connection = redis.connect()) {
+                RedisClusterCommands<String, String> sync = connection.sync();
                 ensureGroup(sync);
                 while (running) {
                     countTrimmed(sync);
@@ -110,7 +110,7 @@ final class DeliveryLane implements Runnable {
         }
     }
 
-    private void ensureGroup(RedisCommands<String, String> sync) {
+    private void ensureGroup(RedisClusterCommands<String, String> sync) {
         try {
             sync.xgroupCreate(XReadArgs.StreamOffset.from(Outbox.STREAM, "$"), group, XGroupCreateArgs.Builder.mkstream());
             LOG.info("event=webhook-group-created url={} group={}", WebhookConfig.redact(url), group);
@@ -120,7 +120,7 @@ final class DeliveryLane implements Runnable {
     }
 
     /** Events the outbox cap removed before this URL's group read them are counted, and logged. */
-    private void countTrimmed(RedisCommands<String, String> sync) {
+    private void countTrimmed(RedisClusterCommands<String, String> sync) {
         long trimmed = trims.newlyTrimmed(sync);
         if (trimmed > 0) {
             metrics.trimmed(trimmed);
@@ -133,7 +133,7 @@ final class DeliveryLane implements Runnable {
     }
 
     /** Claims and delivers pending events whose backoff has passed; gives up those past the max age. */
-    private void retryDue(RedisCommands<String, String> sync) {
+    private void retryDue(RedisClusterCommands<String, String> sync) {
         List<PendingMessage> pending = sync.xpending(Outbox.STREAM, XPendingArgs.Builder
                 .xpending(group, Range.unbounded(), Limit.from(config.batch() * 16L)).idle(config.backoff(1)));
         List<Attempt> due = new ArrayList<>();
@@ -159,7 +159,7 @@ final class DeliveryLane implements Runnable {
         deliver(sync, due);
     }
 
-    private void deliver(RedisCommands<String, String> sync, List<Attempt> attempts) {
+    private void deliver(RedisClusterCommands<String, String> sync, List<Attempt> attempts) {
         List<CompletableFuture<Void>> inFlight = new ArrayList<>();
         for (Attempt a : attempts) {
             String body = a.message().getBody() == null ? null : a.message().getBody().get(Outbox.FIELD_BODY);
@@ -222,7 +222,7 @@ final class DeliveryLane implements Runnable {
         return clock.millis() - Outbox.publishedAt(entryId) > config.maxAge().toMillis();
     }
 
-    private void giveUp(RedisCommands<String, String> sync, String entryId, long attempts) {
+    private void giveUp(RedisClusterCommands<String, String> sync, String entryId, long attempts) {
         sync.xack(Outbox.STREAM, group, entryId);
         metrics.gaveUp();
         LOG.warn("event=webhook-given-up url={} entry={} attempts={} maxAge={}", WebhookConfig.redact(url), entryId,

@@ -2,7 +2,7 @@ package dev.recingest.webhook;
 
 import dev.recingest.events.Outbox;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ final class TrimWatch {
     }
 
     /** The events trimmed before the group read them that no process has counted yet (0 when none, or unknown). */
-    long newlyTrimmed(RedisCommands<String, String> sync) {
+    long newlyTrimmed(RedisClusterCommands<String, String> sync) {
         Map<String, Object> stream = map(sync.xinfoStream(Outbox.STREAM));
         Map<String, Object> mine = null;
         for (Object g : sync.xinfoGroups(Outbox.STREAM)) {

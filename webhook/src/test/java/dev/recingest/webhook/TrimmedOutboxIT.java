@@ -10,8 +10,8 @@ import dev.recingest.events.OutboxPublisher;
 import dev.recingest.events.RecordingEvent;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,7 +47,7 @@ class TrimmedOutboxIT {
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         try (RedisConnections redis = new RedisConnections(new RedisConfig("redis://127.0.0.1:" + port + awaitPort(port)));
-             StatefulRedisConnection<String, String> connection = redis.connect();
+             RedisConnection connection = redis.connect();
              Receiver receiver = new Receiver(0)) {
             RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
             // A cap of 100 (the stream trims whole nodes of 100 entries at a time, so about that many stay).
@@ -81,7 +81,7 @@ class TrimmedOutboxIT {
         }
     }
 
-    private static boolean groupExists(StatefulRedisConnection<String, String> connection, WebhookConfig config) {
+    private static boolean groupExists(RedisConnection connection, WebhookConfig config) {
         try {
             return connection.sync().xinfoGroups(dev.recingest.events.Outbox.STREAM).toString()
                     .contains(DeliveryLane.groupOf(config.urls().get(0)));

@@ -16,8 +16,8 @@ import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class WebhookDeliveryIT {
     static Path dir;
     static EmbeddedRedis redisServer;
     static RedisConnections redis;
-    static StatefulRedisConnection<String, String> connection;
+    static RedisConnection connection;
     static RecordingStore store;
     static OutboxPublisher publisher;
 
@@ -141,7 +141,7 @@ class WebhookDeliveryIT {
     void publishingNeverThrowsOrBlocksWhenRedisIsDown() throws Exception {
         EmbeddedRedis lost = EmbeddedRedis.start(dir.resolve("lost"));
         try (RedisConnections c = new RedisConnections(new RedisConfig(lost.uri()))) {
-            StatefulRedisConnection<String, String> conn = c.connect();
+            RedisConnection conn = c.connect();
             RecordingStore s = new RecordingStore(conn.async(), Clock.systemUTC());
             OutboxPublisher p = OutboxPublisher.create(Settings.of(Map.of()), conn.async(), s);
             RecordingId id = RecordingId.of("hook-3");
