@@ -108,7 +108,17 @@ final class ChunkFeed {
     }
 
     private void look() throws InterruptedException, Gone {
-        Map<String, String> meta = Await.within(recordings.fields(id), WAIT);
+        Map<String, String> meta;
+        try {
+            meta = Await.within(recordings.fields(id), WAIT);
+        } catch (MergeFailure e) {
+            if (!e.retryable()) {
+                throw e;
+            }
+            // Redis unreachable for a moment (a failover, a restart): nothing new is known; look again at the next
+            // poll. The lease decides whether this rendition goes on (it is lost if Redis stays away too long).
+            return;
+        }
         if (meta == null || !meta.containsKey("state")) {
             if (++unknownPolls > UNKNOWN_POLLS) {
                 throw new Gone("Redis has had no record of the recording for " + poll.multipliedBy(UNKNOWN_POLLS));
