@@ -62,6 +62,10 @@ public final class LiveOutputs implements LiveOutput {
                 if (f.isPresent()) {
                     return staged(id, f.get(), chunkCount);
                 }
+                if (finalInRedis) {
+                    LOG.info("recordingId={} event=live-mp4-unavailable reason=discarded", id);
+                    return Optional.empty(); // staged once, then discarded by an earlier attempt
+                }
             }
             if (status.isEmpty() && !Await.within(index.held(id), WAIT)) {
                 LOG.info("recordingId={} event=live-mp4-unavailable reason=no-rendition", id);
@@ -74,7 +78,26 @@ public final class LiveOutputs implements LiveOutput {
     }
 
     private Optional<Staged> staged(RecordingId id, FinalOutput f, long chunkCount) {
-        var upload = uploads.staged(outputs.keys().output(id), f.uploadId(), f.parts());
+        var staged = uploads.staged(outputs.keys().output(id), f.uploadId(), f.parts());
+        String finalKey = outputs.keys().liveFile(id, "mp4-final.json");
+        // Discarded (not used by the merge): the upload is aborted and its description goes with it, so that a
+        // later attempt (a re-merge) merges the chunks instead of finding an upload that no longer exists.
+        OutputStore.StagedUpload upload = new OutputStore.StagedUpload() {
+            @Override
+            public String key() {
+                return staged.key();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> publish() {
+                return staged.publish();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> discard() {
+                return staged.discard().handle((x, e) -> null).thenCompose(x -> outputs.delete(finalKey));
+            }
+        };
         if (f.chunkCount() != chunkCount) {
             LOG.warn("recordingId={} event=live-mp4-unavailable reason=other-chunks liveChunks={} chunks={}", id,
                     f.chunkCount(), chunkCount);

@@ -260,8 +260,18 @@ public final class RecordingMerger implements AutoCloseable {
         }
         ChunkPlan plan;
         try {
-            plan = ContiguityCheck.verify(rec.chunks(), inRedis, LiveOutput.sizes(live.get().result().chunks()), voids);
+            // Storage is listed as for any merge: a chunk the rendition read and storage lost since fails the
+            // recording as the batch merge would (MISSING_CHUNKS); and the rendition must have read what is there.
+            plan = ContiguityCheck.verify(rec.chunks(), inRedis, await(chunks.listChunks(rec.id()), STORAGE_WAIT), voids);
+            java.util.Map<Long, Long> read = LiveOutput.sizes(live.get().result().chunks());
+            for (var c : plan.chunks()) {
+                if (!Long.valueOf(c.size()).equals(read.get(c.index()))) {
+                    throw new MergeFailure(MergeError.SIZE_MISMATCH, "the live rendition read chunk " + c.index()
+                            + " as " + read.get(c.index()) + " bytes, storage lists " + c.size());
+                }
+            }
         } catch (MergeFailure e) {
+            // Whatever is wrong (a chunk missing, another size), the merge from the chunks finds and reports it.
             LOG.warn("merge from chunks recordingId={} reason=live-mp4-of-other-chunks detail=\"{}\"", rec.id(), e.getMessage());
             live.get().upload().discard();
             return Optional.empty();
