@@ -110,6 +110,11 @@ final class EmbeddedCluster implements AutoCloseable {
         return tokens.issueForPrefix("dev", "", validity);
     }
 
+    /** A token for one recording only. */
+    String recorderTokenFor(String recordingId, Duration validity) {
+        return tokens.issueForRecording("dev", recordingId, validity);
+    }
+
     Settings settings() {
         return settings;
     }

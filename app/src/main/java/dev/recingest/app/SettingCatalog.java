@@ -11,6 +11,7 @@ import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.janitor.JanitorConfig;
 import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.media.FfmpegBinaries;
+import dev.recingest.live.LiveConfig;
 import dev.recingest.merge.MergerConfig;
 import dev.recingest.webhook.WebhookConfig;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class SettingCatalog {
 
     /** Every group, in the README's order. */
     static final List<SettingGroup> ALL = List.of(RedisConfig.SETTINGS, S3Config.SETTINGS, GatewayConfig.SETTINGS,
-            TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS,
+            TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS,
             LauncherSettings.METRICS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.EMBEDDED,
             PushCommand.SETTINGS, RecordCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
 
@@ -51,7 +52,7 @@ final class SettingCatalog {
             case "gateway" -> sections(GatewayConfig.SETTINGS, TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
                     RedisConfig.SETTINGS, S3Config.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.LOGGING);
             case "merger" -> {
-                List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS));
+                List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS));
                 s.add(MERGER_METRICS);
                 s.addAll(sections(WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, Retention.SETTINGS,
                         RedisConfig.SETTINGS, S3Config.SETTINGS, LauncherSettings.LOGGING));
@@ -61,7 +62,7 @@ final class SettingCatalog {
             case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, TokenPolicy.SETTINGS,
                     WebConfig.SETTINGS,
                     JanitorConfig.SETTINGS,
-                    MergerConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
+                    MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
                     Retention.SETTINGS, LauncherSettings.LOGGING);
             case "push" -> List.of(Section.of(PushCommand.SETTINGS),
                     new Section("admin", List.of(GatewayConfig.ADMIN_TOKEN)), Section.of(FfmpegBinaries.SETTINGS),

@@ -75,7 +75,8 @@ final class Chromium implements AutoCloseable {
         if (!runs("node", "--version")) {
             return "no node on PATH (Node.js 18+ drives Chromium through playwright-core): skipping the browser tests";
         }
-        if (!Files.isDirectory(recorderDir().resolve("node_modules/playwright-core"))) {
+        if (!Files.isDirectory(recorderDir().resolve("node_modules/playwright-core"))
+                || !Files.isDirectory(recorderDir().resolve("node_modules/hls.js"))) {
             if (!runs("npm", "ci", "--no-audit", "--no-fund")) {
                 return "cannot install web/recorder's dev dependencies (npm ci): skipping the browser tests";
             }

@@ -121,7 +121,10 @@ class RedisFailureIT {
                 cluster.recorderToken()), id, "video/mp2t", chunks, Duration.ofMillis(20), i -> {
                     if (i == chunks.size() / 2) {
                         RecordingKeys k = new RecordingKeys(RecordingId.of(id));
-                        assertEquals(3, cluster.backends.connection().sync().del(k.all()), "meta, counter and stored record");
+                        long deleted = cluster.backends.connection().sync().del(k.all());
+                        // Meta, counter and stored record; and the live rendition's status and lease when a live
+                        // worker has taken the recording by then.
+                        assertTrue(deleted >= 3 && deleted <= 5, "meta, counter, stored record (+ live keys): " + deleted);
                     }
                 });
         assertEquals(chunks.size(), stopped.chunks());

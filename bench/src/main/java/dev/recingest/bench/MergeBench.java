@@ -118,7 +118,11 @@ final class MergeBench {
                 "RECINGEST_S3_BUCKET", BenchCluster.BUCKET,
                 "AWS_ACCESS_KEY_ID", BenchCluster.ACCESS,
                 "AWS_SECRET_ACCESS_KEY", BenchCluster.S3_SECRET,
-                "RECINGEST_MERGE_WORK_DIR", workDir.toString());
+                "RECINGEST_MERGE_WORK_DIR", workDir.toString(),
+                // The batch merge from the chunks, as measured before the live rendition existed: with it on,
+                // a recording ingested faster than real time is rendered while ingested and the merge waits for
+                // it (the live path is measured by LiveStopBenchmark).
+                "RECINGEST_LIVE", "false");
     }
 
     /** Ingests {@code media} in {@code mode}, waits for its merge, then runs the raw baseline. */

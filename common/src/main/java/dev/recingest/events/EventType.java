@@ -15,7 +15,12 @@ public enum EventType {
     /** The recorder (or a force delete) aborted it: its chunks are deleted, nothing is merged. */
     ABORTED("recording.aborted", "ABORTED", "abortedAt"),
     /** The admin API deleted its objects; the id stays ended for good (a tombstone in storage). */
-    DELETED("recording.deleted", "DELETED", "deletedAt");
+    DELETED("recording.deleted", "DELETED", "deletedAt"),
+    /**
+     * The live rendition listed its first segment: the recording can be watched ({@code live.m3u8}). Not a change of
+     * state: the event carries the state the recording is in.
+     */
+    LIVE("recording.live", "RECORDING", "liveAt");
 
     private final String wire;
     private final String state;

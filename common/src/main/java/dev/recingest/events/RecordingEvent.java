@@ -45,7 +45,7 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("recordingId", id.value());
         // The state the event announces, not whatever the record says by the time it is read.
-        r.put("state", type.state());
+        r.put("state", type == EventType.LIVE ? meta.getOrDefault("state", type.state()) : type.state());
         r.put("contentType", meta.get("contentType"));
         r.put("mode", meta.getOrDefault("mode", "stream"));
         if (meta.containsKey("chunks")) {
@@ -72,6 +72,10 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
             out.put("durationSeconds", meta.containsKey("durationSeconds")
                     ? Double.valueOf(meta.get("durationSeconds")) : null);
             r.put("output", out);
+        }
+        if (type == EventType.LIVE) {
+            r.put("live", Map.of("playlist", "/v1/recordings/" + id.value() + "/live.m3u8",
+                    "liveAt", Instant.ofEpochMilli(Long.parseLong(meta.get("liveAt"))).toString()));
         }
         if (type == EventType.FAILED && meta.containsKey("errorCode")) {
             r.put("error", Map.of("code", meta.get("errorCode"), "message", meta.getOrDefault("errorMessage", "")));

@@ -10,12 +10,16 @@ public final class RecordingKeys {
     public static final String OPEN_INDEX = "recingest:open";
     public static final String MERGE_JOBS = "recingest:merge-jobs";
     public static final String JANITOR_LOCK = "recingest:janitor-lock";
+    /** Recordings with live rendition work to do, scored by when a worker should look at each (epoch ms). */
+    public static final String LIVE_INDEX = "recingest:live";
 
     final String meta;
     final String next;
     final String stored;
     final String voids;
     final String parts;
+    final String live;
+    final String liveLease;
 
     public RecordingKeys(RecordingId id) {
         String tag = "rec:{" + id.value() + "}:";
@@ -24,6 +28,8 @@ public final class RecordingKeys {
         this.stored = tag + "stored";
         this.voids = tag + "void";
         this.parts = tag + "parts";
+        this.live = tag + "live";
+        this.liveLease = tag + "live-lease";
     }
 
     public String meta() {
@@ -47,8 +53,16 @@ public final class RecordingKeys {
         return parts;
     }
 
-    /** Every key of the recording; the scripts that take them all rely on this order. */
+    public String live() {
+        return live;
+    }
+
+    public String liveLease() {
+        return liveLease;
+    }
+
+    /** Every key of the recording; the scripts that take them all rely on this order (the live keys last). */
     public String[] all() {
-        return new String[] {meta, next, stored, voids, parts};
+        return new String[] {meta, next, stored, voids, parts, live, liveLease};
     }
 }

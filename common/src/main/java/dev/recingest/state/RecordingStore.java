@@ -89,7 +89,10 @@ public final class RecordingStore {
                     // Outside the script: the indices are global keys on other slots. A resume re-enters the
                     // janitor's index too, due at once, in case the entry was lost; the janitor reschedules it.
                     CompletableFuture<Long> open = redis.zadd(RecordingKeys.OPEN_INDEX, Double.parseDouble(now),
-                            id.value()).toCompletableFuture();
+                            id.value()).toCompletableFuture()
+                            // Due for a live worker at once (NX: a resume keeps the lease its rendition has).
+                            .thenCompose(x -> redis.zadd(RecordingKeys.LIVE_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                                    Double.parseDouble(now), id.value()).toCompletableFuture());
                     if (kind != StartKind.CREATED) {
                         return open.thenApply(x -> outcome);
                     }
@@ -183,6 +186,8 @@ public final class RecordingStore {
                     return redis.zadd(RecordingKeys.RECORDINGS_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
                                     Double.parseDouble(now), id.value()).toCompletableFuture()
                             .thenCompose(x -> redis.zadd(RecordingKeys.OPEN_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
+                                    Double.parseDouble(now), id.value()).toCompletableFuture())
+                            .thenCompose(x -> redis.zadd(RecordingKeys.LIVE_INDEX, io.lettuce.core.ZAddArgs.Builder.nx(),
                                     Double.parseDouble(now), id.value()).toCompletableFuture())
                             .thenApply(x -> out);
                 });
@@ -370,10 +375,12 @@ public final class RecordingStore {
     public CompletableFuture<Void> expire(RecordingId id, Duration ttl) {
         RecordingKeys k = new RecordingKeys(id);
         String[] keys = k.all();
-        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length];
+        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length + 1];
         for (int i = 0; i < keys.length; i++) {
             all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
         }
+        // Ended: no live rendition has work left (one still running notices and stops, see LiveIndex).
+        all[keys.length] = redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture();
         return CompletableFuture.allOf(all);
     }
 
@@ -402,9 +409,10 @@ public final class RecordingStore {
      */
     public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
         RecordingKeys k = new RecordingKeys(id);
-        return redis.del(k.next, k.stored, k.voids, k.parts).toCompletableFuture()
+        return redis.del(k.next, k.stored, k.voids, k.parts, k.live, k.liveLease).toCompletableFuture()
                 .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
     }
 
@@ -413,6 +421,7 @@ public final class RecordingStore {
         return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
                 .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
                 .thenCompose(n -> redis.zrem(RecordingKeys.OPEN_INDEX, id.value()).toCompletableFuture())
+                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
                 .thenApply(n -> null);
     }
 
@@ -424,6 +433,11 @@ public final class RecordingStore {
     /** The count of open recordings per token subject, on the same Redis connection. */
     public OpenPerSubject openPerSubject() {
         return new OpenPerSubject(redis, clock);
+    }
+
+    /** The live renditions' index, leases and status, on the same Redis connection. */
+    public LiveIndex liveIndex() {
+        return new LiveIndex(redis, clock);
     }
 
     /** The janitor's index and sweep script, on the same Redis connection. */

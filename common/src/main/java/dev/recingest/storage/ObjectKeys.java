@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 public final class ObjectKeys {
 
     private static final Pattern CHUNK_NAME = Pattern.compile("^[0-9]{10}$");
+    /** The files of a live rendition that players fetch: its init segments and media segments. */
+    public static final Pattern LIVE_MEDIA_NAME = Pattern.compile("^(init-[0-9]{1,6}\\.mp4|[0-9]{8}\\.m4s)$");
     private static final Pattern PART_NAME = Pattern.compile("^([0-9]{10})-([0-9]{1,19})$");
 
     private final String prefix;
@@ -66,6 +68,27 @@ public final class ObjectKeys {
 
     public String output(RecordingId id) {
         return recording(id) + "recording.mp4";
+    }
+
+    /**
+     * Where the live rendition lives ({@code dev.recingest.live}): its playlist {@code live.m3u8}, init segments
+     * {@code init-<part>.mp4}, media segments {@code <sequence, 8 digits>.m4s}, and the state of the MP4 it
+     * uploads as it goes ({@code mp4-upload.json}, {@code mp4-parts.json}, {@code mp4-final.json}).
+     */
+    public String live(RecordingId id) {
+        return recording(id) + "live/";
+    }
+
+    public String livePlaylist(RecordingId id) {
+        return live(id) + "live.m3u8";
+    }
+
+    /** A file of the live rendition by its name; only names of {@link #LIVE_MEDIA_NAME} or the rendition's state files. */
+    public String liveFile(RecordingId id, String name) {
+        if (!LIVE_MEDIA_NAME.matcher(name).matches() && !name.matches("^mp4-(upload|parts|final)\\.json$")) {
+            throw new IllegalArgumentException("not a file of a live rendition: " + name);
+        }
+        return live(id) + name;
     }
 
     public String manifest(RecordingId id) {

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** {@link ChunkStore} and {@link OutputStore} on S3 (or anything that speaks its protocol). */
-public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
+public final class S3Store implements ChunkStore, OutputStore, MultipartUploads, AutoCloseable {
 
     /** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps one part in memory at a time. */
     static final int PART_SIZE = 8 << 20;
@@ -363,6 +363,46 @@ public final class S3Store implements ChunkStore, OutputStore, AutoCloseable {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public CompletableFuture<String> createUpload(String key, String contentType) {
+        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).handle((r, e) -> {
+            if (e != null) {
+                throw translate(e);
+            }
+            return r.uploadId();
+        });
+    }
+
+    @Override
+    public CompletableFuture<Part> uploadPart(String key, String uploadId, int number, Path file, long position,
+                                              long length) {
+        return s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length),
+                AsyncRequestBody.fromFile(FileRequestBodyConfiguration.builder().path(file).position(position)
+                        .numBytesToRead(length).build())).handle((r, e) -> {
+                            if (e != null) {
+                                throw translate(e);
+                            }
+                            return new Part(number, r.eTag(), length);
+                        });
+    }
+
+    @Override
+    public StagedUpload staged(String key, String uploadId, List<Part> parts) {
+        return new MultipartStage(key, uploadId, parts.stream().sorted(java.util.Comparator.comparingInt(Part::number))
+                .map(p -> CompletedPart.builder().partNumber(p.number()).eTag(p.etag()).build()).toList());
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getRange(String key, long from, long length) {
+        return s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + from + "-" + (from + length - 1)),
+                new SizedBytes()).handle((r, e) -> {
+                    if (e != null) {
+                        throw translate(e);
+                    }
+                    return r;
+                });
     }
 
     /** Creates the bucket if it is missing (embedded setup and tests only). */

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.List;
 import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
@@ -62,6 +64,10 @@ public final class EmbeddedS3 implements AutoCloseable {
                     .blobStore(context.getBlobStore())
                     .endpoint(URI.create("http://" + host + ":" + bindPort))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                    // Reads from pages on any origin: a player (hls.js) fetches the live rendition's segments
+                    // from presigned URLs with XHR, which needs CORS; the URLs themselves are the authorization.
+                    .corsRules(new CrossOriginResourceSharing(List.of("*"), List.of("GET", "HEAD"), List.of("*"),
+                            List.of(), "false"))
                     .build();
             proxy.start();
             while (!"STARTED".equals(proxy.getState())) {

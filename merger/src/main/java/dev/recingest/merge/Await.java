@@ -7,13 +7,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Waiting for a Redis or storage call from a merge thread. */
-final class Await {
+public final class Await {
 
     private Await() {
     }
 
     /** Waits for a store call; its failure becomes a MergeFailure (storage errors keep their meaning). */
-    static <T> T within(CompletableFuture<T> f, Duration limit) throws InterruptedException {
+    public static <T> T within(CompletableFuture<T> f, Duration limit) throws InterruptedException {
         try {
             return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

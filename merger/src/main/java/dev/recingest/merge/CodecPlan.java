@@ -15,16 +15,44 @@ import java.util.Set;
  * @param audio            "copy", the encoder used, or null when there is no audio
  * @param outputArguments  FFmpeg output options, in order, before the output file
  */
-record CodecPlan(String video, String audio, List<String> outputArguments) {
+public record CodecPlan(String video, String audio, List<String> outputArguments) {
 
     static final Set<String> COPY_VIDEO = Set.of("h264", "hevc", "vp9", "av1");
     static final Set<String> COPY_AUDIO = Set.of("aac", "opus", "mp3");
 
-    CodecPlan {
+    public CodecPlan {
         outputArguments = List.copyOf(outputArguments);
     }
 
     static CodecPlan choose(MediaInfo input, FfmpegCapabilities caps) {
+        CodecPlan streams = streams(input, caps, List.of(), List.of());
+        List<String> args = new ArrayList<>(streams.outputArguments());
+        args.addAll(List.of("-movflags", "+faststart", "-f", "mp4"));
+        return new CodecPlan(streams.video(), streams.audio(), args);
+    }
+
+    /**
+     * The same codec decisions for the live rendition: a fragmented MP4 (one init, then fragments, so it can be
+     * read from a pipe while FFmpeg writes it, see {@code dev.recingest.mp4.FragmentReader}) where an encoded video
+     * gets a key frame every {@code keyFrameSeconds} and no others (no scene cuts), so that HLS segments can be
+     * cut there, and at the same places again when a rendition is taken over. Copied AAC from MPEG-TS is ADTS,
+     * which a fragmented MP4 whose header is written before the first packet cannot have converted for it.
+     */
+    public static CodecPlan forFragments(MediaInfo input, FfmpegCapabilities caps, double keyFrameSeconds) {
+        String every = String.format(java.util.Locale.ROOT, "%.3f", keyFrameSeconds);
+        CodecPlan streams = streams(input, caps, List.of("-sc_threshold", "0", "-force_key_frames",
+                "expr:gte(t,n_forced*" + every + ")"), List.of("-bsf:a", "aac_adtstoasc"));
+        List<String> args = new ArrayList<>(streams.outputArguments());
+        // delay_moov: the moov waits for the first packets, so it carries the edit list of a B-frame delay;
+        // frag_duration 1: a fragment per packet, written as soon as the next packet says how long it lasts.
+        args.addAll(List.of("-flush_packets", "1", "-frag_duration", "1",
+                "-movflags", "+empty_moov+delay_moov+default_base_moof", "-f", "mp4"));
+        return new CodecPlan(streams.video(), streams.audio(), args);
+    }
+
+    /** The stream options: which streams, and each copied or encoded (with {@code encodeVideo} when encoded). */
+    private static CodecPlan streams(MediaInfo input, FfmpegCapabilities caps, List<String> encodeVideo,
+                                     List<String> copyAac) {
         Optional<StreamInfo> v = input.firstVideo();
         Optional<StreamInfo> a = input.firstAudio();
         if (v.isEmpty() && a.isEmpty()) {
@@ -46,6 +74,7 @@ record CodecPlan(String video, String audio, List<String> outputArguments) {
                 }
             } else {
                 video = encodeVideo(caps, args);
+                args.addAll(encodeVideo);
             }
         }
         String audio = null;
@@ -53,12 +82,14 @@ record CodecPlan(String video, String audio, List<String> outputArguments) {
             if (COPY_AUDIO.contains(a.get().codecName())) {
                 audio = "copy";
                 args.addAll(List.of("-c:a", "copy"));
+                if ("aac".equals(a.get().codecName())) {
+                    args.addAll(copyAac);
+                }
             } else {
                 audio = "aac";
                 args.addAll(List.of("-c:a", "aac", "-b:a", "128k"));
             }
         }
-        args.addAll(List.of("-movflags", "+faststart", "-f", "mp4"));
         return new CodecPlan(video, audio, args);
     }
 
@@ -103,7 +134,7 @@ record CodecPlan(String video, String audio, List<String> outputArguments) {
     }
 
     /** For logs: "video vp8->libx264, audio opus->copy". */
-    String describe(MediaInfo input) {
+    public String describe(MediaInfo input) {
         StringBuilder sb = new StringBuilder();
         input.firstVideo().ifPresent(s -> sb.append("video ").append(s.codecName()).append("->").append(video));
         input.firstAudio().ifPresent(s -> sb.append(sb.isEmpty() ? "" : ", ").append("audio ")

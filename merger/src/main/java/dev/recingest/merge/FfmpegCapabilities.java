@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
  *
  * @param encoders names of the encoders, such as {@code libx264}, {@code mpeg4}, {@code aac}
  */
-record FfmpegCapabilities(Set<String> encoders, boolean fpsMode) {
+public record FfmpegCapabilities(Set<String> encoders, boolean fpsMode) {
 
     private static final Logger LOG = LoggerFactory.getLogger(FfmpegCapabilities.class);
     // " V....D libx264   libx264 H.264 ..." : flags, then the encoder name.
     private static final Pattern ENCODER_LINE = Pattern.compile("^\\s*[VAS][.A-Z]{5}\\s+(\\S+)\\s");
 
-    FfmpegCapabilities {
+    public FfmpegCapabilities {
         encoders = Set.copyOf(encoders);
     }
 
-    static FfmpegCapabilities detect(Path ffmpeg) {
+    public static FfmpegCapabilities detect(Path ffmpeg) {
         String encoderList = run(ffmpeg, "-hide_banner", "-encoders");
         Set<String> encoders = encoderList.lines().map(ENCODER_LINE::matcher).filter(Matcher::find)
                 .map(m -> m.group(1)).collect(Collectors.toSet());
@@ -41,7 +41,7 @@ record FfmpegCapabilities(Set<String> encoders, boolean fpsMode) {
         return caps;
     }
 
-    boolean has(String encoder) {
+    public boolean has(String encoder) {
         return encoders.contains(encoder);
     }
 

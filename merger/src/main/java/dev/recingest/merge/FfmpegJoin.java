@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * the calling thread is interrupted (worker shutdown). How it ended decides the error: killed by a signal
  * or a full disk may go better next time; an error exit over the same bytes will not.
  */
-final class FfmpegJoin {
+public final class FfmpegJoin {
 
     /**
      * The options every run starts with, before its input. Errors only: byte-joined MPEG-TS segments
@@ -38,7 +38,7 @@ final class FfmpegJoin {
      * setLogLevel below INFO logs a warning on every run; "level+" keeps the level prefixes Jaffree parses.
      * Shared with {@link ByteJoinCommand}, so the benchmark's baseline runs exactly these.
      */
-    static final List<String> GLOBAL_ARGUMENTS = List.of("-nostdin", "-hide_banner", "-loglevel", "level+error");
+    public static final List<String> GLOBAL_ARGUMENTS = List.of("-nostdin", "-hide_banner", "-loglevel", "level+error");
 
     /** Lines of FFmpeg's stderr kept for the error message of a failed run. */
     private static final int TAIL_LINES = 8;
@@ -47,7 +47,7 @@ final class FfmpegJoin {
     private static final Pattern EXIT_STATUS = Pattern.compile("non-zero status: (-?[0-9]+)");
 
     /** Input options for a stream whose demuxer must fill in missing timestamps (MediaRecorder WebM). */
-    static final List<String> GENPTS = List.of("-fflags", "+genpts");
+    public static final List<String> GENPTS = List.of("-fflags", "+genpts");
 
     private final Path ffmpeg;
     private final Duration stallTimeout;

@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * @param contentType the recording's content type, as given at start (for messages)
  * @param demuxer     FFmpeg's name of the demuxer that reads it
  */
-record InputFormat(String contentType, String demuxer) {
+public record InputFormat(String contentType, String demuxer) {
 
     /** Content types (without parameters, lower case) and the demuxer that reads them. */
     static final Map<String, String> DEMUXERS = Map.ofEntries(
@@ -50,7 +50,7 @@ record InputFormat(String contentType, String demuxer) {
      *
      * @throws MergeFailure UNSUPPORTED_MEDIA for a content type the merger does not read
      */
-    static InputFormat of(String contentType) {
+    public static InputFormat of(String contentType) {
         String demuxer = DEMUXERS.get(baseType(contentType));
         if (demuxer == null) {
             throw new MergeFailure(MergeError.UNSUPPORTED_MEDIA, "contentType " + contentType
@@ -60,7 +60,7 @@ record InputFormat(String contentType, String demuxer) {
     }
 
     /** "video/webm;codecs=vp8,opus" is "video/webm". */
-    static String baseType(String contentType) {
+    public static String baseType(String contentType) {
         if (contentType == null) {
             return "";
         }
@@ -68,11 +68,11 @@ record InputFormat(String contentType, String demuxer) {
         return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     }
 
-    boolean mpegTs() {
+    public boolean mpegTs() {
         return "mpegts".equals(demuxer);
     }
 
-    boolean matroska() {
+    public boolean matroska() {
         return "matroska".equals(demuxer);
     }
 
@@ -87,7 +87,7 @@ record InputFormat(String contentType, String demuxer) {
     }
 
     /** For standard input ({@code -i pipe:0}: the benchmark's baseline command). */
-    List<String> stdinOptions() {
+    public List<String> stdinOptions() {
         return List.of("-f", demuxer, "-protocol_whitelist", STDIN);
     }
 

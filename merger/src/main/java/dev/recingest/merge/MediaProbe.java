@@ -17,17 +17,17 @@ import java.util.List;
  * its input as the {@link InputFormat} it is given, never a format FFprobe guesses, and may open nothing
  * but that input.
  */
-final class MediaProbe {
+public final class MediaProbe {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final MediaProber prober;
 
-    MediaProbe(MediaProber prober) {
+    public MediaProbe(MediaProber prober) {
         this.prober = prober;
     }
 
-    MediaInfo probe(Path file, InputFormat format) throws InterruptedException {
+    public MediaInfo probe(Path file, InputFormat format) throws InterruptedException {
         try {
             return toInfo(prober.probe(file, format.demuxer(), TIMEOUT));
         } catch (ProbeException e) {
@@ -36,7 +36,7 @@ final class MediaProbe {
     }
 
     /** Probes bytes that are not a file (the start of a stream-mode recording). */
-    MediaInfo probe(InputStream in, InputFormat format, String what) throws InterruptedException {
+    public MediaInfo probe(InputStream in, InputFormat format, String what) throws InterruptedException {
         try {
             return toInfo(prober.probe(in.readAllBytes(), format.demuxer(), TIMEOUT));
         } catch (ProbeException e) {
@@ -54,7 +54,7 @@ final class MediaProbe {
     }
 
     /** FFprobe's JSON ({@code -show_format -show_streams}) as {@link MediaInfo}. */
-    static MediaInfo toInfo(JsonNode probe) {
+    public static MediaInfo toInfo(JsonNode probe) {
         List<StreamInfo> streams = new ArrayList<>();
         for (JsonNode s : probe.path("streams")) {
             String codecType = s.path("codec_type").asText("unknown");

@@ -267,7 +267,7 @@ final class MergePipeline {
     }
 
     /** Stream mode and MPEG-TS segments are joined as bytes; other segments by the concat demuxer. */
-    private static boolean byteJoined(Mode mode, InputFormat format) {
+    static boolean byteJoined(Mode mode, InputFormat format) {
         return mode == Mode.STREAM || format.mpegTs();
     }
 

@@ -12,10 +12,10 @@ import java.util.List;
  * @param codecs     what happened to each stream, for logs ("video vp8->libx264, audio opus->copy")
  * @param parts      the parts the MP4 joins, in order, with their durations
  */
-record MergeResult(Path output, long outputSize, MediaInfo outputInfo, List<ChunkDigest> chunks, String codecs,
-                   List<Manifest.Part> parts) {
+public record MergeResult(Path output, long outputSize, MediaInfo outputInfo, List<ChunkDigest> chunks, String codecs,
+                          List<Manifest.Part> parts) {
 
-    MergeResult {
+    public MergeResult {
         chunks = List.copyOf(chunks);
         parts = List.copyOf(parts);
     }

@@ -69,11 +69,22 @@ public final class MergeWorker implements AutoCloseable {
     /** Wires a worker over one S3 store (chunks and outputs), announcing outcomes through {@code events}, and starts it. */
     public static MergeWorker start(MergerConfig config, RedisConnections redis, RecordingStore recordings,
                                     S3Store storage, MeterRegistry registry, EventPublisher events) {
+        return start(config, redis, recordings, storage, registry, events, LiveOutput.NONE);
+    }
+
+    /** As above, publishing the live rendition's MP4 where {@code liveOutput} has one instead of merging the chunks. */
+    public static MergeWorker start(MergerConfig config, RedisConnections redis, RecordingStore recordings,
+                                    S3Store storage, MeterRegistry registry, EventPublisher events, LiveOutput liveOutput) {
         RecordingMerger merger = RecordingMerger.create(config, recordings, storage, storage, storage.keys(), registry,
-                events);
+                events, liveOutput);
         MergeWorker worker = new MergeWorker(config, redis, merger);
         worker.start();
         return worker;
+    }
+
+    /** The merger's work folder, shared with the live renditions of the same process. */
+    public WorkSpace workSpace() {
+        return merger.workSpace();
     }
 
     public synchronized void start() {

@@ -64,10 +64,19 @@ final class OutputPublisher {
      *         (but for the window the class comment describes)
      */
     boolean publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result) throws InterruptedException {
+        long uploadStarted = System.nanoTime();
+        StagedUpload staged = Await.within(outputs.stageFile(keys.output(rec.id()), result.output(), "video/mp4"), STORAGE_WAIT);
+        return publish(rec, lease, plan, result, staged, uploadStarted);
+    }
+
+    /**
+     * Publishes an output that is uploaded already (the live rendition's MP4, {@link LiveOutput}) the same way: only
+     * if this attempt still owns the recording; otherwise the upload is discarded.
+     */
+    boolean publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result, StagedUpload staged, long uploadStarted)
+            throws InterruptedException {
         RecordingId id = rec.id();
         String outputKey = keys.output(id);
-        long uploadStarted = System.nanoTime();
-        StagedUpload staged = Await.within(outputs.stageFile(outputKey, result.output(), "video/mp4"), STORAGE_WAIT);
         boolean handedOver = false;
         try {
             if (!claim(id, lease)) {

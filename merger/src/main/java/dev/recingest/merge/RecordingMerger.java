@@ -73,11 +73,12 @@ public final class RecordingMerger implements AutoCloseable {
     private final MergeMetrics metrics;
     private final Conclusion conclusion;
     private final Reconciler reconciler;
+    private final LiveOutput liveOutput;
     private final Clock clock;
 
     RecordingMerger(MergerConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
                     ObjectKeys keys, MergePipeline pipeline, WorkSpace workSpace, MergeMetrics metrics,
-                    EventPublisher events, Clock clock) {
+                    EventPublisher events, LiveOutput liveOutput, Clock clock) {
         this.config = config;
         this.recordings = recordings;
         this.chunks = chunks;
@@ -89,6 +90,7 @@ public final class RecordingMerger implements AutoCloseable {
         this.conclusion = new Conclusion(recordings, events, config.redisRetention(), ledger);
         this.reconciler = new StorageReconciler(recordings.repairs(), chunks,
                 new Endings(recordings, chunks, ledger, events, config.redisRetention(), clock));
+        this.liveOutput = liveOutput;
         this.clock = clock;
         metrics.workDirFree(workSpace::usable);
     }
@@ -108,6 +110,13 @@ public final class RecordingMerger implements AutoCloseable {
     public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
                                          OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
                                          EventPublisher events) {
+        return create(config, recordings, chunks, outputs, keys, registry, events, LiveOutput.NONE);
+    }
+
+    /** As above, publishing the live rendition's MP4 where {@code liveOutput} has one. */
+    public static RecordingMerger create(MergerConfig config, RecordingStore recordings, ChunkStore chunks,
+                                         OutputStore outputs, ObjectKeys keys, MeterRegistry registry,
+                                         EventPublisher events, LiveOutput liveOutput) {
         FfmpegBinaries binaries = FfmpegBinaries.locate(config.ffmpegDir());
         if (binaries.ffprobe() == null) {
             LOG.warn("event=ffmpeg-fallback origin=\"{}\" note=\"media is probed inside this JVM; production hosts should "
@@ -116,7 +125,8 @@ public final class RecordingMerger implements AutoCloseable {
         MergePipeline pipeline = new MergePipeline(config, chunks, new MediaProbe(binaries.prober()),
                 new FfmpegJoin(binaries.ffmpeg(), config.ffmpegStallTimeout()), FfmpegCapabilities.detect(binaries.ffmpeg()));
         return new RecordingMerger(config, recordings, chunks, outputs, keys, pipeline,
-                WorkSpace.open(config.workDir(), config.minFreeDisk()), new MergeMetrics(registry), events, Clock.systemUTC());
+                WorkSpace.open(config.workDir(), config.minFreeDisk()), new MergeMetrics(registry), events, liveOutput,
+                Clock.systemUTC());
     }
 
     /**
@@ -206,15 +216,19 @@ public final class RecordingMerger implements AutoCloseable {
         Disposition disposition;
         try {
             dir = workSpace.attemptFolder(id, lease.attempt());
-            // Both records asked at once: listing the objects of a 1-hour recording (3,600 of them, 1,000 per
-            // page) takes seconds, which the Redis reads need not wait behind.
-            var listed = chunks.listChunks(id);
             var inRedis = recordings.storedChunks(id);
             var voids = recordings.voidIndices(id);
-            ChunkPlan plan = ContiguityCheck.verify(rec.chunks(), await(inRedis, REDIS_WAIT), await(listed, STORAGE_WAIT),
-                    await(voids, REDIS_WAIT));
-            MergeResult result = pipeline.merge(rec, plan, dir, progress);
-            disposition = publish(rec, lease, plan, result, started);
+            Optional<Disposition> fast = fromLive(rec, lease, await(inRedis, REDIS_WAIT), await(voids, REDIS_WAIT), started);
+            if (fast.isPresent()) {
+                disposition = fast.get();
+            } else {
+                // Listing the objects of a 1-hour recording (3,600 of them, 1,000 per page) takes seconds.
+                var listed = chunks.listChunks(id);
+                ChunkPlan plan = ContiguityCheck.verify(rec.chunks(), await(inRedis, REDIS_WAIT), await(listed, STORAGE_WAIT),
+                        await(voids, REDIS_WAIT));
+                MergeResult result = pipeline.merge(rec, plan, dir, progress);
+                disposition = publish(rec, lease, plan, result, started);
+            }
         } catch (MergeFailure e) {
             disposition = fail(rec, lease, e, started);
         } catch (IOException | RuntimeException e) {
@@ -229,6 +243,55 @@ public final class RecordingMerger implements AutoCloseable {
             releaseLease(id, lease);
         }
         return disposition;
+    }
+
+    /**
+     * Publishes the MP4 the live rendition staged, if it did for exactly the chunks Redis records (the rendition read
+     * each from storage, so its sizes stand for the listing); empty when the chunks must be merged instead.
+     */
+    private Optional<Disposition> fromLive(Recording rec, Lease lease, java.util.SortedMap<Long, Long> inRedis,
+                                           List<Long> voids, long started) throws InterruptedException {
+        long waitStarted = System.nanoTime();
+        Optional<LiveOutput.Staged> live = liveOutput.await(rec.id(), rec.chunks());
+        if (live.isEmpty()) {
+            LOG.info("merge from chunks recordingId={} reason=no-live-mp4 waitedSeconds={}", rec.id(),
+                    elapsed(waitStarted).toMillis() / 1000.0);
+            return Optional.empty();
+        }
+        ChunkPlan plan;
+        try {
+            // Storage is listed as for any merge: a chunk the rendition read and storage lost since fails the
+            // recording as the batch merge would (MISSING_CHUNKS); and the rendition must have read what is there.
+            plan = ContiguityCheck.verify(rec.chunks(), inRedis, await(chunks.listChunks(rec.id()), STORAGE_WAIT), voids);
+            java.util.Map<Long, Long> read = LiveOutput.sizes(live.get().result().chunks());
+            for (var c : plan.chunks()) {
+                if (!Long.valueOf(c.size()).equals(read.get(c.index()))) {
+                    throw new MergeFailure(MergeError.SIZE_MISMATCH, "the live rendition read chunk " + c.index()
+                            + " as " + read.get(c.index()) + " bytes, storage lists " + c.size());
+                }
+            }
+        } catch (MergeFailure e) {
+            // Whatever is wrong (a chunk missing, another size), the merge from the chunks finds and reports it.
+            LOG.warn("merge from chunks recordingId={} reason=live-mp4-of-other-chunks detail=\"{}\"", rec.id(), e.getMessage());
+            live.get().upload().discard();
+            return Optional.empty();
+        }
+        if (MergePipeline.partsWithChunks(rec, plan).size() > 1) {
+            // Declared parts are joined by the merge (PartsJoin); the rendition read them as one stream.
+            LOG.info("merge from chunks recordingId={} reason=parts parts={}", rec.id(), rec.parts().size());
+            live.get().upload().discard();
+            return Optional.empty();
+        }
+        LOG.info("merge from live rendition recordingId={} attempt={} chunks={} outputBytes={} durationSeconds={} waitedSeconds={}",
+                rec.id(), lease.attempt(), plan.chunks().size(), live.get().result().outputSize(),
+                live.get().result().outputInfo().durationSeconds(), elapsed(waitStarted).toMillis() / 1000.0);
+        MergeResult r = live.get().result();
+        // One part, as the merge describes a recording it read as one stream (MergePipeline.merge).
+        Manifest.Part part = new Manifest.Part(0, 0, null, plan.chunkCount(), r.outputInfo().durationSeconds(),
+                Manifest.iso(rec.parts().get(0).startedAt()), true);
+        MergeResult withPart = new MergeResult(r.output(), r.outputSize(), r.outputInfo(), r.chunks(), r.codecs(),
+                List.of(part));
+        return Optional.of(publish(rec, lease, plan, withPart, live.get().upload(), started));
     }
 
     /**
@@ -289,8 +352,16 @@ public final class RecordingMerger implements AutoCloseable {
 
     private Disposition publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result, long started)
             throws InterruptedException {
+        return publish(rec, lease, plan, result, null, started);
+    }
+
+    private Disposition publish(Recording rec, Lease lease, ChunkPlan plan, MergeResult result,
+                                dev.recingest.storage.OutputStore.StagedUpload staged, long started)
+            throws InterruptedException {
         RecordingId id = rec.id();
-        if (!publisher.publish(rec, lease, plan, result)) {
+        boolean published = staged == null ? publisher.publish(rec, lease, plan, result)
+                : publisher.publish(rec, lease, plan, result, staged, System.nanoTime());
+        if (!published) {
             // Another attempt owns the recording (and maybe this very job, claimed from this worker): leave the
             // job to whoever has it; delivered again, it finds the outcome recorded.
             metrics.record(Outcome.SKIPPED, elapsed(started));
@@ -372,6 +443,11 @@ public final class RecordingMerger implements AutoCloseable {
     /** The meters, for the worker's own counts (jobs it rejects unread). */
     MergeMetrics metrics() {
         return metrics;
+    }
+
+    /** This merger's work folder (the live renditions of the same process keep their files there too). */
+    public WorkSpace workSpace() {
+        return workSpace;
     }
 
     /** Removes the work folders of mergers that are gone (the worker calls it now and then). */

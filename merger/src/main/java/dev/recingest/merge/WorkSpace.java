@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * attempt starts, {@link #reserve} checks the need against what is free now, minus what the merges already
  * running in this process have reserved and {@code minFree} (kept for everything else on the disk).
  */
-final class WorkSpace implements AutoCloseable {
+public final class WorkSpace implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkSpace.class);
     private static final String PREFIX = "merger-";
@@ -120,7 +120,7 @@ final class WorkSpace implements AutoCloseable {
     }
 
     /** A new, empty folder for one merge attempt; the caller deletes it when the attempt ends. */
-    Path attemptFolder(RecordingId id, long attempt) throws IOException {
+    public Path attemptFolder(RecordingId id, long attempt) throws IOException {
         return Files.createDirectories(own.resolve(id.value() + "-" + attempt + "-" + UUID.randomUUID()));
     }
 
@@ -202,7 +202,7 @@ final class WorkSpace implements AutoCloseable {
     }
 
     /** Deletes a folder and everything in it; returns the bytes freed. */
-    static long deleteTree(Path dir) {
+    public static long deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return 0;
         }

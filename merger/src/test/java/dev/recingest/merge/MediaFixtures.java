@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Test media made by FFmpeg at test time: lavfi test pattern and tone, 320x240, small and fast. */
-final class MediaFixtures {
+public final class MediaFixtures {
 
     private static final List<String> SOURCE = List.of("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000");
@@ -20,7 +20,7 @@ final class MediaFixtures {
     }
 
     /** WebM VP8 + Opus written the way MediaRecorder writes it: live, no duration, no cues. */
-    static Path mediaRecorderWebm(Path dir, int seconds) {
+    public static Path mediaRecorderWebm(Path dir, int seconds) {
         Path out = dir.resolve("source.webm");
         ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libvpx", "-deadline", "realtime",
                 "-cpu-used", "8", "-b:v", "500k", "-c:a", "libopus", "-shortest",
@@ -32,7 +32,7 @@ final class MediaFixtures {
      * WebM as MediaRecorder writes it (live: no duration, no cues; a cluster per second) with the given
      * video encoder and Opus, at {@code size} (AV1 encodes slowly: keep it small).
      */
-    static Path mediaRecorderWebm(Path dir, String name, int seconds, String size, List<String> videoCodec) {
+    public static Path mediaRecorderWebm(Path dir, String name, int seconds, String size, List<String> videoCodec) {
         // Encoded first, then remuxed into the live layout: FFmpeg 4.4's WebM muxer (the bundled fallback's)
         // cannot write AV1 in live mode while encoding (the codec private data comes too late).
         Path encoded = dir.resolve(name + "-encoded.webm");
@@ -51,7 +51,7 @@ final class MediaFixtures {
      * DocType "webm". FFmpeg's webm muxer refuses H.264, so this muxes Matroska and rewrites the DocType
      * in the EBML header ("matroska" becomes "webm", and the header's 1-byte size shrinks by 4).
      */
-    static Path mediaRecorderWebmH264(Path dir, int seconds) {
+    public static Path mediaRecorderWebmH264(Path dir, int seconds) {
         Path mkv = dir.resolve("h264.mkv");
         ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast",
                 "-g", "30", "-c:a", "libopus", "-shortest", "-f", "matroska", "-live", "1",
@@ -96,7 +96,7 @@ final class MediaFixtures {
     }
 
     /** True if the ffmpeg in use has {@code encoder} (codec cases skip what it cannot make). */
-    static boolean hasEncoder(String encoder) {
+    public static boolean hasEncoder(String encoder) {
         try {
             Process p = new ProcessBuilder(FfmpegBinaries.locate().ffmpeg().toString(), "-hide_banner", "-encoders")
                     .redirectErrorStream(true).start();
@@ -115,7 +115,7 @@ final class MediaFixtures {
      * Decodes one video frame at {@code seconds} of {@code mp4} into a PNG and fails unless there is one:
      * the output is seekable there. (A seek past the end exits 0 with no frame, hence the file check.)
      */
-    static void assertDecodesFrameAt(Path mp4, double seconds) {
+    public static void assertDecodesFrameAt(Path mp4, double seconds) {
         Path png = mp4.resolveSibling(mp4.getFileName() + "-" + (long) (seconds * 1000) + ".png");
         ffmpeg(List.of("-ss", String.format(java.util.Locale.ROOT, "%.3f", seconds), "-i", mp4.toString()),
                 List.of("-frames:v", "1", "-update", "1", png.toString()));
@@ -129,7 +129,7 @@ final class MediaFixtures {
     }
 
     /** Fragmented MP4, H.264 + AAC, the way Safari's MediaRecorder writes it: moov first, then fragments. */
-    static Path fragmentedMp4(Path dir, int seconds) {
+    public static Path fragmentedMp4(Path dir, int seconds) {
         Path out = dir.resolve("source.mp4");
         ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast",
                 "-g", "30", "-c:a", "aac", "-shortest", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
@@ -138,7 +138,7 @@ final class MediaFixtures {
     }
 
     /** MPEG-TS H.264 + AAC cut by the segment muxer every {@code segmentSeconds}. */
-    static List<Path> tsSegments(Path dir, int seconds, int segmentSeconds) {
+    public static List<Path> tsSegments(Path dir, int seconds, int segmentSeconds) {
         return segments(dir, seconds, segmentSeconds, "mpegts", "ts", List.of());
     }
 
@@ -147,7 +147,7 @@ final class MediaFixtures {
      * the codec, but nothing can tell the picture size, and FFmpeg refuses to write the MP4. One stream,
      * muxed directly: the segment muxer would put the parameter sets back from the encoder's global header.
      */
-    static Path tsWithoutParameterSets(Path dir, int seconds) {
+    public static Path tsWithoutParameterSets(Path dir, int seconds) {
         Path out = dir.resolve("no-parameter-sets.ts");
         ffmpeg(SOURCE, List.of("-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                 "-c:a", "aac", "-shortest", "-bsf:v", "filter_units=remove_types=7-8", "-f", "mpegts", out.toString()));
@@ -155,7 +155,7 @@ final class MediaFixtures {
     }
 
     /** Independent MP4 files (each with its own moov), H.264 + AAC, timestamps reset per file. */
-    static List<Path> mp4Segments(Path dir, int seconds, int segmentSeconds) {
+    public static List<Path> mp4Segments(Path dir, int seconds, int segmentSeconds) {
         return segments(dir, seconds, segmentSeconds, "mp4", "mp4", List.of("-reset_timestamps", "1"));
     }
 
@@ -181,7 +181,7 @@ final class MediaFixtures {
     }
 
     /** Consecutive byte ranges of {@code file}, {@code size} bytes each (the last one shorter). */
-    static List<byte[]> byteRanges(Path file, int size) {
+    public static List<byte[]> byteRanges(Path file, int size) {
         try {
             byte[] all = Files.readAllBytes(file);
             List<byte[]> out = new ArrayList<>();
@@ -194,7 +194,7 @@ final class MediaFixtures {
         }
     }
 
-    static List<byte[]> readAll(List<Path> files) {
+    public static List<byte[]> readAll(List<Path> files) {
         return files.stream().map(f -> {
             try {
                 return Files.readAllBytes(f);

@@ -36,22 +36,22 @@ import java.util.function.BiFunction;
  * A real Redis and a real S3 protocol server on loopback, the stores over them, and helpers that
  * record a recording the way the gateway does (start, assign + put + commit per chunk, stop).
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
 
     /** The Redis the clusters made by a set-up in {@link #onRedis} use instead of an embedded one. */
     private static volatile RedisUnderTest nextRedis;
 
     /** The embedded Redis this started, or null when it runs on one handed in ({@link #onRedis}). */
-    final EmbeddedRedis redisServer;
-    final EmbeddedS3 s3Server;
-    final RedisConnections redis;
-    final RecordingStore recordings;
-    final S3Store storage;
+    public final EmbeddedRedis redisServer;
+    public final EmbeddedS3 s3Server;
+    public final RedisConnections redis;
+    public final RecordingStore recordings;
+    public final S3Store storage;
     /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
     final S3Config s3Config;
     private final dev.recingest.state.RedisConnection connection;
 
-    TestCluster(Path dir) {
+    public TestCluster(Path dir) {
         RedisUnderTest given = nextRedis;
         redisServer = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
         s3Server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
@@ -63,7 +63,7 @@ final class TestCluster implements AutoCloseable {
         storage.ensureBucket();
     }
 
-    MergerConfig config(Path workDir, Map<String, String> overrides) {
+    public MergerConfig config(Path workDir, Map<String, String> overrides) {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "RECINGEST_MERGE_WORK_DIR", workDir.toString(),
                 "RECINGEST_MERGE_POLL", "500ms",
@@ -126,12 +126,12 @@ final class TestCluster implements AutoCloseable {
                 .request(id).join();
     }
 
-    void put(RecordingId id, long index, byte[] bytes) {
+    public void put(RecordingId id, long index, byte[] bytes) {
         storage.putChunk(id, index, Unpooled.wrappedBuffer(bytes)).join();
     }
 
     /** Waits (bounded) for the recording to reach one of {@code states}. */
-    Recording awaitState(RecordingId id, Set<RecordingState> states, Duration limit) throws InterruptedException {
+    public Recording awaitState(RecordingId id, Set<RecordingState> states, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         Recording last = null;
         while (System.nanoTime() < deadline) {
@@ -145,7 +145,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Downloads the output and asks FFprobe about it, as a user would. */
-    MediaInfo probeOutput(RecordingId id, Path dir) throws IOException {
+    public MediaInfo probeOutput(RecordingId id, Path dir) throws IOException {
         Path file = downloaded(id, dir);
         Files.write(file, storage.getBytes(storage.keys().output(id)).join());
         try {
@@ -159,12 +159,12 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Where {@link #probeOutput} puts the downloaded MP4. */
-    static Path downloaded(RecordingId id, Path dir) {
+    public static Path downloaded(RecordingId id, Path dir) {
         return dir.resolve(id.value() + "-downloaded.mp4");
     }
 
     /** After {@link #probeOutput}: a frame decodes at the middle of the MP4 (the figures are printed). */
-    static void assertSeeksToTheMiddle(RecordingId id, Path dir, MediaInfo out) {
+    public static void assertSeeksToTheMiddle(RecordingId id, Path dir, MediaInfo out) {
         MediaFixtures.assertDecodesFrameAt(downloaded(id, dir), out.durationSeconds() / 2);
         System.out.printf(java.util.Locale.ROOT, "codec case %s: output %.3f s, video %s, audio %s, frame decoded at %.3f s%n",
                 id, out.durationSeconds(), out.firstVideo().map(MediaInfo.StreamInfo::codecName).orElse("-"),

@@ -37,7 +37,7 @@ final class FfmpegRun {
     private static final String LIST = "list.csv";
     private static final String PID = "ffmpeg.pid";
     private static final int LOG_TAIL_LINES = 40;
-    private static final List<String> PARENT_DEATH_SIGNAL = parentDeathSignalPrefix();
+    private static final List<String> PARENT_DEATH_SIGNAL = dev.recingest.media.ParentDeath.prefix();
 
     private final Path dir;
     private final String extension;
@@ -340,31 +340,5 @@ final class FfmpegRun {
 
     private static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
-    }
-
-    /** {@code setpriv --pdeathsig KILL --} where util-linux's setpriv can do it (Linux), else nothing. */
-    private static List<String> parentDeathSignalPrefix() {
-        for (String dir : List.of("/usr/bin", "/bin")) {
-            Path setpriv = Path.of(dir, "setpriv");
-            if (!Files.isExecutable(setpriv)) {
-                continue;
-            }
-            try {
-                Process p = new ProcessBuilder(setpriv.toString(), "--help").redirectErrorStream(true).start();
-                String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                p.waitFor(5, TimeUnit.SECONDS);
-                if (help.contains("--pdeathsig")) {
-                    return List.of(setpriv.toString(), "--pdeathsig", "KILL", "--");
-                }
-            } catch (IOException e) {
-                // not usable; try the next place
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        LOG.info("event=no-pdeathsig reason=\"setpriv --pdeathsig unavailable; an FFmpeg left by a crashed agent is "
-                + "ended when the agent restarts\"");
-        return List.of();
     }
 }

@@ -13,7 +13,8 @@ public enum AdminRoute {
     DELETE("DELETE", "/{id}"),
     STOP("POST", "/{id}/stop"),
     MERGE("POST", "/{id}/merge"),
-    OUTPUT("GET", "/{id}/output");
+    OUTPUT("GET", "/{id}/output"),
+    LIVE("GET", "/{id}/live.m3u8");
 
     public static final String BASE = "/v1/recordings";
 

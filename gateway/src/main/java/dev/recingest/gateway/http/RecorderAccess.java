@@ -10,13 +10,13 @@ import java.util.Set;
 
 /**
  * What a recorder token (the JWT a recorder writes with) may do on the API: read the one recording it
- * covers ({@code rec}, or a {@code rec_prefix} that covers it: {@link Tokens.Grant#covers}) and get its output URL. A browser has
- * no admin token, and its page needs to know when the MP4 is ready. Never the list, stop, re-merge or
+ * covers ({@code rec}, or a {@code rec_prefix} that covers it: {@link Tokens.Grant#covers}), get its output URL and its
+ * live playlist. A browser has no admin token, and its page needs to know when the MP4 is ready. Never the list, stop, re-merge or
  * delete, and never a recording the token does not cover.
  */
 final class RecorderAccess {
 
-    private static final Set<AdminRoute> READS = Set.of(AdminRoute.GET, AdminRoute.OUTPUT);
+    private static final Set<AdminRoute> READS = Set.of(AdminRoute.GET, AdminRoute.OUTPUT, AdminRoute.LIVE);
 
     private final Tokens tokens;
 
@@ -45,7 +45,8 @@ final class RecorderAccess {
                 .anyMatch(r -> READS.contains(r) && r.method().equals(request.method().name()));
         if (!read) {
             throw new IngestException(ErrorCode.FORBIDDEN,
-                    "a recorder token may only read its recording (GET " + AdminRoute.GET.template() + " and its /output)");
+                    "a recorder token may only read its recording (GET " + AdminRoute.GET.template()
+                            + ", its /output and its /live.m3u8)");
         }
         RecordingId id = RecordingId.of(AdminRoute.idOf(path));
         if (!grant.covers(id)) {

@@ -44,6 +44,7 @@ final class RecordingsApi {
     private final OutputStore outputs;
     private final ArchivedRecordings archive;
     private final RecordingActions actions;
+    private final LivePlaylists live;
 
     RecordingsApi(RecordingStore store, ChunkStore chunks, OutputStore outputs, RecordingLifecycle lifecycle,
                   Endings endings, Remerges remerges) {
@@ -51,6 +52,7 @@ final class RecordingsApi {
         this.outputs = outputs;
         this.archive = new ArchivedRecordings(outputs);
         this.actions = new RecordingActions(store, chunks, outputs, lifecycle, endings, remerges);
+        this.live = new LivePlaylists(outputs);
     }
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
@@ -75,6 +77,8 @@ final class RecordingsApi {
                 case GET -> view(id).thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, v));
                 case OUTPUT -> output(ctx, keepAlive, id, !"false".equals(query.parameters().getOrDefault("redirect",
                         List.of("true")).get(0)));
+                case LIVE -> view(id).thenCompose(v -> live.playlist(id)).thenAccept(text -> HttpReplies.text(ctx,
+                        keepAlive, HttpResponseStatus.OK, text, LivePlaylists.CONTENT_TYPE));
                 case STOP -> actions.stop(id).thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.OK, v));
                 case MERGE -> actions.merge(id)
                         .thenAccept(v -> HttpReplies.json(ctx, keepAlive, HttpResponseStatus.ACCEPTED, v));
@@ -98,10 +102,13 @@ final class RecordingsApi {
         });
     }
 
-    /** The recording from Redis, else from its manifest in S3; NOT_FOUND when neither knows it. */
+    /**
+     * The recording from Redis (with its live rendition's status, when it has one), else from its manifest in S3;
+     * NOT_FOUND when neither knows it.
+     */
     private CompletableFuture<Map<String, Object>> view(RecordingId id) {
         return store.get(id).thenCompose(r -> r.isPresent()
-                ? CompletableFuture.completedFuture(RecordingView.of(r.get()))
+                ? store.liveIndex().status(id).thenApply(live -> RecordingView.of(r.get(), live))
                 : archive.find(id).thenApply(a -> a.orElseThrow(() -> notFound(id))));
     }
 

@@ -38,9 +38,9 @@ public final class WebHandler extends ChannelDuplexHandler {
             "POST /demo/token");
     /** Set while a cross-origin request to the API is being answered: its response gets the CORS header. */
     private static final AttributeKey<Boolean> CORS = AttributeKey.valueOf("recingest.cors");
-    /** The API routes open to recorder tokens, so to pages on other origins: GET /v1/recordings/{id}[/output]. */
+    /** The API routes open to recorder tokens, so to pages on other origins: GET /v1/recordings/{id}[/output|/live.m3u8]. */
     private static final Pattern RECORDER_READABLE = Pattern.compile(
-            Pattern.quote(AdminRoute.BASE) + "/[^/]+(/output)?");
+            Pattern.quote(AdminRoute.BASE) + "/[^/]+(/output|/live\\.m3u8)?");
     private static final String CSP = "default-src 'self'; media-src 'self' blob: http: https:; img-src 'self' data:; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
     private static final long DEMO_TOKEN_SECONDS = 3600;

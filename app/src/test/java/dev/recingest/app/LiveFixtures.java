@@ -1,0 +1,70 @@
+package dev.recingest.app;
+
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.storage.S3Store;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** What the live rendition tests share: chunks cut from a file, a chunk written as the gateway writes it, a playlist's URIs. */
+final class LiveFixtures {
+
+    private LiveFixtures() {
+    }
+
+    /** The file's bytes in ranges of {@code size}. */
+    static List<byte[]> byteRanges(Path file, int size) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<byte[]> out = new ArrayList<>();
+        for (int off = 0; off < all.length; off += size) {
+            out.add(Arrays.copyOfRange(all, off, Math.min(all.length, off + size)));
+        }
+        return out;
+    }
+
+    /** Assign, PUT, commit: one chunk under an explicit seq. */
+    static void write(RecordingStore store, S3Store s3, RecordingId id, long epoch, long seq, byte[] bytes) {
+        var a = store.assign(id, epoch, seq, dev.recingest.state.SeqMode.EXPLICIT).join();
+        s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
+        store.commit(id, a.index(), bytes.length).join();
+    }
+
+    /** The init segment and media segment URIs a playlist names, in order. */
+    static List<String> uris(String playlist) {
+        List<String> out = new ArrayList<>();
+        for (String line : playlist.split("\n")) {
+            if (line.startsWith("#EXT-X-MAP:URI=\"")) {
+                out.add(line.substring(16, line.indexOf('"', 16)));
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                out.add(line.trim());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * ffprobe's {@code entries} of a playlist file (local segments, or presigned HTTP URLs with a query string,
+     * hence any extension); HLS streams are listed once per program too, so only distinct lines, in order.
+     */
+    static List<String> probePlaylist(Path playlist, String entries) {
+        return Media.run(Media.FFMPEG.ffprobe().toString(), "-v", "error", "-protocol_whitelist", "file,http,tcp",
+                "-allowed_extensions", "ALL", "-show_entries", entries, "-of", "csv=p=0", playlist.toString())
+                .strip().lines().map(String::trim).filter(l -> !l.isEmpty()).distinct().toList();
+    }
+
+    /** A playlist's duration as ffprobe reads it. */
+    static double playlistSeconds(Path playlist) {
+        return Double.parseDouble(probePlaylist(playlist, "format=duration").get(0));
+    }
+}

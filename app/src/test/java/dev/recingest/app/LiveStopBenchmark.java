@@ -1,0 +1,162 @@
+package dev.recingest.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recingest.config.Settings;
+import dev.recingest.events.EventPublisher;
+import dev.recingest.live.LiveConfig;
+import dev.recingest.live.LiveOutputs;
+import dev.recingest.live.LiveWorker;
+import dev.recingest.merge.LiveOutput;
+import dev.recingest.merge.MergeWorker;
+import dev.recingest.merge.MergerConfig;
+import dev.recingest.protocol.Mode;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.Outcomes;
+import dev.recingest.state.Recording;
+import dev.recingest.state.RecordingState;
+import dev.recingest.state.SeqMode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stop to {@code COMPLETED} with the live rendition (the MP4 staged while recording, completed at the stop) next
+ * to the batch merge of the same chunks (no live worker), in the same run, for recordings of several lengths
+ * ({@code -Dlive.minutes=10,60}; default 10 and 60). Stream mode, one-second byte ranges of a meeting-like MPEG-TS
+ * (640x360 30 fps H.264 1.2 Mbit/s, AAC mono, key frame every 2 s: one minute encoded, then looped by stream
+ * copy), written straight to the embedded Redis and S3 server the way the gateway writes them. The recording is
+ * written faster than real time; before the stop the benchmark waits until the rendition has read every chunk,
+ * as it has for a recording made in real time (the time that takes is printed too: it is how fast one rendition
+ * copies, not a latency). Stop to COMPLETED = {@code completedAt - stoppedAt} from Redis, for both. Both MP4s
+ * are ffprobed (duration, video frames). Not part of the suite; run with
+ * {@code ./mvnw verify -pl app -am -Dit.test=LiveStopBenchmark -Dtest=NoSuchTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
+ */
+@Tag("benchmark")
+class LiveStopBenchmark {
+
+    private static final Duration LIMIT = Duration.ofMinutes(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stopToCompletedWithTheLiveRenditionAndWithTheBatchMerge() throws Exception {
+        List<String> rows = new ArrayList<>();
+        for (String m : System.getProperty("live.minutes", "10,60").split(",")) {
+            int minutes = Integer.parseInt(m.trim());
+            Path media = media(minutes);
+            Path base = Files.createDirectories(dir.resolve("run-" + minutes));
+            try (Backend backend = new Backend(base)) {
+                Result live = run(backend, base, media, minutes, true);
+                Result batch = run(backend, base, media, minutes, false);
+                String row = String.format(Locale.ROOT, "| %d min | %d | %d MiB | %.1f s (%.0fx real time) | %.2f s | "
+                                + "%.2f s | %.3f / %.3f s | %s / %s |", minutes, live.chunks, Files.size(media) >> 20,
+                        live.catchUpSeconds, minutes * 60 / live.catchUpSeconds, live.stopToCompleted,
+                        batch.stopToCompleted, live.duration, batch.duration, live.frames, batch.frames);
+                System.out.println("live stop bench: " + row);
+                rows.add(row);
+                assertEquals(batch.duration, live.duration, 0.05, "the fast MP4 is as long as the batch merge");
+                assertEquals(batch.frames, live.frames, "the fast MP4 has the batch merge's video frames");
+            }
+            Files.deleteIfExists(media);
+        }
+        System.out.println("\n| recording | chunks | size | rendition read every chunk in (ingest at full speed) "
+                + "| stop -> COMPLETED, live | stop -> COMPLETED, batch merge | duration live / batch | video frames "
+                + "live / batch |\n|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    private record Result(long chunks, double catchUpSeconds, double stopToCompleted, double duration, String frames) {
+    }
+
+    private Result run(Backend backend, Path base, Path media, int minutes, boolean live) throws Exception {
+        Settings settings = Settings.of(backend.env(Map.of(
+                "RECINGEST_MERGE_WORK_DIR", Files.createDirectories(base.resolve(live ? "work-live" : "work-batch")).toString(),
+                "RECINGEST_MERGE_POLL", "500ms",
+                "RECINGEST_LIVE", Boolean.toString(live))));
+        LiveConfig liveConfig = LiveConfig.from(settings);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LiveOutput fromLive = live ? new LiveOutputs(liveConfig, backend.store.liveIndex(), backend.s3, backend.s3)
+                : LiveOutput.NONE;
+        RecordingId id = RecordingId.of("bench-" + (live ? "live" : "batch") + "-" + minutes);
+        try (MergeWorker merger = MergeWorker.start(MergerConfig.from(settings), backend.redis, backend.store,
+                backend.s3, registry, EventPublisher.none(), fromLive);
+             LiveWorker renditions = LiveWorker.start(liveConfig, backend.store, backend.s3, backend.s3, backend.s3,
+                     EventPublisher.none(), merger.workSpace(), registry)) {
+            Outcomes.StartOutcome started = backend.store.start(id, "video/mp2t", Mode.STREAM, "").join();
+            long size = Files.size(media);
+            int seconds = minutes * 60;
+            long chunkBytes = (size + seconds - 1) / seconds;
+            long written = System.nanoTime();
+            long n = 0;
+            try (RandomAccessFile f = new RandomAccessFile(media.toFile(), "r")) {
+                for (long off = 0; off < size; off += chunkBytes, n++) {
+                    byte[] b = new byte[(int) Math.min(chunkBytes, size - off)];
+                    f.seek(off);
+                    f.readFully(b);
+                    Outcomes.Assignment a = backend.store.assign(id, started.epoch(), n, SeqMode.EXPLICIT).join();
+                    backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(b)).join();
+                    backend.store.commit(id, a.index(), b.length).join();
+                }
+            }
+            long chunks = n;
+            double catchUp = 0;
+            if (live) {
+                Backend.await(() -> Long.parseLong(backend.store.liveIndex().status(id).join()
+                        .getOrDefault("chunks", "0")) >= chunks, LIMIT, "the rendition read every chunk");
+                catchUp = (System.nanoTime() - written) / 1e9;
+            }
+            backend.store.stop(id, started.epoch(), chunks - 1).join();
+            backend.store.queueMerge(id).join();
+            Recording done = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), LIMIT);
+            assertEquals(RecordingState.COMPLETED, done.state(), done.errorCode() + ": " + done.errorMessage());
+            Map<String, String> f = backend.store.fields(id).join();
+            double stopToCompleted = (Long.parseLong(f.get("completedAt")) - Long.parseLong(f.get("stoppedAt"))) / 1000.0;
+            // Probed where the S3 server keeps it (a 3-hour MP4 is larger than a heap-sized download).
+            Path mp4 = backend.s3Server.dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
+            JsonNode probe = Media.probe(mp4);
+            String frames = "-";
+            for (JsonNode s : probe.path("streams")) {
+                if ("video".equals(s.path("codec_type").asText())) {
+                    frames = s.path("nb_frames").asText();
+                }
+            }
+            double duration = probe.path("format").path("duration").asDouble();
+            System.out.printf(Locale.ROOT, "live stop bench: %s: %d chunks, stop -> COMPLETED %.2f s, %.3f s, %s frames%n",
+                    id, chunks, stopToCompleted, duration, frames);
+            return new Result(chunks, catchUp, stopToCompleted, duration, frames);
+        }
+    }
+
+    /** A meeting-like MPEG-TS of {@code minutes}: one minute encoded, looped by stream copy. */
+    private Path media(int minutes) {
+        Path clip = dir.resolve("clip.ts");
+        if (!Files.exists(clip)) {
+            Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                    "-t", "60", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "1200k", "-maxrate", "1500k",
+                    "-bufsize", "2400k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "96k", "-ac", "1", "-f", "mpegts", clip.toString());
+        }
+        Path out = dir.resolve("meeting-" + minutes + "min.ts");
+        Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-stream_loop", Integer.toString(minutes - 1), "-i", clip.toString(), "-t", Integer.toString(minutes * 60),
+                "-c", "copy", "-f", "mpegts", out.toString());
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.recingest.live;
+
+import dev.recingest.merge.Await;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.LiveIndex;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One worker's hold on one recording's rendition ({@link LiveIndex}): renewed with the rendition's status every
+ * third of the lease, and right before each publication, which happens only while it is held. Once a renewal
+ * finds it gone (this worker paused past it, or Redis went back to before it was taken), it stays lost: the
+ * rendition stops, and whoever takes the recording next continues from storage.
+ */
+final class LiveLease {
+
+    /** Thrown where a rendition finds it no longer holds its recording. */
+    static final class Lost extends RuntimeException {
+        Lost(RecordingId id) {
+            super("the live lease of " + id + " is lost");
+        }
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final LiveIndex index;
+    private final RecordingId id;
+    private final String token;
+    private final Duration lease;
+    private volatile boolean lost;
+
+    LiveLease(LiveIndex index, RecordingId id, String token, Duration lease) {
+        this.index = index;
+        this.id = id;
+        this.token = token;
+        this.lease = lease;
+    }
+
+    /** Renews the lease and writes {@code status}; throws {@link Lost} if it is not held any more. */
+    void hold(Map<String, String> status) throws InterruptedException {
+        if (lost) {
+            throw new Lost(id);
+        }
+        if (!Await.within(index.hold(id, token, lease, status), WAIT)) {
+            lost = true;
+            throw new Lost(id);
+        }
+    }
+
+    boolean lost() {
+        return lost;
+    }
+
+    void release() {
+        if (!lost) {
+            index.release(id, token);
+        }
+    }
+
+    String token() {
+        return token;
+    }
+}

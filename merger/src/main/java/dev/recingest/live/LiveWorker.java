@@ -1,0 +1,171 @@
+package dev.recingest.live;
+
+import dev.recingest.config.HostName;
+import dev.recingest.events.EventPublisher;
+import dev.recingest.media.FfmpegBinaries;
+import dev.recingest.merge.FfmpegCapabilities;
+import dev.recingest.merge.WorkSpace;
+import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.LiveIndex;
+import dev.recingest.state.RecordingStore;
+import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.MultipartUploads;
+import dev.recingest.storage.OutputStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders recordings live on this merger: every {@code RECINGEST_LIVE_POLL} it looks at the recordings due in the
+ * live index ({@link LiveIndex}) and takes the lease of as many as it has room for ({@code RECINGEST_LIVE_MAX_RECORDINGS}),
+ * each then rendered by a {@link Rendition} on threads of its own until it is finished, lost or this worker stops.
+ * Any merger may take any recording: one whose merger died is taken over once its lease runs out.
+ *
+ * <p>Meters: {@code recingest_live_renditions_active} (running here), {@code recingest_live_renditions_total{outcome}}.
+ */
+public final class LiveWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveWorker.class);
+
+    private final LiveConfig config;
+    private final LiveIndex index;
+    private final Rendition.Services services;
+    private final String owner;
+    private final Map<RecordingId, Rendition> running = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final MeterRegistry registry;
+    private volatile boolean stopped;
+
+    private LiveWorker(LiveConfig config, LiveIndex index, Rendition.Services services, ScheduledExecutorService scheduler,
+                       MeterRegistry registry) {
+        this.config = config;
+        this.index = index;
+        this.services = services;
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.owner = HostName.current("merger") + "-" + ProcessHandle.current().pid();
+        Gauge.builder("recingest_live_renditions_active", running, Map::size)
+                .description("recordings this merger renders live now").register(registry);
+    }
+
+    /**
+     * Starts rendering (nothing when {@code config} is disabled).
+     *
+     * @param workSpace the merger's work folder: each rendition keeps its held-back MP4 head and tail there
+     */
+    public static LiveWorker start(LiveConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
+                                   MultipartUploads uploads, EventPublisher events, WorkSpace workSpace,
+                                   MeterRegistry registry) {
+        FfmpegBinaries binaries = FfmpegBinaries.locate();
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "live-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        Path dir;
+        try {
+            dir = workSpace.attemptFolder(RecordingId.of("live"), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Rendition.Services s = new Rendition.Services(config, recordings, chunks, outputs, uploads, events, binaries,
+                config.enabled() ? FfmpegCapabilities.detect(binaries.ffmpeg()) : null, scheduler, dir,
+                MultipartUploads.MIN_PART, Clock.systemUTC());
+        LiveWorker w = new LiveWorker(config, recordings.liveIndex(), s, scheduler, registry);
+        if (config.enabled() && config.maxRecordings() > 0) {
+            scheduler.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("live worker started maxRecordings={} segmentDuration={} lease={} poll={}", config.maxRecordings(),
+                    config.segmentDuration(), config.lease(), config.poll());
+        }
+        return w;
+    }
+
+    /** Takes the due recordings this worker has room for. */
+    private void look() {
+        if (stopped) {
+            return;
+        }
+        int room = config.maxRecordings() - running.size();
+        if (room <= 0) {
+            return;
+        }
+        try {
+            List<String> due = index.due(room + running.size()).get(10, TimeUnit.SECONDS);
+            for (String v : due) {
+                if (running.size() >= config.maxRecordings() || stopped) {
+                    break;
+                }
+                RecordingId id;
+                try {
+                    id = RecordingId.of(v);
+                } catch (IllegalArgumentException e) {
+                    index.forget(v);
+                    continue;
+                }
+                if (running.containsKey(id)) {
+                    continue;
+                }
+                String token = owner + "-" + UUID.randomUUID();
+                if (!index.acquire(id, token, config.lease()).get(10, TimeUnit.SECONDS)) {
+                    continue;
+                }
+                start(id, new LiveLease(index, id, token, config.lease()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("live index not read reason={}", e.toString());
+        }
+    }
+
+    private void start(RecordingId id, LiveLease lease) {
+        Rendition r = new Rendition(services, id, lease, outcome -> {
+            running.remove(id);
+            registry.counter("recingest_live_renditions_total", "outcome", outcome).increment();
+        });
+        running.put(id, r);
+        // The rendition's own thread starts FFmpeg and outlives it (FFmpeg dies with the thread that started it).
+        Thread t = new Thread(r, "live-" + id.value());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Recordings rendered here now (for tests and the benchmark). */
+    public int renditions() {
+        return running.size();
+    }
+
+    /** Stops every rendition here (their FFmpeg is killed, their leases released for another merger to take over). */
+    @Override
+    public void close() {
+        stopped = true;
+        List<Rendition> all = new ArrayList<>(running.values());
+        all.forEach(Rendition::stop);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        scheduler.shutdownNow();
+        if (config.enabled()) {
+            LOG.info("live worker stopped renditionsLeft={}", running.size());
+        }
+    }
+}
