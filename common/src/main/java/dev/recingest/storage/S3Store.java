@@ -158,7 +158,10 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
             }
             resp.contents().forEach(each);
             if (Boolean.TRUE.equals(resp.isTruncated())) {
-                return listPage(req.toBuilder().continuationToken(resp.nextContinuationToken()).build(), each);
+                // The token alone says where the next page starts. s3proxy refuses StartAfter beside it with
+                // 400, which failed every listing of more than 1,000 keys that started after a chunk.
+                return listPage(req.toBuilder().startAfter(null).continuationToken(resp.nextContinuationToken())
+                        .build(), each);
             }
             return CompletableFuture.<Void>completedFuture(null);
         }).thenCompose(f -> f);

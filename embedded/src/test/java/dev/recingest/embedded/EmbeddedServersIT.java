@@ -58,6 +58,33 @@ class EmbeddedServersIT {
     }
 
     /**
+     * A listing longer than one page (S3 answers at most 1,000 keys a page): every page after the first
+     * carries a continuation token, and the listing that starts after a chunk must still reach the end.
+     */
+    @Test
+    void aListingOfMoreThanOnePageReachesEveryChunk() {
+        try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3-pages"), "access", "secret-secret");
+             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
+                     "secret-secret", true, 64))) {
+            store.ensureBucket();
+            RecordingId id = RecordingId.of("long-recording");
+            int n = 1_205;
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                puts.add(store.putChunk(id, i, Unpooled.wrappedBuffer(new byte[] {(byte) i})));
+                if (puts.size() == 64) {
+                    puts.forEach(java.util.concurrent.CompletableFuture::join);
+                    puts.clear();
+                }
+            }
+            puts.forEach(java.util.concurrent.CompletableFuture::join);
+            assertEquals(n, store.listChunks(id).join().size(), "listChunks");
+            assertEquals(n, store.listFrom(id, 0).join().chunks().size(), "listFrom(0)");
+            assertEquals(n - 7, store.listFrom(id, 7).join().chunks().size(), "listFrom(7)");
+        }
+    }
+
+    /**
      * s3proxy 2.6 (filesystem backend) ignores {@code If-None-Match: *} on PUT: the second conditional PUT
      * of a key overwrites it instead of failing with 412. The gateway therefore does not rely on conditional
      * PUTs to keep a chunk from being overwritten (see docs/PROTOCOL-NOTES.md); if this starts failing, the
