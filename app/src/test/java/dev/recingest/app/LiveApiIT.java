@@ -66,6 +66,7 @@ class LiveApiIT {
 
     @Test
     void theLivePlaylistPlaysWhileRecordingAndBecomesTheVodPlaylistAtStop() throws Exception {
+        LiveFixtures.assumeFfprobe();
         RecordingId id = RecordingId.of("live-api");
         String token = cluster.recorderTokenFor(id.value(), Duration.ofHours(1));
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 20);

@@ -54,6 +54,16 @@ final class LiveFixtures {
     }
 
     /**
+     * Skips the calling test where there is no ffprobe program: the fresh-machine run has only the in-JVM
+     * prober, which reads local files, not an HLS playlist of presigned HTTP URLs with a protocol whitelist
+     * and a frame count. CI runs the live tests again outside that namespace, with the system FFmpeg.
+     */
+    static void assumeFfprobe() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Media.FFMPEG.ffprobe() != null,
+                "no ffprobe program here (only the in-JVM prober): this test probes HLS with ffprobe, so it is skipped");
+    }
+
+    /**
      * ffprobe's {@code entries} of a playlist file (local segments, or presigned HTTP URLs with a query string,
      * hence any extension); HLS streams are listed once per program too, so only distinct lines, in order.
      */

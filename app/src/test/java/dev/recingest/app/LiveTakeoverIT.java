@@ -65,6 +65,7 @@ class LiveTakeoverIT {
 
     @Test
     void aLiveRenditionWhoseMergerIsKilledIsTakenOverWithNoHoleAndNoRepeatedSegment() throws Exception {
+        LiveFixtures.assumeFfprobe();
         RecordingId id = RecordingId.of("live-takeover");
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 30, "640x360");
         List<byte[]> chunks = LiveFixtures.byteRanges(source, 32 << 10);
