@@ -329,24 +329,18 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 && ++stopRounds <= options.maxResendAttempts()) {
             stopSent = false;
             replyAwaited = false;
-            Connection c = conn;
-            EventLoop.schedule(loop, () -> {
-                if (conn == c) {
-                    maybeSendStop();
-                }
-            }, options.backoff(stopRounds));
+            onThisConnectionAfter(options.backoff(stopRounds), this::maybeSendStop);
         } else if (!ready && conn != null && closeCodeOf(code) == 0 && retryable(code)
                 && ++startRounds <= options.maxResendAttempts()) {
             // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
             // open and the gateway takes the start again (PROTOCOL-NOTES, STORAGE_UNAVAILABLE).
             LOG.warn("recording {}: start answered {} ({}), sending it again", logId(), code, e.message());
             replyAwaited = false;
-            Connection c = conn;
-            EventLoop.schedule(loop, () -> {
-                if (conn == c && !ready) {
+            onThisConnectionAfter(options.backoff(startRounds), () -> {
+                if (!ready) {
                     sendStart();
                 }
-            }, options.backoff(startRounds));
+            });
         } else if (phase == Phase.OPEN && partSent && closeCodeOf(code) == 0 && retryable(code)
                 && ++partRounds <= options.maxResendAttempts()) {
             // The part was refused for now: chunks it needs first (INCOMPLETE) or storage (STORAGE_UNAVAILABLE).
@@ -355,20 +349,10 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             if ("INCOMPLETE".equals(code)) {
                 chunks.resendMissing(e);
             }
-            Connection c = conn;
-            EventLoop.schedule(loop, () -> {
-                if (conn == c) {
-                    maybeSendPart();
-                }
-            }, options.backoff(partRounds));
+            onThisConnectionAfter(options.backoff(partRounds), this::maybeSendPart);
         } else if (closeCodeOf(code) != 0) {
             closingError = e;
-            Connection c = conn;
-            EventLoop.schedule(loop, () -> {
-                if (conn == c) {
-                    fail(ClientException.fromError(e, null));
-                }
-            }, CLOSE_WAIT);
+            onThisConnectionAfter(CLOSE_WAIT, () -> fail(ClientException.fromError(e, null)));
         } else {
             fail(ClientException.fromError(e, null));
         }
@@ -384,6 +368,16 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         if (chunks.resendMissing(e)) {
             maybeSendStop();
         }
+    }
+
+    /** Runs {@code action} on the loop after {@code delay}, unless the connection has changed meanwhile. */
+    private void onThisConnectionAfter(Duration delay, Runnable action) {
+        Connection c = conn;
+        EventLoop.schedule(loop, () -> {
+            if (conn == c) {
+                action.run();
+            }
+        }, delay);
     }
 
     private void maybeSendStop() {
