@@ -18,6 +18,7 @@ import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.Parts;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
+import dev.recingest.gateway.ingest.Recovery;
 import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.gateway.web.WebHandler;
@@ -80,12 +81,12 @@ public final class GatewayServer implements AutoCloseable {
         // S3 requests of a repair are built on the event loops, like a chunk's PUT (ChunkWriter), never on the
         // Redis client's thread.
         Reconciler reconciler = new StorageReconciler(store.repairs(), chunks, endings, workers);
-        RecordingLifecycle lifecycle = new RecordingLifecycle(store, reconciler, endings,
+        Recovery recovery = new Recovery(store.ledger(), reconciler);
+        RecordingLifecycle lifecycle = new RecordingLifecycle(store.ledger(), reconciler, endings,
                 store.openPerSubject(), tokens, config.maxMetadataBytes(),
-                config.maxOpenPerSubject(), events);
-        IngestServices services = new IngestServices(config,
-                new ChunkWriter(store, chunks, reconciler),
-                lifecycle, new Parts(store, reconciler, new PartLedger(outputs), Clock.systemUTC()),
+                config.maxOpenPerSubject(), events, recovery);
+        IngestServices services = new IngestServices(config, new ChunkWriter(store.ledger(), chunks, recovery), lifecycle,
+                new Parts(store.ledger(), reconciler, new PartLedger(outputs), Clock.systemUTC(), recovery), recovery,
                 flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
                 new Remerges(store, reconciler, ledger), registry, config.adminToken(), tokens, () -> draining);

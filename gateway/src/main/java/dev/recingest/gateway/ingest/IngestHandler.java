@@ -119,8 +119,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq(),
-                    services.writer().recovery()), stopped -> {
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq()), stopped -> {
                         LOG.info("recordingId={} event=stopped chunks={} bytes={}", stopped.recordingId(),
                                 stopped.chunks(), stopped.bytes());
                         services.metrics().stopped();
@@ -137,7 +136,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.PARTING;
             // The chunks sent after it belong to the new part: they wait until its boundary is recorded.
             gate.hold(ReadGate.Reason.PARTING);
-            whenNothingInFlight(() -> after(ctx, services.parts().start(owner, services.writer().recovery()), started -> {
+            whenNothingInFlight(() -> after(ctx, services.parts().start(owner), started -> {
                 services.metrics().partStarted();
                 for (int i = 0; i <= partAskedAgain; i++) {
                     Replies.send(ctx, started);
@@ -147,7 +146,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Abort) {
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner, services.writer().recovery()), aborted -> {
+            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner), aborted -> {
                 LOG.info("recordingId={} event=aborted", aborted.recordingId());
                 services.metrics().aborted();
                 finish(ctx, aborted);

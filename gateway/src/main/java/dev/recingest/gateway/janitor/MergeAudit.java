@@ -1,5 +1,6 @@
 package dev.recingest.gateway.janitor;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.durable.EndLedger;
 import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
@@ -59,7 +60,7 @@ final class MergeAudit {
 
     private CompletableFuture<Void> check(RecordingId id, AtomicInteger restored) {
         return store.fields(id).thenCompose(meta -> {
-            String state = meta.get("state");
+            String state = meta.get(MetaFields.STATE);
             if (state == null || RecordingState.valueOf(state).open()) {
                 return reconciler.reconcile(id, 0).thenCompose(r -> {
                     if (r.stored() != RecordingState.STOPPED) {
@@ -72,7 +73,7 @@ final class MergeAudit {
                 });
             }
             return switch (RecordingState.valueOf(state)) {
-                case STOPPED -> meta.containsKey(RecordingStore.MERGE_QUEUED_AT) ? CompletableFuture.completedFuture(null)
+                case STOPPED -> meta.containsKey(MetaFields.MERGE_QUEUED_AT) ? CompletableFuture.completedFuture(null)
                         : endings.stopped(id);
                 case MERGING -> CompletableFuture.completedFuture(null);
                 default -> endings.ledger().mergeConcluded(id);
