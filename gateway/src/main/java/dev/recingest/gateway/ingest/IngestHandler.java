@@ -1,11 +1,9 @@
 package dev.recingest.gateway.ingest;
 
 import dev.recingest.gateway.ingest.RecordingLifecycle.Opened;
-import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
-import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import dev.recingest.state.RedisFailures;
 import io.netty.buffer.ByteBuf;
@@ -14,14 +12,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -40,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on its one
  * phase; keepalive is the next thing to move out (issue 11).
  */
-public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
 
@@ -66,7 +58,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private long unackedBytes;
     private int inflight;
     private Runnable whenIdle;
-    private boolean counted;
+    /** The connection is a WebSocket (the upgrade completed); before, it is an HTTP connection. */
+    private boolean upgraded;
     private ScheduledFuture<?> tokenExpiry;
     private boolean tokenExpired;
     /** How many more {@code part}s arrived, with no chunk between, while one awaited its answer. */
@@ -86,30 +79,28 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, IngestFrame frame) {
         if (phase == Phase.CLOSED) {
-            return;
+            return; // closing: nothing more is answered (a chunk's payload is released with its frame)
         }
         try {
-            if (frame instanceof BinaryWebSocketFrame) {
-                onChunk(ctx, frame.content());
-            } else if (frame instanceof TextWebSocketFrame text) {
-                onControl(ctx, text);
-            } else {
-                throw new IngestException(ErrorCode.BAD_REQUEST, "unexpected frame type");
+            if (frame instanceof IngestFrame.Chunk chunk) {
+                expectChunk();
+                onChunk(ctx, chunk.seq(), chunk.content());
+            } else if (frame instanceof IngestFrame.Control control) {
+                onControl(ctx, control.message());
+            } else if (frame instanceof IngestFrame.Invalid invalid) {
+                if (invalid.chunk()) {
+                    expectChunk();
+                }
+                throw invalid.error();
             }
         } catch (IngestException e) {
             fail(ctx, e);
         }
     }
 
-    private void onControl(ChannelHandlerContext ctx, TextWebSocketFrame text) {
-        if (text.content().readableBytes() > services.config().maxTextBytes()) {
-            fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "control message over "
-                    + services.config().maxTextBytes() + " bytes"));
-            return;
-        }
-        Message message = Json.readMessage(ControlText.decode(text.content()));
+    private void onControl(ChannelHandlerContext ctx, Message message) {
         if (message instanceof Message.Start start) {
             expect(Phase.AWAITING_START, "start may be sent once, first");
             phase = Phase.STARTING;
@@ -120,8 +111,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
             whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq()), stopped -> {
-                        LOG.info("recordingId={} event=stopped chunks={} bytes={}", stopped.recordingId(),
-                                stopped.chunks(), stopped.bytes());
+                        LOG.atInfo().addKeyValue("recording", stopped.recordingId()).addKeyValue("chunks", stopped.chunks())
+                                .addKeyValue("bytes", stopped.bytes()).log("recording stopped");
                         services.metrics().stopped();
                         finish(ctx, stopped);
                     }));
@@ -147,7 +138,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
             whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner), aborted -> {
-                LOG.info("recordingId={} event=aborted", aborted.recordingId());
+                LOG.atInfo().addKeyValue("recording", aborted.recordingId()).log("recording aborted");
                 services.metrics().aborted();
                 finish(ctx, aborted);
             }));
@@ -160,9 +151,9 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         recording = opened;
         owner = opened.ownership();
         phase = Phase.OPEN;
-        LOG.info("recordingId={} event={} epoch={} nextSeq={} contentType={} mode={}", opened.id(),
-                opened.resumed() ? "resumed" : "started", opened.epoch(), opened.nextSeq(), opened.contentType(),
-                opened.mode().wire());
+        LOG.atInfo().addKeyValue("recording", opened.id()).addKeyValue("epoch", opened.epoch())
+                .addKeyValue("nextSeq", opened.nextSeq()).addKeyValue("contentType", opened.contentType())
+                .addKeyValue("mode", opened.mode().wire()).log(opened.resumed() ? "recording resumed" : "recording started");
         services.metrics().started(opened.resumed());
         Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed(), opened.parts()));
         writeQueued(ctx);
@@ -205,36 +196,25 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         tokenExpiry = null;
         tokenExpired = true;
         if (phase == Phase.OPEN) {
-            LOG.info("recordingId={} event=token-expired", recording.id());
+            LOG.atInfo().addKeyValue("recording", recording.id()).log("token expired");
             endAfterWrites(ctx, new IngestException(ErrorCode.TOKEN_EXPIRED,
                     "token expired; connect again with a fresh token and start the same recording to resume"));
         }
     }
 
-    private void onChunk(ChannelHandlerContext ctx, ByteBuf content) {
+    /** A chunk frame (valid or not) is refused first for arriving in the wrong phase. */
+    private void expectChunk() {
         if (phase == Phase.AWAITING_START) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk before start");
         }
         if (phase == Phase.STOPPING) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
         }
-        int length = content.readableBytes();
-        if (length < ChunkFrame.HEADER_BYTES) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "truncated chunk header: " + length + " bytes");
-        }
-        int at = content.readerIndex();
-        if (content.getByte(at) != ChunkFrame.KIND_CHUNK) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "unknown frame kind " + content.getByte(at));
-        }
-        long seq = content.getLong(at + 1);
-        if (seq < ChunkFrame.AUTO_SEQ) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "seq must be -1 or a chunk number from 0");
-        }
-        if (length == ChunkFrame.HEADER_BYTES) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "empty chunk payload");
-        }
-        // The payload leaves the event loop for the S3 put: retained here, released by its new owner.
-        ByteBuf payload = content.retainedSlice(at + ChunkFrame.HEADER_BYTES, length - ChunkFrame.HEADER_BYTES);
+    }
+
+    private void onChunk(ChannelHandlerContext ctx, long seq, ByteBuf content) {
+        // The payload leaves the event loop for the S3 put: retained here, released by its new owner (the writer).
+        ByteBuf payload = content.retain();
         long received = System.nanoTime();
         unackedBytes += payload.readableBytes();
         services.flow().acquired(gate, payload.readableBytes(), unackedBytes);
@@ -315,9 +295,11 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         services.metrics().error(e.code());
         String id = recording == null ? "-" : recording.id().value();
         if (e.code() == ErrorCode.INTERNAL) {
-            LOG.error("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage(), e);
+            LOG.atError().addKeyValue("recording", id).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                    .setCause(e).log("connection answered with an error");
         } else {
-            LOG.info("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                    .log("connection answered with an error");
         }
         Replies.send(ctx, Replies.errorMessage(e));
         if (e.code().closeCode() != 0) {
@@ -357,19 +339,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 headerToken = auth.substring(7).trim();
             }
-            counted = true;
-            if (services.metrics().connectionOpened() > services.config().maxConnections()) {
-                fail(ctx, new IngestException(ErrorCode.RATE_LIMITED, "too many connections to this gateway"));
-            }
-        } else if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE && !counted) {
-                ctx.close(); // an HTTP connection (or an upgrade that never completed) that went quiet
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                phase = Phase.CLOSED;
-                Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");
-            } else if (idle.state() == IdleState.WRITER_IDLE && counted) {
-                ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-            }
+            upgraded = true;
+        } else if (evt == Keepalive.IdleTimeout.INSTANCE) {
+            phase = Phase.CLOSED;
+            Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");
         } else if (evt == FlowControl.ResumeReading.INSTANCE) {
             gate.lift(ReadGate.Reason.GLOBAL);
         } else if (evt instanceof ConnectionRefused refused) {
@@ -385,7 +358,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     /** Graceful drain: read nothing more, let writes in flight finish (and be acked), then close 1001. */
     private void drain(ChannelHandlerContext ctx) {
-        if (!counted) {
+        if (!upgraded) {
             ctx.close(); // an HTTP connection: nothing in flight that a client would resume
             return;
         }
@@ -424,10 +397,6 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         if (tokenExpiry != null) {
             tokenExpiry.cancel(false);
         }
-        if (counted) {
-            services.metrics().connectionClosed();
-            counted = false;
-        }
         while (queued != null && !queued.isEmpty()) {
             Queued q = queued.poll();
             long size = q.payload().readableBytes();
@@ -448,7 +417,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             // The client is gone (a reset, or closed in the middle of a message), or we are closing: there is
             // nobody to answer. Answering anyway would fail the write, whose void promise reports the failure
             // here again, and again.
-            LOG.info("recordingId={} event=connection-lost message={}", id, cause.toString());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("error", cause.toString()).log("connection lost");
             phase = Phase.CLOSED;
             ctx.close();
             return;
@@ -457,7 +426,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "frame over the size limit"));
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The frame decoder has already sent its close code (1009 for an oversize frame, 1002 otherwise).
-            LOG.info("recordingId={} event=bad-frame message={}", id, cause.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("error", cause.getMessage()).log("bad WebSocket frame");
             phase = Phase.CLOSED;
             ctx.close();
         } else {
