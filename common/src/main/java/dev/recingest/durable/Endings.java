@@ -83,7 +83,8 @@ public final class Endings {
                 MetaFields.FAILED_AT, Long.toString(clock.millis()));
         Map<String, String> meta = new HashMap<>(end.meta());
         meta.putAll(failure);
-        LOG.info("recordingId={} event=failed-empty chunks={} reason=no-chunk-to-merge", id, n);
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("chunks", n).addKeyValue("reason", "no chunk to merge")
+                .log("recording failed empty");
         return ledger.recordFailure(id, meta, end.voids())
                 .thenCompose(x -> store.transition(id, List.of(RecordingState.STOPPED), RecordingState.FAILED, failure))
                 .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(null)
@@ -131,7 +132,8 @@ public final class Endings {
      * lost with it follows (the merge job of a stop; the announcement and expiry of a final state).
      */
     CompletableFuture<Void> settled(RecordingId id, EndRecord end) {
-        LOG.warn("recordingId={} event=settled-from-storage state={} deleted={}", id, end.state(), end.deleted());
+        LOG.atWarn().addKeyValue("recording", id).addKeyValue("state", end.state()).addKeyValue("deleted", end.deleted())
+                .log("recording end restored from storage");
         return switch (end.state()) {
             case STOPPED -> store.mergeQueue().enqueue(id).thenCompose(x -> events.announce(EventType.STOPPED, id)).thenApply(x -> null);
             case COMPLETED, FAILED -> concluded(id, end.state());

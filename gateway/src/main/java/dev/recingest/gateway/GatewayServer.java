@@ -69,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
             throws InterruptedException {
         this.config = config;
         if (!config.authEnabled()) {
-            LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
+            LOG.atWarn().addKeyValue("setting", "RECINGEST_AUTH=off")
+                    .log("AUTHENTICATION IS OFF: any client can write any recording");
         }
         Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret(), config.tokens()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
@@ -105,8 +106,8 @@ public final class GatewayServer implements AutoCloseable {
                                 .description("connections closed for not sending a whole request in time")
                                 .register(registry), preStartBudget(config, registry)))
                 .bind(config.host(), config.port()).sync().channel();
-        LOG.info("event=gateway-listening address={} transport={} config={} demo={}", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", config, web.demoEnabled());
+        LOG.atInfo().addKeyValue("address", serverChannel.localAddress()).addKeyValue("transport", epoll ? "epoll" : "nio")
+                .addKeyValue("config", config).addKeyValue("demo", web.demoEnabled()).log("gateway listening");
         janitor.start();
     }
 
@@ -157,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     public void drain() {
         draining = true;
-        LOG.info("event=drain-start connections={}", channels.size());
+        LOG.atInfo().addKeyValue("connections", channels.size()).log("drain started");
         serverChannel.close().syncUninterruptibly();
         for (Channel ch : channels) {
             ch.pipeline().fireUserEventTriggered(IngestHandler.DrainRequest.INSTANCE);
@@ -171,7 +172,7 @@ public final class GatewayServer implements AutoCloseable {
                 break;
             }
         }
-        LOG.info("event=drain-done remaining={}", channels.size());
+        LOG.atInfo().addKeyValue("remaining", channels.size()).log("drain done");
         close();
     }
 

@@ -49,7 +49,8 @@ final class MergeAudit {
             for (Map.Entry<RecordingId, Instant> e : owed.entrySet()) {
                 if (e.getValue().plus(grace).isBefore(now)) {
                     checks.add(check(e.getKey(), restored).exceptionally(error -> {
-                        LOG.warn("recordingId={} event=merge-audit-failed reason={}", e.getKey(), error.toString());
+                        LOG.atWarn().addKeyValue("recording", e.getKey()).addKeyValue("error", error.toString())
+                                .log("merge audit failed");
                         return null;
                     }));
                 }
@@ -68,7 +69,8 @@ final class MergeAudit {
                         return endings.ledger().mergeConcluded(id);
                     }
                     restored.incrementAndGet();
-                    LOG.warn("recordingId={} event=merge-restored redisState={} storedState={}", id, state, r.stored());
+                    LOG.atWarn().addKeyValue("recording", id).addKeyValue("redisState", state)
+                            .addKeyValue("storedState", r.stored()).log("merge owed by storage restored");
                     return CompletableFuture.<Void>completedFuture(null);
                 });
             }
