@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * One WebSocket connection, recording one recording. Not sharable: it holds the connection's state,
  * which only its event loop touches (async results hop back with {@code ctx.executor()}).
  *
- * <p>Limits a frame can be judged on by its header (sizes, rates, chunks before {@code start}) and the
- * {@code start} deadline are applied in front of it ({@link WebSocketGuard}); whether the connection reads
- * is its {@link ReadGate}'s to say. The file is over 400 lines because every path that ends a connection
- * (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on its one
- * phase; keepalive is the next thing to move out (issue 11).
+ * <p>The last stage of the pipeline (see {@code GatewayInitializer}): in front of it, limits a frame can be judged on
+ * by its header, the {@code start} deadline and the connection limit ({@link WebSocketGuard}), keepalive
+ * ({@link Keepalive}) and decoding ({@link IngestFrameDecoder}). Its chunks' accounting is {@link ChunksInFlight},
+ * whether it reads is its {@link ReadGate}'s to say, a chunk's way to storage the {@link ChunkWriter}'s.
+ *
+ * <p>What is left here is the connection's phase machine, and it is near 400 lines for a reason: every path that
+ * ends a connection (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on
+ * its one phase, and split over several files those agreements were where bugs hid.
  */
 public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame> {
 
@@ -39,25 +41,14 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
     /** Where the connection is in the protocol; PARTING: a {@code part} awaits its answer. */
     private enum Phase { AWAITING_START, STARTING, OPEN, PARTING, STOPPING, CLOSED }
 
-    /** A chunk that arrived while {@code start} or {@code part} was being answered; processed once it is. */
-    private record Queued(long seq, ByteBuf payload, long receivedNanos) {
-    }
-
     private final IngestServices services;
     private final FrameLimits limits;
     private ReadGate gate;
-    /**
-     * Chunks that arrived while {@code start} was being answered; made by the first such chunk, because most
-     * connections never need it and an idle connection should cost little heap (issue 5: 10,000 per gateway).
-     */
-    private ArrayDeque<Queued> queued;
+    private ChunksInFlight chunks;
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
     private Opened recording;
     private Ownership owner;
-    private long unackedBytes;
-    private int inflight;
-    private Runnable whenIdle;
     /** The connection is a WebSocket (the upgrade completed); before, it is an HTTP connection. */
     private boolean upgraded;
     private ScheduledFuture<?> tokenExpiry;
@@ -76,6 +67,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         gate = new ReadGate(ctx.channel());
+        chunks = new ChunksInFlight(services.flow(), gate);
     }
 
     @Override
@@ -110,14 +102,14 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq()), stopped -> {
+            chunks.whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq()), stopped -> {
                         LOG.atInfo().addKeyValue("recording", stopped.recordingId()).addKeyValue("chunks", stopped.chunks())
                                 .addKeyValue("bytes", stopped.bytes()).log("recording stopped");
                         services.metrics().stopped();
                         finish(ctx, stopped);
                     }));
         } else if (message instanceof Message.Part) {
-            if (phase == Phase.PARTING && (queued == null || queued.isEmpty())) {
+            if (phase == Phase.PARTING && !chunks.holding()) {
                 // "A part right after another, with no chunk between them, is answered with the same reply": also
                 // one sent before the first was answered (both can arrive in one read), once the first is.
                 partAskedAgain++;
@@ -127,7 +119,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
             phase = Phase.PARTING;
             // The chunks sent after it belong to the new part: they wait until its boundary is recorded.
             gate.hold(ReadGate.Reason.PARTING);
-            whenNothingInFlight(() -> after(ctx, services.parts().start(owner), started -> {
+            chunks.whenNothingInFlight(() -> after(ctx, services.parts().start(owner), started -> {
                 services.metrics().partStarted();
                 for (int i = 0; i <= partAskedAgain; i++) {
                     Replies.send(ctx, started);
@@ -137,7 +129,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
         } else if (message instanceof Message.Abort) {
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner), aborted -> {
+            chunks.whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner), aborted -> {
                 LOG.atInfo().addKeyValue("recording", aborted.recordingId()).log("recording aborted");
                 services.metrics().aborted();
                 finish(ctx, aborted);
@@ -156,7 +148,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
                 .addKeyValue("mode", opened.mode().wire()).log(opened.resumed() ? "recording resumed" : "recording started");
         services.metrics().started(opened.resumed());
         Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed(), opened.parts()));
-        writeQueued(ctx);
+        writeHeld(ctx);
         gate.lift(ReadGate.Reason.STARTING);
         if (opened.tokenExpiresAt() != null) {
             long millis = opened.tokenExpiresAt().plus(services.config().tokens().leeway()).toEpochMilli()
@@ -166,10 +158,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
     }
 
     /** The chunks that waited for {@code start} or {@code part} to be answered go on, in arrival order. */
-    private void writeQueued(ChannelHandlerContext ctx) {
-        while (queued != null && !queued.isEmpty() && phase == Phase.OPEN) {
-            Queued q = queued.poll();
-            write(ctx, q.seq(), q.payload(), q.receivedNanos());
+    private void writeHeld(ChannelHandlerContext ctx) {
+        ChunksInFlight.Held h;
+        while (phase == Phase.OPEN && (h = chunks.nextHeld()) != null) {
+            write(ctx, h.seq(), h.payload(), h.receivedNanos());
         }
     }
 
@@ -177,7 +169,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
     private void backToOpen(ChannelHandlerContext ctx) {
         phase = Phase.OPEN;
         partAskedAgain = 0;
-        writeQueued(ctx);
+        writeHeld(ctx);
         gate.lift(ReadGate.Reason.PARTING);
         if (tokenExpired) {
             onTokenExpired(ctx);
@@ -216,13 +208,9 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
         // The payload leaves the event loop for the S3 put: retained here, released by its new owner (the writer).
         ByteBuf payload = content.retain();
         long received = System.nanoTime();
-        unackedBytes += payload.readableBytes();
-        services.flow().acquired(gate, payload.readableBytes(), unackedBytes);
+        chunks.arrived(payload.readableBytes());
         if (phase == Phase.STARTING || phase == Phase.PARTING) {
-            if (queued == null) {
-                queued = new ArrayDeque<>(4);
-            }
-            queued.add(new Queued(seq, payload, received));
+            chunks.hold(seq, payload, received);
         } else {
             write(ctx, seq, payload, received);
         }
@@ -230,44 +218,22 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
 
     private void write(ChannelHandlerContext ctx, long seq, ByteBuf payload, long receivedNanos) {
         long size = payload.readableBytes();
-        inflight++;
+        chunks.writing();
         services.writer().write(owner, seq, payload, ctx.executor())
                 .whenCompleteAsync((result, error) -> onWritten(ctx, size, receivedNanos, result), ctx.executor());
     }
 
     private void onWritten(ChannelHandlerContext ctx, long size, long receivedNanos, ChunkResult result) {
-        inflight--;
-        unackedBytes -= size;
-        services.flow().released(gate, size, unackedBytes);
+        chunks.written(size);
         if (phase != Phase.CLOSED) {
-            if (result instanceof ChunkResult.Acked a) {
-                services.metrics().acked(size, receivedNanos);
-                Replies.send(ctx, new Message.Ack(a.seq(), a.index(), a.size()));
-            } else if (result instanceof ChunkResult.Nacked n) {
-                services.metrics().nacked();
-                Replies.send(ctx, new Message.Nack(n.seq(), ErrorCode.STORAGE_UNAVAILABLE.name(), n.retryable(),
-                        n.index(), n.message()));
-            } else if (result instanceof ChunkResult.Gap g) {
-                services.metrics().dropped();
-                Replies.send(ctx, new Message.Error(ErrorCode.SEQ_GAP.name(), "seq " + g.seq()
-                        + " is ahead; resend from " + g.expected(), g.seq(), g.expected(), null, null));
-            } else if (result instanceof ChunkResult.Fatal f) {
+            if (result instanceof ChunkResult.Fatal f) {
                 fail(ctx, f.error());
+            } else {
+                services.metrics().answered(result, size, receivedNanos);
+                Replies.send(ctx, Replies.answer(result));
             }
         }
-        if (inflight == 0 && whenIdle != null) {
-            Runnable r = whenIdle;
-            whenIdle = null;
-            r.run();
-        }
-    }
-
-    private void whenNothingInFlight(Runnable action) {
-        if (inflight == 0) {
-            action.run();
-        } else {
-            whenIdle = action;
-        }
+        chunks.settle();
     }
 
     /** Runs {@code onSuccess} on the event loop, or answers the failure. */
@@ -378,7 +344,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
      */
     private void endAfterWrites(ChannelHandlerContext ctx, IngestException reason) {
         gate.hold(ReadGate.Reason.CLOSING);
-        whenNothingInFlight(() -> {
+        chunks.whenNothingInFlight(() -> {
             if (phase == Phase.CLOSED) {
                 return;
             }
@@ -397,14 +363,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
         if (tokenExpiry != null) {
             tokenExpiry.cancel(false);
         }
-        while (queued != null && !queued.isEmpty()) {
-            Queued q = queued.poll();
-            long size = q.payload().readableBytes();
-            q.payload().release();
-            unackedBytes -= size;
-            services.flow().released(gate, size, unackedBytes);
-        }
-        services.flow().closed(gate);
+        chunks.closed();
         super.channelInactive(ctx);
     }
 
