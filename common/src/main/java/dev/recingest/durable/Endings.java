@@ -138,7 +138,7 @@ public final class Endings {
             case STOPPED -> store.mergeQueue().enqueue(id).thenCompose(x -> events.announce(EventType.STOPPED, id)).thenApply(x -> null);
             case COMPLETED, FAILED -> concluded(id, end.state());
             case ABORTED -> end.deleted()
-                    ? store.tombstone(id, retention).thenCompose(x -> events.announce(EventType.DELETED, id)).thenApply(x -> null)
+                    ? store.retention().tombstone(id, retention).thenCompose(x -> events.announce(EventType.DELETED, id)).thenApply(x -> null)
                     : concluded(id, RecordingState.ABORTED);
             default -> CompletableFuture.completedFuture(null);
         };
@@ -157,7 +157,7 @@ public final class Endings {
                 .thenCompose(ok -> ok ? store.setFields(id, Map.of(MetaFields.ANNOUNCED, state.name()))
                         : CompletableFuture.completedFuture(null))
                 // Best effort: keys that do not expire cost memory, not correctness.
-                .thenCompose(x -> store.expire(id, retention).exceptionally(e -> null));
+                .thenCompose(x -> store.retention().expire(id, retention).exceptionally(e -> null));
     }
 
     private long at(Map<String, String> meta, String field) {

@@ -19,14 +19,14 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The recording records in Redis, for everyone but an ingest connection: reading them (the admin API, the
- * merger, the janitor), state transitions after the stop (the merge, fenced on its attempt), and retention
- * (expire, tombstone, delete). The ingest connection's scripts are the {@link #ledger()}; the merge jobs are
- * the {@link #mergeQueue()}; field names are {@link MetaFields}. Every state change is one Lua script on the
+ * The recording records in Redis: reading them ({@link RecordReader}: the admin API, the merger, the janitor),
+ * state transitions after the stop (the merge, fenced on its attempt) and bookkeeping fields; and the way to the
+ * rest: the ingest connection's scripts ({@link #ledger()}), the merge jobs ({@link #mergeQueue()}), retention
+ * ({@link #retention()}) and the smaller indexes below. Field names are {@link MetaFields}. Every state change is one Lua script on the
  * recording's own slot; the methods return futures and never block, so the gateway can call them from an
  * event loop.
  */
-public final class RecordingStore {
+public final class RecordingStore implements RecordReader {
 
     private static final LuaScript TRANSITION = LuaScript.load("transition");
     private static final LuaScript FENCED_TRANSITION = LuaScript.load("fenced_transition");
@@ -112,6 +112,7 @@ public final class RecordingStore {
         return redis.hincrby(new RecordingKeys(id).meta, field, 1).toCompletableFuture();
     }
 
+    @Override
     public CompletableFuture<Optional<Recording>> get(RecordingId id) {
         RecordingKeys k = new RecordingKeys(id);
         CompletableFuture<Map<String, String>> meta = redis.hgetall(k.meta).toCompletableFuture();
@@ -123,7 +124,7 @@ public final class RecordingStore {
                         : Optional.<Recording>empty());
     }
 
-    /** The part boundaries after part 0 (first seq to start time, epoch ms); see {@link PartStart}. */
+    @Override
     public CompletableFuture<Map<Long, Long>> partBoundaries(RecordingId id) {
         return redis.hgetall(new RecordingKeys(id).parts).toCompletableFuture().thenApply(h -> {
             SortedMap<Long, Long> out = new TreeMap<>();
@@ -132,10 +133,7 @@ public final class RecordingStore {
         });
     }
 
-    /**
-     * Every field of the meta record as stored, for readers that need one {@link Recording} does not
-     * carry (for example {@code stoppedAt}); empty when the recording is unknown.
-     */
+    @Override
     public CompletableFuture<Map<String, String>> fields(RecordingId id) {
         return redis.hgetall(new RecordingKeys(id).meta).toCompletableFuture();
     }
@@ -153,7 +151,7 @@ public final class RecordingStore {
         return redis.hdel(new RecordingKeys(id).meta, fields).toCompletableFuture().thenApply(n -> null);
     }
 
-    /** Index to size of every chunk Redis records as stored. */
+    @Override
     public CompletableFuture<SortedMap<Long, Long>> storedChunks(RecordingId id) {
         return redis.hgetall(new RecordingKeys(id).stored).toCompletableFuture().thenApply(h -> {
             SortedMap<Long, Long> out = new TreeMap<>();
@@ -162,68 +160,20 @@ public final class RecordingStore {
         });
     }
 
+    @Override
     public CompletableFuture<List<Long>> voidIndices(RecordingId id) {
         return redis.smembers(new RecordingKeys(id).voids).toCompletableFuture()
                 .thenApply(s -> s.stream().map(Long::parseLong).sorted().toList());
     }
 
-    /** Ids in creation order, from {@code offset}, at most {@code limit}. */
+    @Override
     public CompletableFuture<List<String>> listIds(long offset, long limit) {
         return redis.zrange(RecordingKeys.RECORDINGS_INDEX, offset, offset + limit - 1).toCompletableFuture();
     }
 
-    /** Lets the keys of an ended recording expire; the S3 objects stay the durable record. */
-    public CompletableFuture<Void> expire(RecordingId id, Duration ttl) {
-        RecordingKeys k = new RecordingKeys(id);
-        String[] keys = k.all();
-        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length + 1];
-        for (int i = 0; i < keys.length; i++) {
-            all[i] = redis.pexpire(keys[i], ttl.toMillis()).toCompletableFuture();
-        }
-        // Ended: no live rendition has work left (one still running notices and stops, see LiveIndex).
-        all[keys.length] = redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture();
-        return CompletableFuture.allOf(all);
-    }
-
-    /** Cancels {@link #expire}: a recording that is being worked on again (a re-merge) must not vanish. */
-    public CompletableFuture<Void> persist(RecordingId id) {
-        String[] keys = new RecordingKeys(id).all();
-        CompletableFuture<?>[] all = new CompletableFuture<?>[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            all[i] = redis.persist(keys[i]).toCompletableFuture();
-        }
-        return CompletableFuture.allOf(all);
-    }
-
-    /** Removes ids from the listing index (ids whose keys expired); the recordings' own keys are untouched. */
-    public CompletableFuture<Long> unlist(Collection<String> ids) {
-        if (ids.isEmpty()) {
-            return CompletableFuture.completedFuture(0L);
-        }
-        return redis.zrem(RecordingKeys.RECORDINGS_INDEX, ids.toArray(String[]::new)).toCompletableFuture();
-    }
-
-    /**
-     * Deletes the recording's chunk bookkeeping and listing entry but keeps its meta record for {@code ttl}:
-     * a tombstone, so that a recorder still connected, or reconnecting, is told NOT_OPEN (4409) instead of
-     * starting a new recording under the same id.
-     */
-    public CompletableFuture<Void> tombstone(RecordingId id, Duration ttl) {
-        RecordingKeys k = new RecordingKeys(id);
-        return redis.del(k.next, k.stored, k.voids, k.parts, k.live, k.liveLease).toCompletableFuture()
-                .thenCompose(n -> redis.pexpire(k.meta, ttl.toMillis()).toCompletableFuture())
-                .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
-                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
-                .thenApply(n -> null);
-    }
-
-    /** Deletes every key of the recording and its entry in the listing index. */
-    public CompletableFuture<Void> delete(RecordingId id) {
-        return redis.del(new RecordingKeys(id).all()).toCompletableFuture()
-                .thenCompose(n -> redis.zrem(RecordingKeys.RECORDINGS_INDEX, id.value()).toCompletableFuture())
-                .thenCompose(n -> redis.zrem(RecordingKeys.OPEN_INDEX, id.value()).toCompletableFuture())
-                .thenCompose(n -> redis.zrem(RecordingKeys.LIVE_INDEX, id.value()).toCompletableFuture())
-                .thenApply(n -> null);
+    /** Retention of the records (expire, tombstone, delete), on the same Redis connection. */
+    public RecordRetention retention() {
+        return new RecordRetention(redis);
     }
 
     /** The gateway's ingest scripts (start, assign, commit, part, stop, abort, reclaim), on the same Redis connection. */

@@ -28,7 +28,7 @@ public final class Remerge {
                         RecordingState.STOPPED, Map.of(MetaFields.MERGE_ATTEMPTS, "0"))
                 .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(false)
                         // An ended recording's keys were set to expire; this one is alive again.
-                        : recordings.persist(id)
+                        : recordings.retention().persist(id)
                                 .thenCompose(x -> recordings.clearFields(id, OUTCOME_FIELDS))
                                 .thenCompose(x -> recordings.mergeQueue().enqueue(id))
                                 .thenApply(x -> true));

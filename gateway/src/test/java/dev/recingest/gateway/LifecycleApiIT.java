@@ -182,7 +182,7 @@ class LifecycleApiIT {
         RecordingId id = stoppedRecording();
         h.store.transition(id, Set.of(RecordingState.STOPPED), RecordingState.FAILED,
                 Map.of("errorCode", "MISSING_CHUNKS", "errorMessage", "chunks missing from storage: [0]")).join();
-        h.store.expire(id, java.time.Duration.ofHours(1)).join();
+        h.store.retention().expire(id, java.time.Duration.ofHours(1)).join();
         long jobsBefore = jobsFor(id.value());
 
         HttpResponse<String> r = admin(AdminRoute.MERGE, id.value());

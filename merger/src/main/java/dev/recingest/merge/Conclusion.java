@@ -82,7 +82,7 @@ final class Conclusion {
             if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            recordings.expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            recordings.retention().expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // A missing marker or TTL costs a repeated announcement or memory, not correctness.
             LOG.warn("recordingId={} event=conclusion-incomplete state={} error={}", id, state, e.toString());

@@ -126,7 +126,7 @@ final class RecordingActions {
             return fenced.thenCompose(x -> store.fields(id))
                     .thenCompose(before -> endings.deleting(id, before))
                     .thenCompose(x -> deleteObjects(id))
-                    .thenCompose(x -> r.state().open() ? store.tombstone(id, lifecycle.retention()) : store.delete(id))
+                    .thenCompose(x -> r.state().open() ? store.retention().tombstone(id, lifecycle.retention()) : store.retention().delete(id))
                     .thenApply(x -> deleted(id, r.state()));
         });
     }

@@ -173,7 +173,7 @@ final class RecordingsApi {
                     }
                 }
                 // Ids whose keys expired leave the listing here; the next page starts that much earlier.
-                return store.unlist(expired).thenAccept(removed -> {
+                return store.retention().unlist(expired).thenAccept(removed -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("recordings", page);
                     body.put("offset", offset);

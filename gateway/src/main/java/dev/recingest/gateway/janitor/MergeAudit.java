@@ -6,7 +6,7 @@ import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RecordReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,12 +29,12 @@ final class MergeAudit {
 
     private static final Logger LOG = LoggerFactory.getLogger(MergeAudit.class);
 
-    private final RecordingStore store;
+    private final RecordReader store;
     private final Reconciler reconciler;
     private final Endings endings;
     private final Duration grace;
 
-    MergeAudit(RecordingStore store, Reconciler reconciler, Endings endings, Duration grace) {
+    MergeAudit(RecordReader store, Reconciler reconciler, Endings endings, Duration grace) {
         this.store = store;
         this.reconciler = reconciler;
         this.endings = endings;
