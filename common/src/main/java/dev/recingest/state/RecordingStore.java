@@ -126,11 +126,7 @@ public final class RecordingStore implements RecordReader {
 
     @Override
     public CompletableFuture<Map<Long, Long>> partBoundaries(RecordingId id) {
-        return redis.hgetall(new RecordingKeys(id).parts).toCompletableFuture().thenApply(h -> {
-            SortedMap<Long, Long> out = new TreeMap<>();
-            h.forEach((first, at) -> out.put(Long.parseLong(first), Long.parseLong(at)));
-            return out;
-        });
+        return redis.hgetall(new RecordingKeys(id).parts).toCompletableFuture().thenApply(RecordingStore::numbers);
     }
 
     @Override
@@ -153,11 +149,7 @@ public final class RecordingStore implements RecordReader {
 
     @Override
     public CompletableFuture<SortedMap<Long, Long>> storedChunks(RecordingId id) {
-        return redis.hgetall(new RecordingKeys(id).stored).toCompletableFuture().thenApply(h -> {
-            SortedMap<Long, Long> out = new TreeMap<>();
-            h.forEach((i, s) -> out.put(Long.parseLong(i), Long.parseLong(s)));
-            return out;
-        });
+        return redis.hgetall(new RecordingKeys(id).stored).toCompletableFuture().thenApply(RecordingStore::numbers);
     }
 
     @Override
@@ -209,5 +201,12 @@ public final class RecordingStore implements RecordReader {
     /** Completes normally when Redis answers (for readiness checks). */
     public CompletableFuture<Void> ping() {
         return redis.ping().toCompletableFuture().thenApply(pong -> null);
+    }
+
+    /** A hash of numbers to numbers (part boundaries, stored chunks), sorted by key. */
+    private static SortedMap<Long, Long> numbers(Map<String, String> hash) {
+        SortedMap<Long, Long> out = new TreeMap<>();
+        hash.forEach((k, v) -> out.put(Long.parseLong(k), Long.parseLong(v)));
+        return out;
     }
 }

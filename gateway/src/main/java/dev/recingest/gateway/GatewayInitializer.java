@@ -31,6 +31,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_HTTP_BODY = 64 << 10;
     /** How long a closing connection waits for the client to finish sending and close its side. */
     private static final long CLOSE_LINGER_MILLIS = 2000;
+    private static final Keepalive KEEPALIVE = new Keepalive();
 
     private final GatewayConfig config;
     private final IngestServices services;
@@ -94,7 +95,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         // into chunks and control messages, then the connection's phase and its recording.
         WebSocketGuard guard = new WebSocketGuard(config, preStartBudget, frameConfig, services.metrics());
         p.addLast("guard", guard);
-        p.addLast("keepalive", new Keepalive());
+        p.addLast("keepalive", KEEPALIVE);
         p.addLast("ingest-frames", frameDecoder);
         p.addLast("ingest", new IngestHandler(services, guard));
     }

@@ -5,6 +5,7 @@ import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
@@ -43,6 +44,11 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
         this.startTimeoutMillis = config.startTimeout().toMillis();
         this.metrics = metrics;
         this.maxConnections = config.maxConnections();
+    }
+
+    /** Whether the connection of {@code pipeline} is a WebSocket: its upgrade completed (the guard swapped decoders). */
+    static boolean upgraded(ChannelPipeline pipeline) {
+        return pipeline.get(LimitedFrameDecoder.class) != null;
     }
 
     /** What this connection may send; its handler tells it when {@code start} arrives. */
