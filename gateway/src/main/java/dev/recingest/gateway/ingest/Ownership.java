@@ -24,7 +24,8 @@ final class Ownership {
     private volatile SeqMode seqMode;
     private volatile long knownNext;
     private long frames;
-    private final RecoveryTurns turns = new RecoveryTurns();
+    /** Made by the first recovery: most connections never need one, and an idle connection should cost little heap. */
+    private RecoveryTurns turns;
 
     Ownership(RecordingId id, long epoch, long nextSeq, String contentType, Mode mode, String metadata,
               SeqMode seqMode) {
@@ -93,8 +94,16 @@ final class Ownership {
         return frames++;
     }
 
-    /** Turn-taking with this connection's recoveries (run by {@link Recovery}). */
-    RecoveryTurns turns() {
+    /** Turn-taking with this connection's recoveries (run by {@link Recovery}), made by the first call. */
+    synchronized RecoveryTurns turns() {
+        if (turns == null) {
+            turns = new RecoveryTurns();
+        }
+        return turns;
+    }
+
+    /** The turn-taking if a recovery ever ran, else null: then nothing waits and the generation is 0. */
+    synchronized RecoveryTurns turnsIfAny() {
         return turns;
     }
 }

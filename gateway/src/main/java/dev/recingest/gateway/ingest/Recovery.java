@@ -53,12 +53,18 @@ public final class Recovery {
 
     /** Runs {@code task} now, or once the recovery running for {@code o} ends; see {@link RecoveryTurns#whenSettled}. */
     void whenSettled(Ownership o, long frame, Consumer<Throwable> task) {
-        o.turns().whenSettled(frame, task);
+        RecoveryTurns turns = o.turnsIfAny();
+        if (turns == null) {
+            task.accept(null); // no recovery ever ran for this connection (a recovery starting now bumps the generation)
+        } else {
+            turns.whenSettled(frame, task);
+        }
     }
 
     /** Changes whenever a recovery of {@code o} starts: an assignment issued under an older one is suspect. */
     long generation(Ownership o) {
-        return o.turns().generation();
+        RecoveryTurns turns = o.turnsIfAny();
+        return turns == null ? 0 : turns.generation();
     }
 
     /** Starts a recovery of {@code o} for {@code trouble}, or joins the one running. */
