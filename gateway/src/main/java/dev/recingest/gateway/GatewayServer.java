@@ -88,7 +88,7 @@ public final class GatewayServer implements AutoCloseable {
                 config.maxOpenPerSubject(), events, recovery);
         IngestServices services = new IngestServices(config, new ChunkWriter(store.ledger(), chunks, recovery), lifecycle,
                 new Parts(store.ledger(), reconciler, new PartLedger(outputs), Clock.systemUTC(), recovery), recovery,
-                flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
+                flow, new GatewayMetrics(registry, flow.inflightBytes()));
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
                 new Remerges(store, reconciler, ledger), registry, config.adminToken(), tokens, () -> draining);
         janitor = new Janitor(config.janitor(), store, reconciler, endings, events, Clock.systemUTC(), registry);

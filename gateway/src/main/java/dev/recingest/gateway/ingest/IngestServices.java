@@ -1,6 +1,5 @@
 package dev.recingest.gateway.ingest;
 
-import dev.recingest.durable.Reconciler;
 import dev.recingest.gateway.GatewayConfig;
 
 /**
@@ -11,8 +10,7 @@ import dev.recingest.gateway.GatewayConfig;
  * @param parts      the {@code part} message
  * @param recovery   the one owner of making Redis agree with storage for a connection's recording, which the
  *                   writer, the lifecycle and parts go through (they hold it; a handler never calls it)
- * @param reconciler what makes Redis agree with storage for any recording (repairs from a listing)
  */
 public record IngestServices(GatewayConfig config, ChunkWriter writer, RecordingLifecycle lifecycle, Parts parts,
-                             Recovery recovery, FlowControl flow, GatewayMetrics metrics, Reconciler reconciler) {
+                             Recovery recovery, FlowControl flow, GatewayMetrics metrics) {
 }
