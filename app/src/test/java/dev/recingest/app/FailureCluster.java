@@ -17,6 +17,7 @@ import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Servers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,6 +45,8 @@ final class FailureCluster implements AutoCloseable {
     static final String ADMIN_TOKEN = "failure-tests-admin-token";
 
     final Path dir;
+    /** The Redis (embedded, or handed in) and the S3 server, from the test kit. */
+    final Servers servers;
     /** The embedded Redis this started, or null when it runs on one handed in. */
     final EmbeddedRedis redis;
     /** The Redis everything here talks to. */
@@ -80,9 +83,10 @@ final class FailureCluster implements AutoCloseable {
      */
     FailureCluster(Path dir, RedisUnderTest given, String s3Host, boolean withMerger, Map<String, String> mergerSettings) {
         this.dir = dir;
-        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
-        redisUnderTest = given == null ? redis : given;
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY, s3Host);
+        servers = Servers.start(dir, given, s3Host, ACCESS_KEY, SECRET_KEY);
+        redis = servers.redisServer;
+        redisUnderTest = servers.redis;
+        s3Server = servers.s3Server;
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
         backends = Processes.Backends.connect(settings, true);
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(
@@ -92,13 +96,10 @@ final class FailureCluster implements AutoCloseable {
 
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */
     Map<String, String> backendSettings(String s3Endpoint) {
-        Map<String, String> m = new HashMap<>();
-        m.putAll(redisUnderTest.settings());
+        Map<String, String> m = servers.settings(Map.of(
+                "RECINGEST_JWT_SECRET", JWT_SECRET,
+                "RECINGEST_ADMIN_TOKEN", ADMIN_TOKEN));
         m.put("RECINGEST_S3_ENDPOINT", s3Endpoint);
-        m.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
-        m.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-        m.put("RECINGEST_JWT_SECRET", JWT_SECRET);
-        m.put("RECINGEST_ADMIN_TOKEN", ADMIN_TOKEN);
         return m;
     }
 
@@ -213,9 +214,6 @@ final class FailureCluster implements AutoCloseable {
         }
         Processes.closeQuietly(merger);
         backends.close();
-        s3Server.close();
-        if (redis != null) {
-            redis.close();
-        }
+        servers.close();
     }
 }

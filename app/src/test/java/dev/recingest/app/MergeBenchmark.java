@@ -11,6 +11,7 @@ import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
+import dev.recingest.testkit.Backend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class MergeBenchmark {
         System.out.printf(Locale.ROOT, "bench: sources made in %.0f s (webm %d MiB, ts %d MiB)%n",
                 (System.nanoTime() - t0) / 1e9, Files.size(webm) >> 20, Files.size(ts) >> 20);
 
-        try (Backend backend = new Backend(dir)) {
+        try (Backend backend = Backend.start(dir)) {
             Settings settings = Settings.of(backend.env(Map.of("RECINGEST_MERGE_WORK_DIR",
                     Files.createDirectories(dir.resolve("work")).toString())));
             try (MergeWorker worker = MergeWorker.start(MergerConfig.from(settings), backend.redis, backend.store,

@@ -16,6 +16,7 @@ import dev.recingest.embedded.RedisServerProcess;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
+import dev.recingest.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ class RedisClusterIT {
                     long kill = System.nanoTime();
                     redis.kill(master);
                     List<Long> stored = load.stored(ids);
-                    Backend.await(() -> {
+                    Await.until(() -> {
                         try {
                             return redis.masterOf(probe) == replica;
                         } catch (IllegalStateException notYet) {

@@ -1,7 +1,6 @@
 package dev.recingest.bench;
 
 import dev.recingest.auth.Tokens;
-import dev.recingest.config.RedisConfig;
 import dev.recingest.config.Retention;
 import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
@@ -16,6 +15,8 @@ import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Clients;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Servers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,12 +39,14 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  */
 final class BenchCluster implements AutoCloseable {
 
-    static final String BUCKET = "recordings";
+    static final String BUCKET = Backend.BUCKET;
     private static final String SECRET = "bench-secret-bench-secret-bench-secret-01";
     static final String ACCESS = "bench-access";
     static final String S3_SECRET = "bench-s3-secret";
 
     final Path dir;
+    /** The test kit's backend: Redis, the S3 server and the clients over them, closed in order. */
+    final Backend backend;
     final EmbeddedRedis redis;
     final EmbeddedS3 s3Server;
     final S3Config s3Config;
@@ -58,15 +60,14 @@ final class BenchCluster implements AutoCloseable {
 
     BenchCluster(Path dir) {
         this.dir = dir;
-        redis = EmbeddedRedis.start(dir.resolve("redis"));
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS, S3_SECRET);
-        s3Config = new S3Config(s3Server.endpoint(), "us-east-1", BUCKET, "", ACCESS, S3_SECRET, true,
-                S3Config.from(Settings.of(Map.of())).maxConcurrency(), null);
-        s3 = S3Store.create(s3Config);
-        s3.ensureBucket();
-        redisClient = new RedisConnections(new RedisConfig(redis.uri()));
-        connection = redisClient.connect();
-        RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
+        backend = Backend.over(Servers.start(dir, ACCESS, S3_SECRET), "", Backend.defaultMaxConcurrency(), null);
+        redis = backend.servers.redisServer;
+        s3Server = backend.servers.s3Server;
+        s3Config = backend.s3Config;
+        s3 = backend.s3;
+        redisClient = backend.redis;
+        connection = backend.connection;
+        RecordingStore store = backend.store;
         Map<String, String> env = new HashMap<>(Map.of(
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
                 "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
@@ -155,10 +156,6 @@ final class BenchCluster implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
-        connection.close();
-        redisClient.close();
-        s3.close();
-        s3Server.close();
-        redis.close();
+        backend.close();
     }
 }

@@ -1,15 +1,10 @@
 package dev.recingest.gateway;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
-import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
 import dev.recingest.embedded.EmbeddedS3;
-import dev.recingest.embedded.LocalRedisCluster;
-import dev.recingest.embedded.RedisServerProcess;
 import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
@@ -18,6 +13,8 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Servers;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,13 +28,12 @@ import java.util.function.UnaryOperator;
  */
 final class GatewayHarness implements AutoCloseable {
 
-    /** The Redis the harnesses made by a set-up in {@link #onRedis} use instead of an embedded one. */
-    private static volatile RedisUnderTest nextRedis;
-
     static final String SECRET = "test-secret-test-secret-test-secret-0123";
     static final String ADMIN = "admin-token-for-tests";
 
-    /** The embedded Redis this harness started, or null when it runs on one handed in ({@link #onRedis}). */
+    /** The kit's backend (servers and clients) the gateway runs on; the fields below name its parts. */
+    final Backend backend;
+    /** The embedded Redis this harness started, or null when it runs on one handed in ({@link Servers#onRedis}). */
     final EmbeddedRedis redis;
     /** The Redis the gateway and the test talk to. */
     final RedisUnderTest redisUnderTest;
@@ -70,18 +66,18 @@ final class GatewayHarness implements AutoCloseable {
 
     private GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web,
                            UnaryOperator<URI> gatewayS3Endpoint) {
-        RedisUnderTest given = nextRedis;
-        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
-        redisUnderTest = given == null ? redis : given;
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
+        Servers servers = Servers.start(dir, Backend.ACCESS_KEY, Backend.SECRET_KEY);
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
-        s3 = S3Store.create(s3Config(s3Server.endpoint()));
-        s3.ensureBucket();
+        backend = Backend.over(servers, "", 64, URI.create("http://localhost:" + servers.s3Server.endpoint().getPort()));
+        redis = servers.redisServer;
+        redisUnderTest = servers.redis;
+        s3Server = servers.s3Server;
+        s3 = backend.s3;
         URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Server.endpoint());
-        gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(s3Config(gatewayEndpoint));
-        redisClient = new RedisConnections(redisUnderTest.config());
-        connection = redisClient.connect();
-        store = new RecordingStore(connection.async(), Clock.systemUTC());
+        gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(backend.s3ConfigAt(gatewayEndpoint));
+        redisClient = backend.redis;
+        connection = backend.connection;
+        store = backend.store;
         Settings s = Settings.of(Map.of(
                 "RECINGEST_PORT", "0",
                 "RECINGEST_JWT_SECRET", SECRET,
@@ -105,11 +101,6 @@ final class GatewayHarness implements AutoCloseable {
                 dev.recingest.gateway.web.WebConfig.moduleOnly());
         others.add(own);
         return other;
-    }
-
-    private S3Config s3Config(URI endpoint) {
-        return new S3Config(endpoint, "us-east-1", "recordings", "", "test-access", "test-secret-key", true, 64,
-                URI.create("http://localhost:" + s3Server.endpoint().getPort()));
     }
 
     URI ingestUri() {
@@ -154,26 +145,10 @@ final class GatewayHarness implements AutoCloseable {
     public void close() {
         gateway.close();
         others.forEach(RedisConnection::close);
-        connection.close();
-        redisClient.close();
         if (gatewayS3 != s3) {
             gatewayS3.close();
         }
-        s3.close();
-        s3Server.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /** Runs a test class's set-up with {@code redis} as the Redis of the harnesses it makes. */
-    static void onRedis(RedisUnderTest redis, Runnable setUp) {
-        nextRedis = redis;
-        try {
-            setUp.run();
-        } finally {
-            nextRedis = null;
-        }
+        backend.close();
     }
 
     /**
@@ -181,7 +156,6 @@ final class GatewayHarness implements AutoCloseable {
      * skips the class where the system has no redis-server to build one from.
      */
     static void onSharedRedisCluster(Runnable setUp) {
-        assumeTrue(RedisServerProcess.unavailable().isEmpty(), RedisServerProcess.unavailable().orElse(""));
-        onRedis(LocalRedisCluster.shared(), setUp);
+        Servers.onSharedRedisCluster(setUp::run);
     }
 }
