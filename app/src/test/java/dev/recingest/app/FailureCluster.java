@@ -49,8 +49,6 @@ final class FailureCluster implements AutoCloseable {
     final Servers servers;
     /** The embedded Redis this started, or null when it runs on one handed in. */
     final EmbeddedRedis redis;
-    /** The Redis everything here talks to. */
-    final RedisUnderTest redisUnderTest;
     final EmbeddedS3 s3Server;
     final Settings settings;
     final Processes.Backends backends;
@@ -84,9 +82,8 @@ final class FailureCluster implements AutoCloseable {
     FailureCluster(Path dir, RedisUnderTest given, String s3Host, boolean withMerger, Map<String, String> mergerSettings) {
         this.dir = dir;
         servers = Servers.start(dir, given, s3Host, ACCESS_KEY, SECRET_KEY);
-        redis = servers.redisServer;
-        redisUnderTest = servers.redis;
-        s3Server = servers.s3Server;
+        redis = servers.redisServer();
+        s3Server = servers.s3Server();
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
         backends = Processes.Backends.connect(settings, true);
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(

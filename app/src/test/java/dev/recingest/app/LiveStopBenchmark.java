@@ -130,7 +130,7 @@ class LiveStopBenchmark {
             Map<String, String> f = backend.store.fields(id).join();
             double stopToCompleted = (Long.parseLong(f.get("completedAt")) - Long.parseLong(f.get("stoppedAt"))) / 1000.0;
             // Probed where the S3 server keeps it (a 3-hour MP4 is larger than a heap-sized download).
-            Path mp4 = backend.servers.s3Server.dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
+            Path mp4 = backend.servers.s3Server().dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
             JsonNode probe = Media.probe(mp4);
             String frames = "-";
             for (JsonNode s : probe.path("streams")) {

@@ -2,19 +2,13 @@ package dev.recingest.bench;
 
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
-import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
-import dev.recingest.embedded.EmbeddedRedis;
-import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.observability.Metrics;
 import dev.recingest.state.RecordingStore;
-import dev.recingest.state.RedisConnection;
-import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Clients;
-import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Backend;
 import dev.recingest.testkit.Servers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,12 +41,6 @@ final class BenchCluster implements AutoCloseable {
     final Path dir;
     /** The test kit's backend: Redis, the S3 server and the clients over them, closed in order. */
     final Backend backend;
-    final EmbeddedRedis redis;
-    final EmbeddedS3 s3Server;
-    final S3Config s3Config;
-    final S3Store s3;
-    final RedisConnections redisClient;
-    final RedisConnection connection;
     final GatewayServer gateway;
     final GatewayConfig gatewayConfig;
     private final PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry();
@@ -61,12 +49,6 @@ final class BenchCluster implements AutoCloseable {
     BenchCluster(Path dir) {
         this.dir = dir;
         backend = Backend.over(Servers.start(dir, ACCESS, S3_SECRET), "", Backend.defaultMaxConcurrency(), null);
-        redis = backend.servers.redisServer;
-        s3Server = backend.servers.s3Server;
-        s3Config = backend.s3Config;
-        s3 = backend.s3;
-        redisClient = backend.redis;
-        connection = backend.connection;
         RecordingStore store = backend.store;
         Map<String, String> env = new HashMap<>(Map.of(
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
@@ -85,8 +67,8 @@ final class BenchCluster implements AutoCloseable {
                 "RECINGEST_ADMIN_TOKEN", "bench-admin-token"));
         Settings s = Settings.of(env);
         gatewayConfig = GatewayConfig.from(s);
-        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, gatewayMetrics,
-                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
+        gateway = GatewayServer.start(gatewayConfig, store, backend.s3, backend.s3, gatewayMetrics,
+                OutboxPublisher.create(s, backend.connection.async(), store), Retention.from(s));
     }
 
     URI ingestUri() {
@@ -99,7 +81,7 @@ final class BenchCluster implements AutoCloseable {
 
     /** A separate S3 client for the baseline, configured like the gateway's. */
     S3AsyncClient directClient() {
-        return S3Clients.async(s3Config);
+        return S3Clients.async(backend.s3Config);
     }
 
     /**
@@ -122,7 +104,7 @@ final class BenchCluster implements AutoCloseable {
      * S3 server removes meanwhile (its temporary upload files) are skipped, not an error.
      */
     void wipeObjects() {
-        Path bucket = s3Server.dataDir().resolve(BUCKET);
+        Path bucket = backend.servers.s3Server().dataDir().resolve(BUCKET);
         try {
             Files.walkFileTree(bucket, new SimpleFileVisitor<>() {
                 @Override

@@ -47,7 +47,7 @@ final class MergeBench {
 
     MergeBench(BenchCluster cluster, MergerJvm merger, Path work) {
         this.cluster = cluster;
-        this.store = new RecordingStore(cluster.connection.async(), Clock.systemUTC());
+        this.store = new RecordingStore(cluster.backend.connection.async(), Clock.systemUTC());
         this.merger = merger;
         this.ffmpeg = FfmpegBinaries.locate().ffmpeg();
         this.work = work;
@@ -192,7 +192,7 @@ final class MergeBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double duration = Probe.durationSeconds(FfmpegBinaries.locate().prober(), out);
-        S3Floor.Result floor = S3Floor.measure(cluster.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
+        S3Floor.Result floor = S3Floor.measure(cluster.backend.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
         deleteTree(dir);
         return new Raw(seconds, duration, floor);
     }

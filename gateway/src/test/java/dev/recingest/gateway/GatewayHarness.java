@@ -4,14 +4,11 @@ import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
-import dev.recingest.embedded.EmbeddedS3;
-import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnection;
-import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Backend;
 import dev.recingest.testkit.Servers;
@@ -35,11 +32,7 @@ final class GatewayHarness implements AutoCloseable {
     final Backend backend;
     /** The embedded Redis this harness started, or null when it runs on one handed in ({@link Servers#onRedis}). */
     final EmbeddedRedis redis;
-    /** The Redis the gateway and the test talk to. */
-    final RedisUnderTest redisUnderTest;
-    final EmbeddedS3 s3Server;
     final S3Store s3;
-    final RedisConnections redisClient;
     final RedisConnection connection;
     final RecordingStore store;
     final Tokens tokens = new Tokens(SECRET);
@@ -68,14 +61,12 @@ final class GatewayHarness implements AutoCloseable {
                            UnaryOperator<URI> gatewayS3Endpoint) {
         Servers servers = Servers.start(dir, Backend.ACCESS_KEY, Backend.SECRET_KEY);
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
-        backend = Backend.over(servers, "", 64, URI.create("http://localhost:" + servers.s3Server.endpoint().getPort()));
-        redis = servers.redisServer;
-        redisUnderTest = servers.redis;
-        s3Server = servers.s3Server;
+        URI s3Endpoint = servers.s3Server().endpoint();
+        backend = Backend.over(servers, "", 64, URI.create("http://localhost:" + s3Endpoint.getPort()));
+        redis = servers.redisServer();
         s3 = backend.s3;
-        URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Server.endpoint());
-        gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(backend.s3ConfigAt(gatewayEndpoint));
-        redisClient = backend.redis;
+        URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Endpoint);
+        gatewayS3 = gatewayEndpoint.equals(s3Endpoint) ? s3 : S3Store.create(backend.s3ConfigAt(gatewayEndpoint));
         connection = backend.connection;
         store = backend.store;
         Settings s = Settings.of(Map.of(
@@ -94,7 +85,7 @@ final class GatewayHarness implements AutoCloseable {
      * client resumes after its gateway went away. The caller closes it.
      */
     GatewayServer anotherGateway() {
-        var own = redisClient.connect();
+        var own = backend.redis.connect();
         RecordingStore otherStore = new RecordingStore(own.async(), Clock.systemUTC());
         GatewayServer other = GatewayServer.start(GatewayConfig.from(settings), otherStore, gatewayS3, gatewayS3,
                 Metrics.newRegistry(), OutboxPublisher.create(settings, own.async(), otherStore), Retention.from(settings),

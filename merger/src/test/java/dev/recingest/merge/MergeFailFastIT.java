@@ -10,6 +10,7 @@ import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.testkit.Await;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -242,11 +243,7 @@ class MergeFailFastIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what);
-            Thread.sleep(100);
-        }
+        Await.until(condition, WAIT, what);
     }
 
     /** The real chunk store, except that each read of {@code id}'s chunk {@code index} takes {@code delay}. */

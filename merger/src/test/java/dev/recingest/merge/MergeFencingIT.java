@@ -100,7 +100,7 @@ class MergeFencingIT {
 
     /** Multipart uploads begun under the recording's prefix and neither completed nor aborted. */
     private List<String> unfinishedUploads(RecordingId id) {
-        try (S3AsyncClient s3 = S3Clients.async(cluster.s3Config)) {
+        try (S3AsyncClient s3 = S3Clients.async(cluster.backend.s3Config)) {
             return s3.listMultipartUploads(b -> b.bucket(cluster.storage.bucket()).prefix(keys().recording(id))).join()
                     .uploads().stream().map(u -> u.key() + " " + u.uploadId()).toList();
         }

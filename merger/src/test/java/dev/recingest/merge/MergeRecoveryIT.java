@@ -72,8 +72,7 @@ class MergeRecoveryIT {
 
     private void startWorker(Map<String, String> settings) {
         registry = new SimpleMeterRegistry();
-        worker = MergeWorker.start(cluster.config(dir.resolve("work"), settings), cluster.redis, cluster.recordings,
-                cluster.storage, registry);
+        worker = cluster.startWorker(dir.resolve("work"), settings, registry);
     }
 
     @Test
@@ -81,7 +80,7 @@ class MergeRecoveryIT {
         RecordingId id = RecordingId.of("outage");
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_MAX_ATTEMPTS", "2"));
-        cluster.s3Server.stop();
+        cluster.backend.servers.s3Server().stop();
         try {
             cluster.recordings.queueMerge(id).join();
             Recording failed = cluster.awaitState(id, Set.of(RecordingState.FAILED), WAIT);
@@ -92,7 +91,7 @@ class MergeRecoveryIT {
             awaitCount("retried", 1.0);
             awaitCount("failed", 1.0);
         } finally {
-            cluster.s3Server.start();
+            cluster.backend.servers.s3Server().start();
         }
         assertTrue(cluster.remerge(id));
         Recording rec = cluster.awaitState(id, DONE, WAIT);

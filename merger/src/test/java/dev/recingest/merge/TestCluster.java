@@ -1,8 +1,5 @@
 package dev.recingest.merge;
 
-import dev.recingest.config.S3Config;
-import dev.recingest.embedded.EmbeddedRedis;
-import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
@@ -14,6 +11,7 @@ import dev.recingest.storage.ChunkStore;
 import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Backend;
 import dev.recingest.testkit.Servers;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,24 +32,16 @@ import java.util.function.BiFunction;
 public final class TestCluster implements AutoCloseable {
 
     public final Backend backend;
-    /** The embedded Redis this started, or null when it runs on one handed in ({@link Servers#onRedis}). */
-    public final EmbeddedRedis redisServer;
-    public final EmbeddedS3 s3Server;
     public final RedisConnections redis;
     public final RecordingStore recordings;
     public final S3Store storage;
-    /** How {@link #storage} reaches the S3 server, for a test's own client (calls the store does not make). */
-    final S3Config s3Config;
     private final dev.recingest.state.RedisConnection connection;
 
     public TestCluster(Path dir) {
         backend = Backend.over(Servers.start(dir, "access", "secret-secret"), "rec/", 16, null);
-        redisServer = backend.servers.redisServer;
-        s3Server = backend.servers.s3Server;
         redis = backend.redis;
         connection = backend.connection;
         recordings = backend.store;
-        s3Config = backend.s3Config;
         storage = backend.s3;
     }
 
@@ -63,6 +53,11 @@ public final class TestCluster implements AutoCloseable {
                 "RECINGEST_MERGE_SHUTDOWN_TIMEOUT", "5s"));
         env.putAll(overrides);
         return MergerConfig.from(dev.recingest.config.Settings.of(env));
+    }
+
+    /** A started merge worker on this cluster with {@link #config}{@code (workDir, settings)}; the caller closes it. */
+    public MergeWorker startWorker(Path workDir, Map<String, String> settings, MeterRegistry registry) {
+        return MergeWorker.start(config(workDir, settings), redis, recordings, storage, registry);
     }
 
     /** Records {@code chunks} under explicit seqs and stops the recording; the merge is not queued. */

@@ -41,7 +41,7 @@ public final class Backend implements AutoCloseable {
     private Backend(Servers servers, S3Config s3Config) {
         this.servers = servers;
         this.s3Config = s3Config;
-        redis = new RedisConnections(servers.redis.config());
+        redis = new RedisConnections(servers.redis().config());
         connection = redis.connect();
         store = new RecordingStore(connection.async(), Clock.systemUTC());
         s3 = S3Store.create(s3Config);
@@ -61,8 +61,8 @@ public final class Backend implements AutoCloseable {
      * @param publicEndpoint the S3 endpoint presigned URLs name, or null for the one the store uses
      */
     public static Backend over(Servers servers, String prefix, int maxConcurrency, URI publicEndpoint) {
-        S3Config config = new S3Config(servers.s3Server.endpoint(), "us-east-1", BUCKET, prefix, servers.accessKey,
-                servers.secretKey, true, maxConcurrency, publicEndpoint);
+        S3Config config = new S3Config(servers.s3Server().endpoint(), "us-east-1", BUCKET, prefix, servers.accessKey(),
+                servers.secretKey(), true, maxConcurrency, publicEndpoint);
         try {
             return new Backend(servers, config);
         } catch (RuntimeException e) {

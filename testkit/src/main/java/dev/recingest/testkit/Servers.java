@@ -14,30 +14,15 @@ import java.util.Map;
 /**
  * A Redis and an S3 server on loopback for one test class: an embedded Redis, or the one a test hands in (a Redis
  * Cluster or Sentinel group, which its owner closes), and s3proxy with a filesystem backend under the test's
- * directory. {@link #close} stops what this started; the clients over them ({@link Backend}, a launcher's wiring)
+ * directory ({@code redisServer} is the embedded Redis this started, null when it runs on one handed in; {@code redis}
+ * the one everything talks to). {@link #close} stops what this started; the clients over them ({@link Backend}, a launcher's wiring)
  * are closed first by their owner.
  */
-public final class Servers implements AutoCloseable {
+public record Servers(EmbeddedRedis redisServer, RedisUnderTest redis, EmbeddedS3 s3Server, String accessKey,
+                      String secretKey) implements AutoCloseable {
 
     /** The Redis the servers started inside {@link #onRedis} use instead of an embedded one. */
     private static volatile RedisUnderTest nextRedis;
-
-    /** The embedded Redis this started, or null when it runs on one handed in. */
-    public final EmbeddedRedis redisServer;
-    /** The Redis everything here talks to. */
-    public final RedisUnderTest redis;
-    public final EmbeddedS3 s3Server;
-    public final String accessKey;
-    public final String secretKey;
-
-    private Servers(EmbeddedRedis redisServer, RedisUnderTest redis, EmbeddedS3 s3Server, String accessKey,
-                    String secretKey) {
-        this.redisServer = redisServer;
-        this.redis = redis;
-        this.s3Server = s3Server;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
-    }
 
     /** An embedded Redis (or the one {@link #onRedis} hands in) and an S3 server on 127.0.0.1. */
     public static Servers start(Path dir, String accessKey, String secretKey) {
