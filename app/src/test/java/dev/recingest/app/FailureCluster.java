@@ -18,6 +18,7 @@ import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,8 +42,8 @@ final class FailureCluster implements AutoCloseable {
 
     static final String ACCESS_KEY = "failure-access";
     static final String SECRET_KEY = "failure-secret-key";
-    static final String JWT_SECRET = "failure-tests-jwt-secret-0123456789abcdef";
-    static final String ADMIN_TOKEN = "failure-tests-admin-token";
+    static final TestAuth AUTH = new TestAuth("failure-tests-jwt-secret-0123456789abcdef", "failure-tests-admin-token");
+    static final String ADMIN_TOKEN = AUTH.adminToken();
 
     final Path dir;
     /** The Redis (embedded, or handed in) and the S3 server, from the test kit. */
@@ -52,7 +53,7 @@ final class FailureCluster implements AutoCloseable {
     final EmbeddedS3 s3Server;
     final Settings settings;
     final Processes.Backends backends;
-    final Tokens tokens = new Tokens(JWT_SECRET);
+    final Tokens tokens = AUTH.tokens();
     private final AutoCloseable merger;
     private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -93,9 +94,7 @@ final class FailureCluster implements AutoCloseable {
 
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */
     Map<String, String> backendSettings(String s3Endpoint) {
-        Map<String, String> m = servers.settings(Map.of(
-                "RECINGEST_JWT_SECRET", JWT_SECRET,
-                "RECINGEST_ADMIN_TOKEN", ADMIN_TOKEN));
+        Map<String, String> m = servers.settings(AUTH.settings());
         m.put("RECINGEST_S3_ENDPOINT", s3Endpoint);
         return m;
     }

@@ -11,6 +11,7 @@ import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.S3Clients;
 import dev.recingest.testkit.Backend;
 import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 final class BenchCluster implements AutoCloseable {
 
     static final String BUCKET = Backend.BUCKET;
-    private static final String SECRET = "bench-secret-bench-secret-bench-secret-01";
+    private static final TestAuth AUTH = new TestAuth("bench-secret-bench-secret-bench-secret-01", "bench-admin-token");
     static final String ACCESS = "bench-access";
     static final String S3_SECRET = "bench-s3-secret";
 
@@ -44,7 +45,7 @@ final class BenchCluster implements AutoCloseable {
     final GatewayServer gateway;
     final GatewayConfig gatewayConfig;
     private final PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry();
-    private final Tokens tokens = new Tokens(SECRET);
+    private final Tokens tokens = AUTH.tokens();
 
     BenchCluster(Path dir) {
         this.dir = dir;
@@ -60,11 +61,8 @@ final class BenchCluster implements AutoCloseable {
                 env.put(k, v);
             }
         });
-        env.putAll(Map.of(
-                "RECINGEST_PORT", "0",
-                "RECINGEST_HOST", "127.0.0.1",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", "bench-admin-token"));
+        env.putAll(Map.of("RECINGEST_PORT", "0", "RECINGEST_HOST", "127.0.0.1"));
+        env.putAll(AUTH.settings());
         Settings s = Settings.of(env);
         gatewayConfig = GatewayConfig.from(s);
         gateway = GatewayServer.start(gatewayConfig, store, backend.s3, backend.s3, gatewayMetrics,

@@ -12,6 +12,7 @@ import dev.recingest.state.RedisConnection;
 import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Backend;
 import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,8 +26,8 @@ import java.util.function.UnaryOperator;
  */
 final class GatewayHarness implements AutoCloseable {
 
-    static final String SECRET = "test-secret-test-secret-test-secret-0123";
-    static final String ADMIN = "admin-token-for-tests";
+    static final String SECRET = TestAuth.DEFAULT.jwtSecret();
+    static final String ADMIN = TestAuth.DEFAULT.adminToken();
 
     /** The kit's backend (servers and clients) the gateway runs on; the fields below name its parts. */
     final Backend backend;
@@ -35,7 +36,7 @@ final class GatewayHarness implements AutoCloseable {
     final S3Store s3;
     final RedisConnection connection;
     final RecordingStore store;
-    final Tokens tokens = new Tokens(SECRET);
+    final Tokens tokens = TestAuth.DEFAULT.tokens();
     final GatewayServer gateway;
     /** The gateway's own S3 client, when it reaches the S3 server another way than the test ({@link #s3}). */
     private final S3Store gatewayS3;
@@ -69,10 +70,8 @@ final class GatewayHarness implements AutoCloseable {
         gatewayS3 = gatewayEndpoint.equals(s3Endpoint) ? s3 : S3Store.create(backend.s3ConfigAt(gatewayEndpoint));
         connection = backend.connection;
         store = backend.store;
-        Settings s = Settings.of(Map.of(
+        Settings s = Settings.of(TestAuth.DEFAULT.settings()).with(Map.of(
                 "RECINGEST_PORT", "0",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", ADMIN,
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
         this.settings = s;

@@ -28,18 +28,45 @@ public final class RecordingWriter {
     private final RecordingStore store;
     private final S3Store s3;
 
-    RecordingWriter(RecordingStore store, S3Store s3) {
+    /** Writes through {@code store}'s ledger and into {@code s3}, for a test whose backend is wired elsewhere. */
+    public RecordingWriter(RecordingStore store, S3Store s3) {
         this.store = store;
         this.s3 = s3;
     }
 
     /** Records {@code chunks} under seqs 0..N-1 and stops the recording. */
     public void record(RecordingId id, String contentType, Mode mode, String metadata, List<byte[]> chunks) {
-        long epoch = start(id, contentType, mode, metadata);
+        Open open = start(id, contentType, mode, metadata);
         for (int seq = 0; seq < chunks.size(); seq++) {
-            write(id, epoch, seq, chunks.get(seq));
+            open.write(seq, chunks.get(seq));
         }
-        stop(id, epoch, chunks.size() - 1);
+        open.stop(chunks.size() - 1);
+    }
+
+    /** Starts a new recording, to be written chunk by chunk (a test that looks at it between chunks). */
+    public Open start(RecordingId id, String contentType, Mode mode, String metadata) {
+        return new Open(id, startEpoch(id, contentType, mode, metadata));
+    }
+
+    /** A started recording: its chunks written and its stop recorded as the gateway does. */
+    public final class Open {
+        public final RecordingId id;
+        public final long epoch;
+
+        private Open(RecordingId id, long epoch) {
+            this.id = id;
+            this.epoch = epoch;
+        }
+
+        /** Assign (explicit {@code seq}), put, commit. */
+        public void write(long seq, byte[] bytes) {
+            RecordingWriter.this.write(id, epoch, seq, bytes);
+        }
+
+        /** Stops the recording at {@code lastSeq}. */
+        public void stop(long lastSeq) {
+            RecordingWriter.this.stop(id, epoch, lastSeq);
+        }
     }
 
     /**
@@ -47,7 +74,7 @@ public final class RecordingWriter {
      * the boundary is checked, marked in storage, then recorded in Redis, before the part's first chunk. Then stops.
      */
     public void recordParts(RecordingId id, String contentType, Mode mode, List<List<byte[]>> parts) {
-        long epoch = start(id, contentType, mode, null);
+        long epoch = startEpoch(id, contentType, mode, null);
         int seq = 0;
         for (int p = 0; p < parts.size(); p++) {
             if (p > 0) {
@@ -71,7 +98,7 @@ public final class RecordingWriter {
      */
     public long recordStream(RecordingId id, String contentType, InputStream in, int chunkBytes)
             throws IOException, InterruptedException {
-        long epoch = start(id, contentType, Mode.STREAM, "");
+        long epoch = startEpoch(id, contentType, Mode.STREAM, "");
         Semaphore inFlight = new Semaphore(4);
         List<CompletableFuture<?>> all = new ArrayList<>();
         long seq = 0;
@@ -96,13 +123,14 @@ public final class RecordingWriter {
         s3.putChunk(id, index, Unpooled.wrappedBuffer(bytes)).join();
     }
 
-    private long start(RecordingId id, String contentType, Mode mode, String metadata) {
+    private long startEpoch(RecordingId id, String contentType, Mode mode, String metadata) {
         Outcomes.StartOutcome started = store.ledger().start(id, contentType, mode, metadata).join();
         assertEquals(Outcomes.StartKind.CREATED, started.kind(), id + " starts fresh");
         return started.epoch();
     }
 
-    private void write(RecordingId id, long epoch, long seq, byte[] bytes) {
+    /** Assign (explicit {@code seq}), put, commit: one chunk of a recording started at {@code epoch}. */
+    public void write(RecordingId id, long epoch, long seq, byte[] bytes) {
         Outcomes.Assignment a = assign(id, epoch, seq);
         put(id, a.index(), bytes);
         store.ledger().commit(id, a.index(), bytes.length).join();
