@@ -11,33 +11,16 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The ingest protocol against a real gateway, Redis and S3 server: the happy paths and their edges. */
-class IngestProtocolIT {
+class IngestProtocolIT extends OnDefaultGateway {
 
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
     private static final AtomicInteger IDS = new AtomicInteger();
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
 
     static String newId() {
         return "proto-" + IDS.incrementAndGet();

@@ -15,65 +15,23 @@ import dev.recingest.state.RedisConnection;
 import dev.recingest.storage.ChunkStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What happens when things go wrong around a merge: storage down (retries with the visibility timeout
  * as backoff, then FAILED), a worker that died holding a job (another one takes it over), leases.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MergeRecoveryIT {
+class MergeRecoveryIT extends OnTestCluster {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Set<RecordingState> DONE = Set.of(RecordingState.COMPLETED, RecordingState.FAILED);
-
-    @TempDir
-    static Path dir;
-
-    private TestCluster cluster;
-    private List<byte[]> chunks;
-    private SimpleMeterRegistry registry;
-    private MergeWorker worker;
-
-    @BeforeAll
-    void servers() throws Exception {
-        cluster = new TestCluster(dir);
-        chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("media")), 4, 1));
-    }
-
-    @AfterAll
-    void stopServers() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void stopWorker() {
-        if (worker != null) {
-            worker.close();
-            worker = null;
-        }
-    }
-
-    private void startWorker(Map<String, String> settings) {
-        registry = new SimpleMeterRegistry();
-        worker = cluster.startWorker(dir.resolve("work"), settings, registry);
-    }
 
     @Test
     void storageOutageIsRetriedUntilTheLimitThenFailsAndRemergeRecovers() throws Exception {
