@@ -2,6 +2,7 @@ package dev.recingest.client;
 
 import dev.recingest.client.PendingChunks.Pending;
 import dev.recingest.protocol.ChunkFrame;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.Message;
 import java.time.Duration;
 import java.util.List;
@@ -147,12 +148,12 @@ final class ChunkFlow {
      * began, for a point that resend does not cover; otherwise resending again would multiply traffic.
      */
     void onGap(Message.Error e) {
-        if (e.expected() == null) {
+        if (!(e.detail() instanceof ErrorDetail.SeqGap gap)) {
             host.fail(ClientException.fromError(e, null));
             return;
         }
-        long expected = e.expected();
-        Pending named = e.seq() == null ? null : pending.get(e.seq());
+        long expected = gap.expected();
+        Pending named = gap.seq() < 0 ? null : pending.get(gap.seq());
         long answered = named == null ? -1 : PendingChunks.answered(named);
         if (answered >= 0 && answered < gapResendOrdinal && expected >= gapResendFrom) {
             return;
@@ -172,7 +173,7 @@ final class ChunkFlow {
 
     /** Resends what an {@code INCOMPLETE} answer names; false (after failing the host) if one is gone. */
     boolean resendMissing(Message.Error e) {
-        List<Long> missing = e.missing() == null ? List.of() : e.missing();
+        List<Long> missing = e.detail() instanceof ErrorDetail.Missing m ? m.missing() : List.of();
         LOG.warn("recording {}: stop answered INCOMPLETE, resending {}", host.logId(), missing);
         for (long seq : missing) {
             if (pending.get(seq) == null && !recallInto(seq)) {

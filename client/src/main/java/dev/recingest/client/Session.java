@@ -3,6 +3,7 @@ package dev.recingest.client;
 import dev.recingest.client.PendingChunks.Pending;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import java.time.Duration;
@@ -311,18 +312,19 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     }
 
     private void onError(Message.Error e) {
-        String code = e.code();
-        if ("SEQ_GAP".equals(code)) {
+        ErrorCode code = e.errorCode().orElse(null); // null: a code from a newer gateway, failed on below
+        String state = e.detail() instanceof ErrorDetail.State s ? s.state() : null;
+        if (code == ErrorCode.SEQ_GAP) {
             chunks.onGap(e);
-        } else if ("INCOMPLETE".equals(code) && phase == Phase.STOPPING) {
+        } else if (code == ErrorCode.INCOMPLETE && phase == Phase.STOPPING) {
             onIncomplete(e);
-        } else if ("NOT_OPEN".equals(code) && phase == Phase.STOPPING && stopEverSent && chunks.isEmpty()
-                && STOPPED_STATES.contains(e.state())) {
+        } else if (code == ErrorCode.NOT_OPEN && phase == Phase.STOPPING && stopEverSent && chunks.isEmpty()
+                && STOPPED_STATES.contains(state)) {
             // Our stop went through before the connection broke; its answer was lost (PROTOCOL.md, start).
             phase = Phase.DONE;
             LOG.info("recording {} was already stopped (state {})", recordingId, e.state());
             stopFuture.complete(new Message.Stopped(recordingId, chunks.ackedChunks, chunks.ackedBytes, null));
-        } else if ("NOT_OPEN".equals(code) && phase == Phase.ABORTING && "ABORTED".equals(e.state())) {
+        } else if (code == ErrorCode.NOT_OPEN && phase == Phase.ABORTING && "ABORTED".equals(state)) {
             phase = Phase.DONE;
             abortFuture.complete(new Message.Aborted(recordingId));
         } else if (phase == Phase.STOPPING && stopSent && closeCodeOf(code) == 0 && retryable(code)
@@ -346,7 +348,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             // The part was refused for now: chunks it needs first (INCOMPLETE) or storage (STORAGE_UNAVAILABLE).
             partSent = false;
             replyAwaited = false;
-            if ("INCOMPLETE".equals(code)) {
+            if (code == ErrorCode.INCOMPLETE) {
                 chunks.resendMissing(e);
             }
             onThisConnectionAfter(options.backoff(partRounds), this::maybeSendPart);
@@ -539,19 +541,13 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         }
     }
 
-    private static int closeCodeOf(String code) {
-        try {
-            return ErrorCode.valueOf(code).closeCode();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return 0;
-        }
+    /** The close {@code code} announces; 0 (the connection stays open) for a code this client does not know. */
+    private static int closeCodeOf(ErrorCode code) {
+        return code == null ? 0 : code.closeCode();
     }
 
-    private static boolean retryable(String code) {
-        try {
-            return ErrorCode.valueOf(code).retryable();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return false;
-        }
+    /** Whether a retry can succeed; an unknown code is not retried. */
+    private static boolean retryable(ErrorCode code) {
+        return code != null && code.retryable();
     }
 }

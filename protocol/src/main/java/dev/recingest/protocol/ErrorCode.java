@@ -1,5 +1,7 @@
 package dev.recingest.protocol;
 
+import java.util.Optional;
+
 /**
  * Stable error codes of the protocol and the admin API. Each code knows the WebSocket close code it
  * leads to (0 when the connection stays open), its HTTP status, whether a retry can succeed, and
@@ -47,6 +49,22 @@ public enum ErrorCode {
 
     public boolean retryable() {
         return retryable;
+    }
+
+    /**
+     * The code a wire value names; empty for null and for a code this side does not know (a newer peer's), which a
+     * reader keeps as the raw string rather than failing on.
+     */
+    public static Optional<ErrorCode> fromWire(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        for (ErrorCode c : values()) {
+            if (c.name().equals(value)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     /** True when the client caused the error (bad input, no permission), false when the service did. */

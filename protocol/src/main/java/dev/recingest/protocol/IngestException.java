@@ -1,37 +1,45 @@
 package dev.recingest.protocol;
 
-import java.util.Map;
-
 /**
- * The one error type of the system: a stable {@link ErrorCode} (which carries the close code, HTTP
- * status and retryability), a human-readable message, and optional extra fields that go into the
- * JSON error message (for example {@code expected} of a SEQ_GAP or {@code missing} of INCOMPLETE).
+ * The error the service answers with: a stable {@link ErrorCode} (which carries the close code, HTTP status
+ * and retryability), a human-readable message, and, for the codes that have one, a typed
+ * {@link ErrorDetail} (SEQ_GAP's expected seq, INCOMPLETE's missing seqs, NOT_OPEN's state) that goes into
+ * the JSON error message. Thrown by the protocol's own parsing (ids, modes, control messages), by the
+ * gateway, and by the storage layers for an outage (STORAGE_UNAVAILABLE) or a missing object (NOT_FOUND);
+ * the merger maps it to its {@code MergeError}. It lives with the protocol because what it carries is
+ * exactly what goes on the wire.
  */
 public class IngestException extends RuntimeException {
 
     private final ErrorCode code;
-    private final Map<String, Object> details;
+    private final ErrorDetail detail;
 
     public IngestException(ErrorCode code, String message) {
-        this(code, message, Map.of(), null);
+        this(code, message, null, null);
     }
 
-    public IngestException(ErrorCode code, String message, Map<String, Object> details) {
-        this(code, message, details, null);
+    public IngestException(ErrorCode code, String message, ErrorDetail detail) {
+        this(code, message, detail, null);
     }
 
-    public IngestException(ErrorCode code, String message, Map<String, Object> details, Throwable cause) {
+    public IngestException(ErrorCode code, String message, Throwable cause) {
+        this(code, message, null, cause);
+    }
+
+    /** @param detail null when the code carries none */
+    public IngestException(ErrorCode code, String message, ErrorDetail detail, Throwable cause) {
         super(message, cause);
         this.code = code;
-        this.details = Map.copyOf(details);
+        this.detail = detail;
     }
 
     public ErrorCode code() {
         return code;
     }
 
-    public Map<String, Object> details() {
-        return details;
+    /** The code's extra fields, or null. */
+    public ErrorDetail detail() {
+        return detail;
     }
 
     /**
@@ -46,6 +54,6 @@ public class IngestException extends RuntimeException {
             }
             c = c.getCause();
         }
-        return new IngestException(ErrorCode.INTERNAL, "internal error", Map.of(), t);
+        return new IngestException(ErrorCode.INTERNAL, "internal error", t);
     }
 }

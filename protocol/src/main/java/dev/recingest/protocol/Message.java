@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every control message of the protocol, in both directions, as one sealed family keyed by its
@@ -75,12 +76,45 @@ public sealed interface Message {
     record Aborted(String recordingId) implements Message {
     }
 
-    /** An error; the optional fields are present for the codes that carry them. */
+    /**
+     * An error; the optional fields are present for the codes that carry them ({@link ErrorDetail}). {@code code}
+     * stays the wire string, since a newer gateway may send a code this side does not know: {@link #errorCode()}
+     * is it as an {@link ErrorCode}, empty then.
+     */
     record Error(String code, String message, Long seq, Long expected, List<Long> missing, String state)
             implements Message {
 
         public static Error of(ErrorCode code, String message) {
             return new Error(code.name(), message, null, null, null, null);
+        }
+
+        /** The error message of PROTOCOL.md for {@code wireCode}, with the fields {@code detail} carries (null for none). */
+        public static Error of(String wireCode, String message, ErrorDetail detail) {
+            if (detail instanceof ErrorDetail.SeqGap g) {
+                return new Error(wireCode, message, g.seq(), g.expected(), null, null);
+            } else if (detail instanceof ErrorDetail.Missing m) {
+                return new Error(wireCode, message, null, null, m.missing(), null);
+            } else if (detail instanceof ErrorDetail.State s) {
+                return new Error(wireCode, message, null, null, null, s.state());
+            }
+            return new Error(wireCode, message, null, null, null, null);
+        }
+
+        /** The code, if this side knows it. Not a JSON property (not a record component, no getter name). */
+        public Optional<ErrorCode> errorCode() {
+            return ErrorCode.fromWire(code);
+        }
+
+        /** The typed detail the message's optional fields make up, or null when it has none. */
+        public ErrorDetail detail() {
+            if (expected != null) {
+                return new ErrorDetail.SeqGap(seq == null ? -1 : seq, expected);
+            } else if (missing != null) {
+                return new ErrorDetail.Missing(missing);
+            } else if (state != null) {
+                return new ErrorDetail.State(state);
+            }
+            return null;
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.recingest.client.ClientOptions;
 import dev.recingest.client.CloseStatus;
 import dev.recingest.client.IngestClient;
 import dev.recingest.protocol.CloseCodes;
+import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.Mode;
 import java.io.IOException;
@@ -297,7 +298,7 @@ final class Uploader implements AutoCloseable {
     }
 
     static boolean isFatal(ClientException e) {
-        return FATAL_CLOSES.contains(e.closeCode()) || "NOT_OPEN".equals(e.code()) || "BAD_REQUEST".equals(e.code())
+        return FATAL_CLOSES.contains(e.closeCode()) || e.errorCode() == ErrorCode.NOT_OPEN || e.errorCode() == ErrorCode.BAD_REQUEST
                 || ClientException.CANNOT_RESEND.equals(e.code())
                 || (ClientException.CONNECT_FAILED.equals(e.code()) && (e.httpStatus() == 401 || e.httpStatus() == 403));
     }
