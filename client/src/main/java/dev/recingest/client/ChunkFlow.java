@@ -119,7 +119,8 @@ final class ChunkFlow {
             // PROTOCOL.md: the index stays void for good; the recording goes on without this chunk.
             pending.remove(p);
             window.release(p.size);
-            LOG.warn("recording {}: index {} is void ({})", host.logId(), n.index(), n.code());
+            LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("index", n.index()).addKeyValue("code", n.code())
+                    .log("chunk not stored, index void");
             p.future.completeExceptionally(ClientException.of(n.code(), "chunk not stored; index " + n.index()
                     + " is void: " + n.message()));
             if (pending.isEmpty()) {
@@ -133,7 +134,8 @@ final class ChunkFlow {
             return;
         }
         Duration delay = options.backoff(p.nacks);
-        LOG.debug("recording {}: nack {} for seq {}, resend in {}", host.logId(), n.code(), n.seq(), delay);
+        LOG.atDebug().addKeyValue("recording", host.logId()).addKeyValue("seq", n.seq()).addKeyValue("code", n.code())
+                .addKeyValue("delayMs", delay.toMillis()).log("chunk nacked, resend scheduled");
         Connection c = host.readyConnection();
         EventLoop.schedule(loop, () -> {
             if (c != null && host.readyConnection() == c && pending.holds(p)) {
@@ -163,7 +165,7 @@ final class ChunkFlow {
                     + ", which this client does not hold", e, null, 0, null));
             return;
         }
-        LOG.info("recording {}: gap, resending from seq {}", host.logId(), expected);
+        LOG.atInfo().addKeyValue("recording", host.logId()).addKeyValue("seq", expected).log("seq gap, resending from seq");
         gapResendOrdinal = sendOrdinal;
         gapResendFrom = expected;
         for (Pending p : pending.from(expected)) {
@@ -174,7 +176,8 @@ final class ChunkFlow {
     /** Resends what an {@code INCOMPLETE} answer names; false (after failing the host) if one is gone. */
     boolean resendMissing(Message.Error e) {
         List<Long> missing = e.detail() instanceof ErrorDetail.Missing m ? m.missing() : List.of();
-        LOG.warn("recording {}: stop answered INCOMPLETE, resending {}", host.logId(), missing);
+        LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("missing", missing)
+                .log("stop answered INCOMPLETE, resending missing chunks");
         for (long seq : missing) {
             if (pending.get(seq) == null && !recallInto(seq)) {
                 host.fail(new ClientException(ClientException.CANNOT_RESEND, "the gateway misses seq " + seq
@@ -197,7 +200,8 @@ final class ChunkFlow {
         try {
             data = recall == null || autoMode ? null : recall.apply(seq);
         } catch (RuntimeException e) {
-            LOG.warn("recording {}: cannot recall seq {}: {}", host.logId(), seq, e.toString());
+            LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("seq", seq).addKeyValue("error", e.toString())
+                    .log("chunk cannot be recalled");
             return false;
         }
         if (data == null || data.length == 0) {

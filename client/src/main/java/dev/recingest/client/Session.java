@@ -148,7 +148,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         partRounds = 0;
         CompletableFuture<Message.PartStarted> f = partFuture;
         partFuture = null;
-        LOG.info("recording {}: part {} starts at seq {}", logId(), p.part(), p.firstSeq());
+        LOG.atInfo().addKeyValue("recording", logId()).addKeyValue("part", p.part()).addKeyValue("seq", p.firstSeq())
+                .log("part started");
         f.complete(p);
     }
 
@@ -192,7 +193,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         try {
             task.run();
         } catch (RuntimeException e) {
-            LOG.error("recording {}: client bug", logId(), e);
+            LOG.atError().addKeyValue("recording", logId()).setCause(e).log("client bug");
             fail(new ClientException("INTERNAL", "client error: " + e, null, null, 0, e));
         }
     }
@@ -211,13 +212,14 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         try {
             m = Json.readMessage(text);
         } catch (RuntimeException e) {
-            LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("text", text)
+                    .log("unreadable message from the gateway ignored");
             return;
         }
         try {
             listener.onMessage(m);
         } catch (RuntimeException e) {
-            LOG.warn("client listener failed", e);
+            LOG.atWarn().addKeyValue("recording", logId()).setCause(e).log("client listener failed");
         }
         if (phase == Phase.FAILED) {
             return;
@@ -237,7 +239,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         } else if (m instanceof Message.Stopped s) {
             replyAwaited = false;
             phase = Phase.DONE;
-            LOG.info("recording {} stopped: {} chunks, {} bytes", s.recordingId(), s.chunks(), s.bytes());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("chunks", s.chunks())
+                    .addKeyValue("bytes", s.bytes()).log("recording stopped");
             if (stopFuture != null) {
                 stopFuture.complete(s);
             }
@@ -248,7 +251,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 abortFuture.complete(a);
             }
         } else {
-            LOG.warn("recording {}: unexpected {} from the gateway", logId(), m.getClass().getSimpleName());
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("type", m.getClass().getSimpleName())
+                    .log("unexpected message from the gateway");
         }
     }
 
@@ -291,14 +295,15 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         startRounds = 0;
         recordingId = s.recordingId();
         if (!started.isDone()) {
-            LOG.info("recording {} started (nextSeq {}, resumed {})", s.recordingId(), s.nextSeq(), s.resumed());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("nextSeq", s.nextSeq())
+                    .addKeyValue("resumed", s.resumed()).log("recording started");
             if (phase == Phase.STARTING) {
                 phase = Phase.OPEN;
             }
             started.complete(s);
         } else {
-            LOG.info("recording {} resumed: nextSeq {}, resending {} unacked chunks",
-                    s.recordingId(), s.nextSeq(), chunks.size());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("nextSeq", s.nextSeq())
+                    .addKeyValue("unacked", chunks.size()).log("recording resumed, resending unacked chunks");
             listener.onResumed(s);
         }
         if (phase == Phase.ABORTING) {
@@ -322,7 +327,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 && STOPPED_STATES.contains(state)) {
             // Our stop went through before the connection broke; its answer was lost (PROTOCOL.md, start).
             phase = Phase.DONE;
-            LOG.info("recording {} was already stopped (state {})", recordingId, e.state());
+            LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("state", state).log("recording was already stopped");
             stopFuture.complete(new Message.Stopped(recordingId, chunks.ackedChunks, chunks.ackedBytes, null));
         } else if (code == ErrorCode.NOT_OPEN && phase == Phase.ABORTING && "ABORTED".equals(state)) {
             phase = Phase.DONE;
@@ -336,7 +341,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 && ++startRounds <= options.maxResendAttempts()) {
             // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
             // open and the gateway takes the start again (PROTOCOL-NOTES, STORAGE_UNAVAILABLE).
-            LOG.warn("recording {}: start answered {} ({}), sending it again", logId(), code, e.message());
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("code", e.code()).addKeyValue("reason", e.message())
+                    .addKeyValue("attempt", startRounds).log("start refused for now, sending it again");
             replyAwaited = false;
             onThisConnectionAfter(options.backoff(startRounds), () -> {
                 if (!ready) {
@@ -439,7 +445,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 conn = null;
                 ClientException e = ClientException.connectFailed(options.gatewayUri().toString(), t);
                 if (canResume() && reconnects < options.reconnectAttempts()) {
-                    LOG.warn("recording {}: reconnect failed: {}", logId(), e.getMessage());
+                    LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("attempt", reconnects)
+                            .addKeyValue("error", e.getMessage()).log("reconnect failed");
                     scheduleReconnect(lastClose);
                 } else {
                     fail(e);
@@ -471,8 +478,9 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         // balancer has others ready; waiting only adds to the gap in the recording's acks. Later attempts
         // (nobody answers) back off.
         Duration delay = reconnects == 1 ? Duration.ZERO : options.backoff(reconnects - 1);
-        LOG.warn("recording {}: connection lost ({}), reconnect {} of {} in {}", logId(), cause,
-                reconnects, options.reconnectAttempts(), delay);
+        LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("reason", String.valueOf(cause))
+                .addKeyValue("attempt", reconnects).addKeyValue("attempts", options.reconnectAttempts())
+                .addKeyValue("delayMs", delay.toMillis()).log("connection lost, reconnecting");
         listener.onReconnecting(reconnects, cause);
         EventLoop.schedule(loop, () -> {
             if (conn == null && phase != Phase.FAILED && phase != Phase.DONE) {
@@ -487,7 +495,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         if (phase == Phase.DONE || phase == Phase.FAILED) {
             return;
         }
-        LOG.warn("recording {}: {}", logId(), e.getMessage());
+        LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                .log("recording failed");
         phase = Phase.FAILED;
         failure = e;
         window.fail(e);
@@ -515,7 +524,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             try {
                 listener.onClosed(status);
             } catch (RuntimeException e) {
-                LOG.warn("client listener failed", e);
+                LOG.atWarn().addKeyValue("recording", logId()).setCause(e).log("client listener failed");
             }
         }
         loop.shutdown();

@@ -82,12 +82,13 @@ public final class AdminClient {
                 if (!isTemporary(e) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LOG.info("recording {}: {}; polling again", recordingId, e.getMessage());
+                LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("error", e.getMessage())
+                        .log("recording status not read, polling again");
                 Thread.sleep(pollInterval.toMillis());
                 continue;
             }
             if (!Objects.equals(s.state(), lastState)) {
-                LOG.info("recording {} is {}", recordingId, s.state());
+                LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("state", s.state()).log("recording state changed");
                 lastState = s.state();
             }
             if (s.isFinal()) {
