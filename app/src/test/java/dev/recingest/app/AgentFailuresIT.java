@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.RecordingId;
 import java.net.URI;
