@@ -75,7 +75,8 @@ final class FfmpegRun {
                 "-segment_format", plan.container().muxer, "-reset_timestamps", "0",
                 "-segment_list", dir.resolve(LIST).toString(), "-segment_list_type", "csv",
                 dir.resolve("seg-%06d." + plan.container().extension).toString()));
-        LOG.debug("event=ffmpeg-start dir={} command={}", dir, cmd);
+        LOG.atDebug().addKeyValue("dir", dir).addKeyValue("command", LiveSource.redact(String.join(" ", cmd)))
+                .log("ffmpeg started");
         Process p = new ProcessBuilder(cmd).start();
         Files.writeString(dir.resolve(PID), Long.toString(p.pid()));
         FfmpegRun run = new FfmpegRun(dir, plan.container().extension, p);
@@ -101,12 +102,12 @@ final class FfmpegRun {
             Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                     .filter(ph -> ph.info().commandLine().map(c -> c.contains(runDir.toString())).orElse(false));
             if (h.isPresent()) {
-                LOG.warn("event=ffmpeg-leftover pid={} dir={} action=kill", pid, runDir);
+                LOG.atWarn().addKeyValue("pid", pid).addKeyValue("dir", runDir).log("leftover ffmpeg killed");
                 h.get().destroyForcibly();
                 h.get().onExit().get(10, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
-            LOG.warn("event=ffmpeg-leftover-check-failed dir={} error=\"{}\"", runDir, e.toString());
+            LOG.atWarn().addKeyValue("dir", runDir).addKeyValue("error", e.toString()).log("leftover ffmpeg check failed");
         }
     }
 
@@ -262,8 +263,8 @@ final class FfmpegRun {
         stopRequested = true;
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("event=ffmpeg-interrupt dir={} reason=\"no exit within {} of SIGTERM; the segment in progress is lost\"",
-                    dir, grace);
+            LOG.atWarn().addKeyValue("dir", dir).addKeyValue("graceMs", grace.toMillis())
+                    .log("ffmpeg not ended by SIGTERM, interrupted; the segment in progress is lost");
             process.destroy();
             if (!process.waitFor(3, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -318,7 +319,7 @@ final class FfmpegRun {
         }
         String l = line.toLowerCase(Locale.ROOT);
         if (l.contains("error") || l.contains("invalid")) {
-            LOG.debug("event=ffmpeg-log dir={} line=\"{}\"", dir, line);
+            LOG.atDebug().addKeyValue("dir", dir).addKeyValue("line", LiveSource.redact(line)).log("ffmpeg output");
         }
     }
 

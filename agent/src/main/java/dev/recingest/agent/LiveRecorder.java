@@ -95,8 +95,9 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             FfmpegRun.endLeftover(run);
         }
         choosePlanBeforeRunning();
-        LOG.info("recordingId={} event=recording-start source=\"{}\" spool={} plan=\"{}\"", id, job.source(),
-                spool.dir(), planConfirmed ? plan : "from the source's codecs");
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("source", String.valueOf(job.source()))
+                .addKeyValue("spool", spool.dir()).addKeyValue("plan", planConfirmed ? plan : "from the source's codecs")
+                .log("recording started");
         Reason reason;
         try {
             if (planConfirmed) {
@@ -104,7 +105,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             }
             reason = record();
         } catch (ClientException e) {
-            LOG.error("recordingId={} event=recording-failed code={} error=\"{}\"", id, e.code(), e.getMessage());
+            LOG.atError().addKeyValue("recording", id).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                    .log("recording failed");
             close();
             return new Outcome(id, Reason.DELIVERY_FAILED, null, segments, partsStarted, drops, e.getMessage());
         }
@@ -141,7 +143,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             }
             List<Path> left = FfmpegRun.salvage(run, plan.container().extension());
             if (!left.isEmpty()) {
-                LOG.info("recordingId={} event=spool-recovered run={} segments={}", id, run.getFileName(), left.size());
+                LOG.atInfo().addKeyValue("recording", id).addKeyValue("run", run.getFileName()).addKeyValue("segments", left.size())
+                        .log("spool recovered");
             }
             for (Path seg : left) {
                 adopt(seg, false);
@@ -166,7 +169,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             }
             FfmpegRun run = FfmpegRun.start(options.ffmpeg(), dir, job.source().inputArguments(first, options.stallTimeout()), output, plan,
                     options.segmentTime());
-            LOG.info("recordingId={} event=source-connect attempt={} run={}", id, attempt, dir.getFileName());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("attempt", attempt).addKeyValue("run", dir.getFileName())
+                    .log("source connecting");
             RunEnd end = watch(run, sourceLostSince);
             if (end == RunEnd.REPLANNED) {
                 continue;
@@ -189,8 +193,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
                 case STOPPED:
                     return Reason.STOP_REQUESTED;
                 case SPOOL_FULL:
-                    LOG.error("recordingId={} event=spool-full bytes={} limit={} action=stop", id, spool.bytes(),
-                            spool.maxBytes());
+                    LOG.atError().addKeyValue("recording", id).addKeyValue("bytes", spool.bytes())
+                            .addKeyValue("limit", spool.maxBytes()).log("spool full, recording stopped");
                     return Reason.SPOOL_FULL;
                 case DELIVERY_FAILED:
                     return Reason.DELIVERY_FAILED;
@@ -201,24 +205,24 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
                 return Reason.MAX_DURATION;
             }
             if (end == RunEnd.EXITED && run.exitCode() == 0 && job.source().canEnd() && SourceEnd.ended(job.source())) {
-                LOG.info("recordingId={} event=source-ended", id);
+                LOG.atInfo().addKeyValue("recording", id).log("source ended");
                 return Reason.SOURCE_ENDED;
             }
             if (end == RunEnd.EXITED && run.exitCode() != 0 && run.logTail().contains("Protocol not found")) {
                 // An FFmpeg built without the source's protocol (srt:// without libsrt): retrying cannot help.
-                LOG.error("recordingId={} event=source-unsupported source=\"{}\" ffmpeg=\"{}\"", id, job.source(),
-                        lastLine(run.logTail()));
+                LOG.atError().addKeyValue("recording", id).addKeyValue("source", String.valueOf(job.source()))
+                        .addKeyValue("ffmpeg", LiveSource.redact(lastLine(run.logTail()))).log("source unsupported");
                 return Reason.SOURCE_UNSUPPORTED;
             }
             drops++;
             metrics.drop();
             long lostFor = System.nanoTime() - sourceLostSince;
-            LOG.warn("recordingId={} event=source-drop cause={} exitCode={} lostForMs={} ffmpeg=\"{}\"", id,
-                    end == RunEnd.STALLED ? "stall" : "exit", run.isAlive() ? "-" : run.exitCode(), lostFor / 1_000_000,
-                    lastLine(run.logTail()));
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("reason", end == RunEnd.STALLED ? "stall" : "exit")
+                    .addKeyValue("exitCode", run.isAlive() ? "-" : run.exitCode()).addKeyValue("lostForMs", lostFor / 1_000_000)
+                    .addKeyValue("ffmpeg", LiveSource.redact(lastLine(run.logTail()))).log("source dropped");
             if (lostFor > options.sourceTimeout().toNanos()) {
-                LOG.error("recordingId={} event=source-gone lostForMs={} timeout={}", id, lostFor / 1_000_000,
-                        options.sourceTimeout());
+                LOG.atError().addKeyValue("recording", id).addKeyValue("lostForMs", lostFor / 1_000_000)
+                        .addKeyValue("timeoutMs", options.sourceTimeout().toMillis()).log("source gone");
                 return Reason.SOURCE_GONE;
             }
             attempt++;
@@ -247,8 +251,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
                     SegmentPlan chosen = SegmentPlan.forCodecs(streams);
                     planConfirmed = true;
                     spool.savePlan(chosen);
-                    LOG.info("recordingId={} event=plan video={} audio={} plan=\"{}\"", id, streams.video(),
-                            streams.audio(), chosen);
+                    LOG.atInfo().addKeyValue("recording", id).addKeyValue("video", streams.video())
+                            .addKeyValue("audio", streams.audio()).addKeyValue("plan", chosen).log("plan chosen");
                     if (!chosen.equals(plan)) {
                         plan = chosen;
                         run.kill();
@@ -281,8 +285,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             }
             boolean producing = run.outTimeMicros() > 0;
             if (producing && job.source().restartsOnStall() && System.nanoTime() - run.lastProgressNanos() > options.stallTimeout().toNanos()) {
-                LOG.warn("recordingId={} event=source-stall outTimeMs={} stallTimeout={}", id,
-                        run.outTimeMicros() / 1000, options.stallTimeout());
+                LOG.atWarn().addKeyValue("recording", id).addKeyValue("outTimeMs", run.outTimeMicros() / 1000)
+                        .addKeyValue("stallTimeoutMs", options.stallTimeout().toMillis()).log("source stalled");
                 run.stop(FFMPEG_GRACE);
                 return RunEnd.STALLED;
             }
@@ -309,7 +313,7 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
         Spool.Segment s = spool.adopt(segment, nextSeq++, plan.container().extension());
         segments++;
         metrics.spooled(s.size());
-        LOG.debug("recordingId={} event=segment-spooled seq={} bytes={}", id, s.seq(), s.size());
+        LOG.atDebug().addKeyValue("recording", id).addKeyValue("seq", s.seq()).addKeyValue("bytes", s.size()).log("segment spooled");
         uploader.enqueue(s);
     }
 
@@ -319,7 +323,8 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
 
     private Outcome finish(Reason reason) {
         if (uploader == null) {
-            LOG.error("recordingId={} event=recording-end reason={} error=\"the source never delivered media\"", id, reason);
+            LOG.atError().addKeyValue("recording", id).addKeyValue("reason", reason)
+                    .addKeyValue("error", "the source never delivered media").log("recording ended");
             close();
             return new Outcome(id, reason, null, 0, 0, drops, "the source never delivered media");
         }
@@ -328,16 +333,21 @@ public final class LiveRecorder implements Callable<LiveRecorder.Outcome> {
             ClientException undelivered = uploader.fatal();
             String error = undelivered == null ? null : undelivered.getMessage() + "; stopped with the first "
                     + stopped.chunks() + " chunks, " + spool.pending().size() + " segments left in " + spool.dir();
-            LOG.info("recordingId={} event=recording-end reason={} chunks={} bytes={} segments={} parts={} drops={}{}",
-                    id, undelivered == null ? reason : Reason.DELIVERY_FAILED, stopped.chunks(), stopped.bytes(), segments,
-                    partsStarted, drops, error == null ? "" : " error=\"" + error + "\"");
+            var end = LOG.atInfo().addKeyValue("recording", id)
+                    .addKeyValue("reason", undelivered == null ? reason : Reason.DELIVERY_FAILED)
+                    .addKeyValue("chunks", stopped.chunks()).addKeyValue("bytes", stopped.bytes())
+                    .addKeyValue("segments", segments).addKeyValue("parts", partsStarted).addKeyValue("drops", drops);
+            if (error != null) {
+                end = end.addKeyValue("error", error);
+            }
+            end.log("recording ended");
             close();
             spool.deleteIfDone();
             return new Outcome(id, undelivered == null ? reason : Reason.DELIVERY_FAILED, stopped, segments,
                     partsStarted, drops, error);
         } catch (ClientException | TimeoutException | IOException e) {
-            LOG.error("recordingId={} event=recording-end reason={} stopped=false spoolBytes={} error=\"{}\"", id, reason,
-                    spool.bytes(), e.getMessage());
+            LOG.atError().addKeyValue("recording", id).addKeyValue("reason", reason).addKeyValue("stopped", false)
+                    .addKeyValue("spoolBytes", spool.bytes()).addKeyValue("error", e.getMessage()).log("recording ended");
             close();
             return new Outcome(id, reason, null, segments, partsStarted, drops, e.getMessage());
         } catch (InterruptedException e) {

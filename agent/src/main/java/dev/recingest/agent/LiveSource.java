@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What a recording reads, as the user names it: {@code rtsp://…}, an SDP file describing an RTP stream,
@@ -140,12 +141,16 @@ public record LiveSource(Kind kind, String location, String rtspTransport) {
 
     /** The location without the user info of a URL (RTSP cameras often carry a password there). */
     public String redacted() {
-        int scheme = location.indexOf("://");
-        int at = location.indexOf('@');
-        int slash = scheme < 0 ? -1 : location.indexOf('/', scheme + 3);
-        if (scheme > 0 && at > scheme && (slash < 0 || at < slash)) {
-            return location.substring(0, scheme + 3) + "***@" + location.substring(at + 1);
-        }
-        return location;
+        return redact(location);
+    }
+
+    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s]+@");
+
+    /**
+     * {@code text} with the user info of every URL in it replaced by {@code ***}: for what is logged, FFmpeg's
+     * command line and its own messages, which name the source URL.
+     */
+    public static String redact(String text) {
+        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1***@");
     }
 }

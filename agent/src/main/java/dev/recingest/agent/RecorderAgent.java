@@ -52,7 +52,7 @@ public final class RecorderAgent {
     }
 
     public void stopAll() {
-        LOG.info("event=agent-stop recordings={}", recorders.size());
+        LOG.atInfo().addKeyValue("recordings", recorders.size()).log("agent stopping");
         recorders.forEach(LiveRecorder::requestStop);
     }
 
@@ -63,7 +63,7 @@ public final class RecorderAgent {
             try {
                 out.add(running.get(i).get());
             } catch (ExecutionException e) {
-                LOG.error("event=recorder-crashed error=\"{}\"", e.getCause().toString(), e.getCause());
+                LOG.atError().setCause(e.getCause()).log("recorder crashed");
                 out.add(new LiveRecorder.Outcome(null, LiveRecorder.Reason.DELIVERY_FAILED, null, 0, 0, 0,
                         String.valueOf(e.getCause())));
             }

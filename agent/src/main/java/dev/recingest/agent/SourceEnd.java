@@ -51,7 +51,8 @@ final class SourceEnd {
             }
             return false;
         } catch (Exception e) {
-            LOG.debug("event=playlist-check-failed url={} error=\"{}\"", playlist, e.toString());
+            LOG.atDebug().addKeyValue("url", LiveSource.redact(String.valueOf(playlist))).addKeyValue("error", e.toString())
+                    .log("playlist check failed");
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

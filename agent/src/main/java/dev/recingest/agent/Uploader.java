@@ -89,7 +89,8 @@ final class Uploader implements AutoCloseable {
                     throw e;
                 }
                 last = e;
-                LOG.warn("recordingId={} event=gateway-unreachable attempt={} error=\"{}\"", recordingId, i, e.getMessage());
+                LOG.atWarn().addKeyValue("recording", recordingId).addKeyValue("attempt", i).addKeyValue("error", e.getMessage())
+                        .log("gateway unreachable");
                 Thread.sleep(backoff(i).toMillis());
             }
         }
@@ -152,7 +153,8 @@ final class Uploader implements AutoCloseable {
                 if (isFatal(ce) || System.nanoTime() > deadline) {
                     throw ce;
                 }
-                LOG.warn("recordingId={} event=stop-retry round={} error=\"{}\"", recordingId, round, ce.getMessage());
+                LOG.atWarn().addKeyValue("recording", recordingId).addKeyValue("attempt", round).addKeyValue("error", ce.getMessage())
+                        .log("stop failed, retrying");
                 Thread.sleep(backoff(round).toMillis());
             }
         }
@@ -184,17 +186,20 @@ final class Uploader implements AutoCloseable {
                 ClientException ce = e;
                 if (ClientException.PARTS_UNSUPPORTED.equals(ce.code())) {
                     fatal = ce;
-                    LOG.error("recordingId={} event=parts-unsupported action=\"stop the recording with what the gateway "
-                            + "has; the new part stays in the spool\" error=\"{}\"", recordingId, ce.getMessage());
+                    LOG.atError().addKeyValue("recording", recordingId).addKeyValue("code", ce.code())
+                            .addKeyValue("error", ce.getMessage())
+                            .log("parts unsupported by the gateway; stopping with what it has, the new part stays in the spool");
                     return;
                 }
                 if (isFatal(ce)) {
                     fatal = ce;
-                    LOG.error("recordingId={} event=delivery-stopped code={} close={} error=\"{}\"", recordingId,
-                            ce.code(), ce.closeCode(), ce.getMessage());
+                    LOG.atError().addKeyValue("recording", recordingId).addKeyValue("code", ce.code())
+                            .addKeyValue("closeCode", ce.closeCode()).addKeyValue("error", ce.getMessage())
+                            .log("delivery stopped");
                     return;
                 }
-                LOG.warn("recordingId={} event=session-lost attempt={} error=\"{}\"", recordingId, attempt, ce.getMessage());
+                LOG.atWarn().addKeyValue("recording", recordingId).addKeyValue("attempt", attempt).addKeyValue("error", ce.getMessage())
+                        .log("session lost");
                 Thread.sleep(backoff(attempt).toMillis());
             }
         }
@@ -228,7 +233,8 @@ final class Uploader implements AutoCloseable {
         try {
             Message.PartStarted p = c.part().get();
             metrics.part();
-            LOG.info("recordingId={} event=part-started part={} firstSeq={}", recordingId, p.part(), p.firstSeq());
+            LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("part", p.part()).addKeyValue("seq", p.firstSeq())
+                    .log("part started");
         } catch (ExecutionException e) {
             throw asClientException(e.getCause());
         } catch (InterruptedException e) {
@@ -269,7 +275,8 @@ final class Uploader implements AutoCloseable {
         IngestClient c = new IngestClient(options, new ClientListener() {
             @Override
             public void onReconnecting(int attempt, CloseStatus cause) {
-                LOG.warn("recordingId={} event=gateway-reconnect attempt={} close=\"{}\"", recordingId, attempt, cause);
+                LOG.atWarn().addKeyValue("recording", recordingId).addKeyValue("attempt", attempt)
+                        .addKeyValue("reason", String.valueOf(cause)).log("gateway connection lost, reconnecting");
             }
         });
         try {
@@ -277,8 +284,8 @@ final class Uploader implements AutoCloseable {
             sessions++;
             client = c;
             spool.clearPartStartsBelow(started.nextSeq());
-            LOG.info("recordingId={} event=session-open session={} nextSeq={} resumed={}", recordingId, sessions,
-                    started.nextSeq(), started.resumed());
+            LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("session", sessions)
+                    .addKeyValue("nextSeq", started.nextSeq()).addKeyValue("resumed", started.resumed()).log("session opened");
             return started.nextSeq();
         } catch (ExecutionException e) {
             c.close();

@@ -52,6 +52,11 @@ class AgentPiecesTest {
         assertEquals("rtsp://***@cam.local/stream1", LiveSource.parse("rtsp://admin:s3cret@cam.local/stream1", "tcp").redacted());
         assertFalse(LiveSource.parse("rtsp://admin:s3cret@cam.local/stream1", "tcp").toString().contains("s3cret"));
         assertEquals("rtsp://cam.local/a@b", LiveSource.parse("rtsp://cam.local/a@b", "tcp").redacted());
+        // FFmpeg's command line and its messages (logged at debug, and its last line when a source drops) name the URL.
+        assertEquals("ffmpeg -rtsp_transport tcp -i rtsp://***@cam.local/stream1 -f segment",
+                LiveSource.redact("ffmpeg -rtsp_transport tcp -i rtsp://admin:s3cret@cam.local/stream1 -f segment"));
+        assertEquals("[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized (rtsp://***@cam:554/x)",
+                LiveSource.redact("[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized (rtsp://u:p@cam:554/x)"));
     }
 
     @Test

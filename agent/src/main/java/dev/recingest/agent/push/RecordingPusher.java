@@ -60,25 +60,28 @@ public final class RecordingPusher {
                     source.mode(), request.metadata()));
             String id = started.recordingId();
             if (started.resumed()) {
-                LOG.info("recording {} exists with {} chunks: resuming, chunks it holds are only acked again",
-                        id, started.nextSeq());
+                LOG.atInfo().addKeyValue("recording", id).addKeyValue("chunks", started.nextSeq())
+                        .log("recording exists, resuming: chunks it holds are only acked again");
             }
-            LOG.info("pushing {} as recording {}: {} chunks, {} bytes, {} mode, {}", request.file().getFileName(),
-                    id, source.count(), source.totalBytes(), source.mode().wire(), source.contentType());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("file", request.file().getFileName())
+                    .addKeyValue("chunks", source.count()).addKeyValue("bytes", source.totalBytes())
+                    .addKeyValue("mode", source.mode().wire()).addKeyValue("contentType", source.contentType())
+                    .log("push started");
             long lastLog = System.nanoTime();
             for (int i = 0; i < source.count(); i++) {
                 client.send(i, read(source, i));
                 if (System.nanoTime() - lastLog > PROGRESS_EVERY_NANOS) {
                     lastLog = System.nanoTime();
-                    LOG.info("recording {}: sent {}/{} chunks, {} acked ({} bytes)", id, i + 1, source.count(),
-                            client.ackedChunks(), client.ackedBytes());
+                    LOG.atInfo().addKeyValue("recording", id).addKeyValue("sent", i + 1).addKeyValue("chunks", source.count())
+                            .addKeyValue("acked", client.ackedChunks()).addKeyValue("ackedBytes", client.ackedBytes())
+                            .log("push progress");
                 }
             }
             stopped = await(client.stop(seq -> seq < source.count() ? read(source, (int) seq) : null));
         }
         Duration pushTime = Duration.ofNanos(System.nanoTime() - t0);
-        LOG.info("recording {} stopped after {} ms: {} chunks, {} bytes", stopped.recordingId(), pushTime.toMillis(),
-                stopped.chunks(), stopped.bytes());
+        LOG.atInfo().addKeyValue("recording", stopped.recordingId()).addKeyValue("durationMs", pushTime.toMillis())
+                .addKeyValue("chunks", stopped.chunks()).addKeyValue("bytes", stopped.bytes()).log("push stopped");
         if (!request.waitForMerge()) {
             return new PushResult(stopped.recordingId(), stopped.chunks(), stopped.bytes(), "STOPPED", null, null,
                     pushTime);
@@ -87,11 +90,14 @@ public final class RecordingPusher {
                 AdminClient.DEFAULT_POLL_INTERVAL);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         if (s.isCompleted()) {
-            LOG.info("recording {} COMPLETED: {} ({} bytes, {} s)", s.recordingId(),
-                    s.output() == null ? null : s.output().key(), s.output() == null ? null : s.output().size(),
-                    s.output() == null ? null : s.output().durationSeconds());
+            LOG.atInfo().addKeyValue("recording", s.recordingId())
+                    .addKeyValue("output", s.output() == null ? null : s.output().key())
+                    .addKeyValue("bytes", s.output() == null ? null : s.output().size())
+                    .addKeyValue("durationSeconds", s.output() == null ? null : s.output().durationSeconds())
+                    .log("recording completed");
         } else {
-            LOG.warn("recording {} ended {}: {}", s.recordingId(), s.state(), s.error());
+            LOG.atWarn().addKeyValue("recording", s.recordingId()).addKeyValue("state", s.state())
+                    .addKeyValue("error", String.valueOf(s.error())).log("recording not completed");
         }
         return new PushResult(stopped.recordingId(), stopped.chunks(), stopped.bytes(), s.state(), s.output(),
                 s.error(), elapsed);
@@ -130,12 +136,12 @@ public final class RecordingPusher {
     private static final class ReconnectLog implements ClientListener {
         @Override
         public void onReconnecting(int attempt, CloseStatus cause) {
-            LOG.warn("connection lost ({}), reconnecting (attempt {})", cause, attempt);
+            LOG.atWarn().addKeyValue("reason", String.valueOf(cause)).addKeyValue("attempt", attempt).log("connection lost, reconnecting");
         }
 
         @Override
         public void onResumed(Message.Started started) {
-            LOG.info("recording {} resumed on a new connection", started.recordingId());
+            LOG.atInfo().addKeyValue("recording", started.recordingId()).log("recording resumed on a new connection");
         }
     }
 }

@@ -59,7 +59,7 @@ public final class SegmentSource implements ChunkSource {
                     "-i", input.toString(), "-map", "0:v?", "-map", "0:a?", "-c", "copy",
                     "-f", "segment", "-segment_time", seconds(segmentTime), "-segment_format", "mpegts",
                     "-reset_timestamps", "0", dir.resolve(PREFIX + "%06d.ts").toString());
-            LOG.debug("cutting: {}", cmd);
+            LOG.atDebug().addKeyValue("command", String.join(" ", cmd)).log("cutting segments");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -77,7 +77,8 @@ public final class SegmentSource implements ChunkSource {
             for (Path s : segments) {
                 total += Files.size(s);
             }
-            LOG.info("cut {} into {} segments ({} bytes) in {}", input.getFileName(), segments.size(), total, dir);
+            LOG.atInfo().addKeyValue("file", input.getFileName()).addKeyValue("segments", segments.size())
+                    .addKeyValue("bytes", total).addKeyValue("dir", dir).log("file cut into segments");
             return new SegmentSource(dir, segments, total);
         } catch (IOException | InterruptedException | RuntimeException e) {
             deleteTree(dir);
