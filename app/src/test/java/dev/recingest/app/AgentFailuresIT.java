@@ -122,7 +122,7 @@ class AgentFailuresIT {
             backup.sigterm();
             assertEquals(0, backup.awaitExit(60), "the backup ends cleanly:\n" + backup.logText());
             // The agent's "part started" line with its key-value pairs (the launcher's log format prints them after the phrase).
-            assertTrue(java.util.regex.Pattern.compile("part started.* part=1( |$)", java.util.regex.Pattern.MULTILINE)
+            assertTrue(java.util.regex.Pattern.compile("part started.* part=\"?1\"?( |$)", java.util.regex.Pattern.MULTILINE)
                     .matcher(backup.logText()).find(), "the backup started part 1");
 
             SortedMap<Long, Long> stored = chunks(id);
