@@ -4,7 +4,6 @@ import dev.recingest.gateway.ingest.RecordingLifecycle.Opened;
 import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.ErrorCode;
-import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
@@ -271,8 +270,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
                         n.index(), n.message()));
             } else if (result instanceof ChunkResult.Gap g) {
                 services.metrics().dropped();
-                Replies.send(ctx, Message.Error.of(ErrorCode.SEQ_GAP.name(), "seq " + g.seq()
-                        + " is ahead; resend from " + g.expected(), new ErrorDetail.SeqGap(g.seq(), g.expected())));
+                Replies.send(ctx, new Message.Error(ErrorCode.SEQ_GAP.name(), "seq " + g.seq()
+                        + " is ahead; resend from " + g.expected(), g.seq(), g.expected(), null, null));
             } else if (result instanceof ChunkResult.Fatal f) {
                 fail(ctx, f.error());
             }
