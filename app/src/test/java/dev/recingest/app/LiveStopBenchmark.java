@@ -17,8 +17,8 @@ import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
-import dev.recingest.testkit.Await;
 import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import java.io.RandomAccessFile;
@@ -119,7 +119,7 @@ class LiveStopBenchmark {
             long chunks = n;
             double catchUp = 0;
             if (live) {
-                Await.until(() -> Long.parseLong(backend.store.liveIndex().status(id).join()
+                Waits.until(() -> Long.parseLong(backend.store.liveIndex().status(id).join()
                         .getOrDefault("chunks", "0")) >= chunks, LIMIT, "the rendition read every chunk");
                 catchUp = (System.nanoTime() - written) / 1e9;
             }

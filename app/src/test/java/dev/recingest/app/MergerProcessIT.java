@@ -13,8 +13,8 @@ import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.testkit.Await;
 import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Waits;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -82,7 +82,7 @@ class MergerProcessIT {
 
         try (MergerProcess first = MergerProcess.start(env, List.of("-Xmx256m"), dir.resolve("merger-killed.log"))) {
             backend.store.queueMerge(id).join();
-            Await.until(first::runsMergingFfmpeg, Duration.ofSeconds(60), "the first merger runs FFmpeg on the recording");
+            Waits.until(first::runsMergingFfmpeg, Duration.ofSeconds(60), "the first merger runs FFmpeg on the recording");
             first.kill();
             assertEquals(RecordingState.MERGING, backend.store.get(id).join().orElseThrow().state(),
                     "killed in the middle of the merge:\n" + first.logTail());
@@ -97,7 +97,7 @@ class MergerProcessIT {
             Recording rec = backend.awaitState(id, DONE, Duration.ofSeconds(120));
             assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
             assertEquals(2, rec.mergeAttempts(), "the killed attempt and the one that completed");
-            Await.until(() -> !receiver.events(id.value(), "recording.completed").isEmpty()
+            Waits.until(() -> !receiver.events(id.value(), "recording.completed").isEmpty()
                     && outboxPending(WebhookConfig.from(settings)) == 0, Duration.ofSeconds(60), "the webhook arrived");
 
             List<JsonNode> completed = receiver.events(id.value(), "recording.completed");

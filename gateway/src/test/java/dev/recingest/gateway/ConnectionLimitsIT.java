@@ -10,7 +10,7 @@ import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
-import dev.recingest.testkit.Await;
+import dev.recingest.testkit.Waits;
 import io.lettuce.core.Range;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -325,6 +325,6 @@ class ConnectionLimitsIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Await.until(condition, Duration.ofSeconds(30), what);
+        Waits.until(condition, Duration.ofSeconds(30), what);
     }
 }

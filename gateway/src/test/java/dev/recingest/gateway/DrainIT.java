@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
-import dev.recingest.testkit.Await;
+import dev.recingest.testkit.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -91,6 +91,6 @@ class DrainIT {
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        Await.until(condition, Duration.ofSeconds(30), what);
+        Waits.until(condition, Duration.ofSeconds(30), what);
     }
 }

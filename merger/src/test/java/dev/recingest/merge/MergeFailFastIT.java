@@ -10,7 +10,7 @@ import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ChunkStore;
-import dev.recingest.testkit.Await;
+import dev.recingest.testkit.Waits;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -211,7 +211,7 @@ class MergeFailFastIT extends OnTestCluster {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Await.until(condition, WAIT, what);
+        Waits.until(condition, WAIT, what);
     }
 
     /** The real chunk store, except that each read of {@code id}'s chunk {@code index} takes {@code delay}. */

@@ -17,7 +17,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
-import dev.recingest.testkit.Await;
+import dev.recingest.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -178,6 +178,6 @@ class WebhookDeliveryIT {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Await.until(condition, WAIT, what);
+        Waits.until(condition, WAIT, what);
     }
 }

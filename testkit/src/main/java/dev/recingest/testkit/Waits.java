@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Bounded waits: a test waits for an outcome as long as a slow machine needs, and fails saying what it waited for. */
-public final class Await {
+public final class Waits {
 
-    private Await() {
+    private Waits() {
     }
 
     /** Polls {@code condition} every 20 ms until it holds; fails after {@code limit}. */
