@@ -77,14 +77,16 @@ final class PartsJoin {
         if (sameStreams(infos)) {
             CodecPlan plan = CodecPlan.choose(infos.get(0), caps);
             codecs = plan.describe(infos.get(0)) + ", " + files.size() + " parts by the concat demuxer";
-            LOG.info("joining parts context={} parts={} join=concat codecs=[{}]", context, files.size(), codecs);
+            LOG.atInfo().addKeyValue("recording", context).addKeyValue("parts", files.size()).addKeyValue("join", "concat")
+                    .addKeyValue("codecs", codecs).log("joining parts");
             join.fromConcatList(concatList(dir, files, infos), INTERMEDIATE, plan, output, context, limit);
         } else {
             Frame frame = Frame.of(infos);
             CodecPlan plan = CodecPlan.encodeJoined(video, audio, caps);
             codecs = "parts differ (" + describe(infos) + "): video ->" + plan.video() + " " + frame.describe(video)
                     + (audio ? ", audio ->" + plan.audio() : "") + ", " + files.size() + " parts by the concat filter";
-            LOG.info("joining parts context={} parts={} join=filter codecs=[{}]", context, files.size(), codecs);
+            LOG.atInfo().addKeyValue("recording", context).addKeyValue("parts", files.size()).addKeyValue("join", "filter")
+                    .addKeyValue("codecs", codecs).log("joining parts");
             join.fromFiltered(files.stream().map(PartFile::file).toList(), INTERMEDIATE, graph(infos, frame, video, audio),
                     plan, output, context, limit);
         }
