@@ -55,15 +55,7 @@ final class ByteStreamJoin implements JoinStrategy {
                     .addKeyValue("chunks", plan.chunks().size()).addKeyValue("bytes", plan.totalBytes())
                     .addKeyValue("format", input.formatName()).addKeyValue("codecs", codecs.describe(input))
                     .addKeyValue("ffmpegLimitMs", limit.toMillis()).log("merging");
-            try {
-                tools.ffmpeg().fromStream(in, format, codecs, output, rec.id().value(), progress::get, limit);
-            } catch (MergeFailure f) {
-                // FFmpeg fails when its input breaks off; the reason worth reporting is why it broke off.
-                throw in.failure() != null ? in.failure() : f;
-            }
-            if (in.failure() != null) {
-                throw in.failure();
-            }
+            ffmpeg(in, codecs, output, rec.id().value(), progress, limit);
             if (in.boundary() != null) {
                 LOG.atWarn().addKeyValue("recording", rec.id()).addKeyValue("index", in.boundary().index())
                         .addKeyValue("byte", in.boundary().offset()).addKeyValue("format", format.demuxer())
@@ -99,15 +91,7 @@ final class ByteStreamJoin implements JoinStrategy {
             while (true) {
                 int n = files.size();
                 Path file = dir.resolve(String.format("part-%04d.mkv", n));
-                try {
-                    tools.ffmpeg().fromStream(in, format, CodecPlan.remux(), file, rec.id().value() + "-part-" + n,
-                            progress::get, limit);
-                } catch (MergeFailure f) {
-                    throw in.failure() != null ? in.failure() : f;
-                }
-                if (in.failure() != null) {
-                    throw in.failure();
-                }
+                ffmpeg(in, CodecPlan.remux(), file, rec.id().value() + "-part-" + n, progress, limit);
                 ChunkInputStream.Boundary end = in.boundary();
                 if (end == null && !in.complete()) {
                     throw new MergeFailure(MergeError.FFMPEG_FAILED, "ffmpeg stopped reading part " + n + " after "
@@ -136,6 +120,20 @@ final class ByteStreamJoin implements JoinStrategy {
             }
         } catch (IOException e) {
             throw MergeFailure.from(e);
+        }
+    }
+
+    /** Pipes {@code in} through FFmpeg into {@code output}; the failure is why the input broke off, if it did. */
+    private void ffmpeg(ChunkInputStream in, CodecPlan codecs, Path output, String context, AtomicLong progress,
+                        Duration limit) throws InterruptedException {
+        try {
+            tools.ffmpeg().fromStream(in, format, codecs, output, context, progress::get, limit);
+        } catch (MergeFailure f) {
+            // FFmpeg fails when its input breaks off; the reason worth reporting is why it broke off.
+            throw in.failure() != null ? in.failure() : f;
+        }
+        if (in.failure() != null) {
+            throw in.failure();
         }
     }
 }
