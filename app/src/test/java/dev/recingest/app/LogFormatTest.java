@@ -1,13 +1,19 @@
 package dev.recingest.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +40,7 @@ class LogFormatTest {
 
     @Test
     void textPrintsThePairsAfterThePhraseQuotingOnlyValuesThatNeedIt() {
-        var pairs = new java.util.LinkedHashMap<String, Object>();
+        var pairs = new LinkedHashMap<String, Object>();
         pairs.put("recording", "rec-1");
         pairs.put("chunks", 3);
         pairs.put("reason", "storage \"s3\" is down");
@@ -47,12 +53,41 @@ class LogFormatTest {
     }
 
     @Test
+    void theLaunchersLogbackXmlPrintsThePairs() throws Exception {
+        LoggerContext launcher = new LoggerContext();
+        launcher.setMDCAdapter(new LogbackMDCAdapter());
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(launcher);
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            joran.doConfigure(Main.class.getResource("/logback.xml"));
+            launcher.getLogger("dev.recingest.merge.MergePublication").atInfo().addKeyValue("recording", "rec-1")
+                    .addKeyValue("codecs", "video h264->copy").log("merge completed");
+        } finally {
+            System.setErr(err);
+            launcher.stop();
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.matches("(?s)\\S+ level=INFO logger=MergePublication thread=\\S+ merge completed recording=rec-1 "
+                + "codecs=\"video h264->copy\"\\R"), out);
+    }
+
+    @Test
     void jsonCarriesThePairsAsFields() throws Exception {
         var encoder = Logging.jsonEncoder(context);
-        byte[] line = encoder.encode(event("merge finished", Map.of("recording", "rec-1")));
+        var pairs = new LinkedHashMap<String, Object>();
+        pairs.put("recording", "rec-1");
+        pairs.put("chunks", 3);
+        pairs.put("reason", "storage \"s3\" is down\nsince 10:00");
+        String line = new String(encoder.encode(event("merge finished", pairs)), StandardCharsets.UTF_8);
+        assertEquals(1, line.strip().lines().count(), line);
         JsonNode json = Json.MAPPER.readTree(line);
         assertEquals("merge finished", json.get("formattedMessage").asText());
         assertEquals(List.of("rec-1"), JsonLogs.values(json, "recording"));
-        assertEquals(List.of(), JsonLogs.values(json, "chunks"));
+        assertEquals(List.of("3"), JsonLogs.values(json, "chunks"));
+        assertEquals(List.of("storage \"s3\" is down\nsince 10:00"), JsonLogs.values(json, "reason"));
+        assertEquals(List.of(), JsonLogs.values(json, "attempt"));
     }
 }
