@@ -46,7 +46,7 @@ final class ConcatJoin implements JoinStrategy {
                 .addKeyValue("segments", segments.files().size()).addKeyValue("bytes", plan.totalBytes())
                 .addKeyValue("format", input.formatName()).addKeyValue("codecs", codecs.describe(input))
                 .addKeyValue("ffmpegLimitMs", limit.toMillis()).log("merging");
-        Path list = writeConcatList(segDir, segments.files(), infos);
+        Path list = segmentList(segDir, segments.files(), infos);
         tools.ffmpeg().fromConcatList(list, format, codecs, output, rec.id().value(), limit);
         return new Whole(input, codecs, segments.digests());
     }
@@ -65,7 +65,7 @@ final class ConcatJoin implements JoinStrategy {
             Path segDir = dir.resolve(String.format("segments-%04d", n));
             Segments segments = writeSegments(rec, part, segDir, progress);
             digests.addAll(segments.digests());
-            Path list = writeConcatList(segDir, segments.files(), probeAll(segments.files()));
+            Path list = segmentList(segDir, segments.files(), probeAll(segments.files()));
             Path file = dir.resolve(String.format("part-%04d.mkv", n));
             tools.ffmpeg().fromConcatList(list, format, CodecPlan.remux(), file, rec.id().value() + "-part-" + n, limit);
             WorkSpace.deleteTree(segDir);
@@ -130,20 +130,31 @@ final class ConcatJoin implements JoinStrategy {
         }
     }
 
-    /** An ffconcat list with every file's duration, so each segment starts where the previous one ends. */
-    private static Path writeConcatList(Path dir, List<Path> files, List<MediaInfo> infos) {
+    /**
+     * Writes an ffconcat list to {@code list}: every file, each with its duration where known (null: none), so each
+     * starts where the previous one ends. The segments' lists here, and the parts' list ({@link PartsJoin}).
+     */
+    static Path writeConcatList(Path list, List<Path> files, List<Double> durations) {
         StringBuilder sb = new StringBuilder("ffconcat version 1.0\n");
         for (int i = 0; i < files.size(); i++) {
             sb.append("file '").append(files.get(i).getFileName()).append("'\n");
-            infos.get(i).segmentDuration().ifPresent(d -> sb.append("duration ").append(String.format(Locale.ROOT, "%.6f", d)).append('\n'));
+            Double d = durations.get(i);
+            if (d != null) {
+                sb.append("duration ").append(String.format(Locale.ROOT, "%.6f", d)).append('\n');
+            }
         }
-        Path list = dir.resolve("concat.txt");
         try {
             Files.writeString(list, sb);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return list;
+    }
+
+    /** The segments' list, each told its duration (the one FFprobe gives a segment). */
+    private static Path segmentList(Path dir, List<Path> files, List<MediaInfo> infos) {
+        return writeConcatList(dir.resolve("concat.txt"), files,
+                infos.stream().map(i -> i.segmentDuration().orElse(null)).toList());
     }
 
     private static String extension(String baseType) {

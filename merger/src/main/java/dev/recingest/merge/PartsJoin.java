@@ -1,9 +1,6 @@
 package dev.recingest.merge;
 
 import dev.recingest.merge.MediaInfo.StreamInfo;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,21 +178,8 @@ final class PartsJoin {
 
     /** An ffconcat list of the part files, each with its (container) duration: the next part starts where it ends. */
     private static Path concatList(Path dir, List<PartFile> files, List<MediaInfo> infos) {
-        StringBuilder sb = new StringBuilder("ffconcat version 1.0\n");
-        for (int i = 0; i < files.size(); i++) {
-            sb.append("file '").append(files.get(i).file().getFileName()).append("'\n");
-            Double d = infos.get(i).durationSeconds();
-            if (d != null) {
-                sb.append("duration ").append(String.format(Locale.ROOT, "%.6f", d)).append('\n');
-            }
-        }
-        Path list = dir.resolve("parts.txt");
-        try {
-            Files.writeString(list, sb);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return list;
+        return ConcatJoin.writeConcatList(dir.resolve("parts.txt"), files.stream().map(PartFile::file).toList(),
+                infos.stream().map(MediaInfo::durationSeconds).toList());
     }
 
     private static String describe(List<MediaInfo> infos) {
