@@ -48,12 +48,9 @@ class JsonLogsIT {
                 JsonNode event = Json.MAPPER.readTree(line);
                 assertTrue(event.isObject() && event.hasNonNull("level") && event.hasNonNull("timestamp")
                         && event.hasNonNull("formattedMessage"), "not a JSON log event: " + line);
-                // The gateway's statements move to key-value pairs with the rest of issue 11 item 8; until they have,
-                // its lines name the recording inside the message.
-                recordingNamed |= JsonLogs.values(event, "recording").contains("json-logged")
-                        || event.get("formattedMessage").asText().contains("recordingId=json-logged");
+                recordingNamed |= JsonLogs.values(event, "recording").contains("json-logged");
             }
-            assertTrue(recordingNamed, "an event names the recording: " + lines);
+            assertTrue(recordingNamed, "an event names the recording in a key-value pair: " + lines);
 
             // The gateway queued the merge at the stop; a merger process with JSON logs merges it.
             Path mergerLog = dir.resolve("merger.log");

@@ -3,6 +3,7 @@ package dev.recingest.merge;
 import dev.recingest.merge.MergeMetrics.Outcome;
 import dev.recingest.merge.RecordingMerger.Disposition;
 import dev.recingest.state.Outcomes.TransitionKind;
+import dev.recingest.state.MetaFields;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
@@ -50,14 +51,14 @@ final class FailureOutcome {
         }
         String message = f.retryable() ? f.getMessage() + " (attempt " + attempt + " of " + config.maxAttempts() + ")"
                 : f.getMessage();
-        Map<String, String> fields = Map.of("errorCode", f.error().name(), "errorMessage", message,
-                "failedAt", Long.toString(clock.millis()));
+        Map<String, String> fields = Map.of(MetaFields.ERROR_CODE, f.error().name(), MetaFields.ERROR_MESSAGE, message,
+                MetaFields.FAILED_AT, Long.toString(clock.millis()));
         boolean announcedFailure = true;
         try {
             var t = Await.within(lease.attemptId() == null
                     ? recordings.transition(rec.id(), RecordingMerger.MERGEABLE, RecordingState.FAILED, fields)
                     : recordings.transitionIf(rec.id(), RecordingMerger.MERGEABLE, RecordingState.FAILED,
-                            RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), fields), REDIS_WAIT);
+                            MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), fields), REDIS_WAIT);
             if (!t.ok()) {
                 LOG.atWarn().addKeyValue("recording", rec.id()).addKeyValue("attempt", attempt)
                         .addKeyValue("code", f.error()).addKeyValue("outcome", t.kind()).addKeyValue("state", t.previous())

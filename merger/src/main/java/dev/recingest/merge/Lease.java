@@ -3,6 +3,7 @@ package dev.recingest.merge;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.Transition;
 import dev.recingest.state.Outcomes.TransitionKind;
+import dev.recingest.state.MetaFields;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
 import java.time.Clock;
@@ -21,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * entry taken by another consumer or gone, or the recording moved on to another attempt, the lease is lost and the
  * merge must not publish.
  *
- * <p>The recording's side is fenced on the attempt's id ({@link RecordingStore#MERGE_ATTEMPT_ID}): a renewal of a
+ * <p>The recording's side is fenced on the attempt's id ({@link MetaFields#MERGE_ATTEMPT_ID}): a renewal of a
  * superseded attempt changes nothing. (The live rendition's {@code LiveLease} is another mechanism, a Redis key
  * held by a token, for another claim; the two share nothing but the word.)
  */
 public final class Lease {
 
     /** Meta field of the recording: epoch ms until which the running attempt's lease holds (0: released). */
-    public static final String FIELD = "mergeLeaseUntil";
+    public static final String FIELD = MetaFields.MERGE_LEASE_UNTIL;
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
     private static final Duration REDIS_WAIT = Duration.ofSeconds(30);
 
@@ -118,7 +119,7 @@ public final class Lease {
         Terms t = terms;
         if (t != null && attemptId != null) {
             Transition renewed = Await.within(t.recordings().transitionIf(recording, List.of(RecordingState.MERGING),
-                    RecordingState.MERGING, RecordingStore.MERGE_ATTEMPT_ID, attemptId, t.fromNow()), REDIS_WAIT);
+                    RecordingState.MERGING, MetaFields.MERGE_ATTEMPT_ID, attemptId, t.fromNow()), REDIS_WAIT);
             if (!renewed.ok()) {
                 // Another attempt took the recording over, or it was deleted, or its outcome is recorded (a
                 // renewal that ran just after this attempt's own): this attempt can only lose now.
@@ -148,7 +149,7 @@ public final class Lease {
         }
         try {
             Await.within(t.recordings().transitionIf(recording, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                    RecordingStore.MERGE_ATTEMPT_ID, attemptId, Map.of(FIELD, "0")), REDIS_WAIT);
+                    MetaFields.MERGE_ATTEMPT_ID, attemptId, Map.of(FIELD, "0")), REDIS_WAIT);
         } catch (MergeFailure e) {
             LOG.atDebug().addKeyValue("recording", recording).addKeyValue("reason", e.getMessage())
                     .log("merge lease not released");
