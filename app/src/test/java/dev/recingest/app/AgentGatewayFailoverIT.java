@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.protocol.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;

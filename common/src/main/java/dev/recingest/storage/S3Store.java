@@ -428,10 +428,10 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
             return ie;
         }
         if (c instanceof S3Exception s3e && s3e.statusCode() == 404) {
-            return new IngestException(ErrorCode.NOT_FOUND, "object not found", Map.of(), c);
+            return new IngestException(ErrorCode.NOT_FOUND, "object not found", c);
         }
         return new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "object storage unavailable: " + c.getMessage(),
-                Map.of(), c);
+                c);
     }
 
     @Override
