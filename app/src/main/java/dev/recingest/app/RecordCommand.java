@@ -75,12 +75,14 @@ final class RecordCommand {
         RecorderAgent agent = new RecorderAgent(jobs, options, client, registry);
         for (String sig : List.of("TERM", "INT")) {
             Signal.handle(new Signal(sig), s -> {
-                LOG.info("event=signal signal={} action=\"finish every recording\"", s.getName());
+                LOG.atInfo().addKeyValue("signal", s.getName()).addKeyValue("action", "finish every recording")
+                        .log("signal received");
                 agent.stopAll();
             });
         }
-        LOG.info("event=agent-start recordings={} gateway={} spool={} metricsPort={}", jobs.size(), gateway,
-                options.spoolRoot(), metrics == null ? "off" : metrics.port());
+        LOG.atInfo().addKeyValue("recordings", jobs.size()).addKeyValue("gateway", gateway)
+                .addKeyValue("spool", options.spoolRoot()).addKeyValue("metricsPort", metrics == null ? "off" : metrics.port())
+                .log("agent started");
         List<LiveRecorder.Outcome> outcomes = agent.start().awaitAll();
         if (metrics != null) {
             metrics.close();
