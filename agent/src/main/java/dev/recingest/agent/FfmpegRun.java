@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>The process must not outlive the agent (an orphan would keep writing into a spool that a
  * restarted agent is using): on Linux it is started through {@code setpriv --pdeathsig KILL}, and its
  * pid is kept in the run folder so that a restarted agent can end a leftover one ({@link #endLeftover}).
+ *
+ * <p>Past 300 lines because the process's whole life is here (command line, start under pdeathsig, the
+ * progress feed, the segment list, the leftover from a killed agent, the end): each reads what the others
+ * wrote in the run folder, so split apart they would share that folder's layout through package-private state.
  */
 final class FfmpegRun {
 

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Segments are taken in order from one queue by one thread. Before a segment the spool marks as the
  * start of a part (the first of a new FFmpeg run), it sends {@code part} and waits for the answer
  * (PROTOCOL.md, "part"); marks the gateway has already passed are dropped when a session opens.
+ *
+ * <p>Past 300 lines because the one sending thread's loop, its waits for acks and part answers, and the
+ * hand-over to a new client after one gave up are one sequence that is checked by reading it in order.
  */
 final class Uploader implements AutoCloseable {
 

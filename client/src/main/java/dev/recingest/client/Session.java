@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * connections (resume after a resumable close). Every method runs on the client's event thread;
  * {@link IngestClient} only hops onto it. Fields a caller thread reads are volatile.
  *
- * <p>Somewhat past the house's 400 lines on purpose: the phases, the replies that move between them
- * and the reconnect rules are one state machine, easier to check read whole. Everything about
- * individual chunks lives in {@link ChunkFlow}.
+ * <p>Well past the house's 300-400 lines (about 560) on purpose: the phases, the replies that move between
+ * them, the resent {@code start}/{@code stop}/{@code part} and the reconnect rules are one state machine,
+ * easier to check read whole than spread over classes that would share its fields. Everything about
+ * individual chunks lives in {@link ChunkFlow}, the in-flight window in {@link Window}.
  */
 final class Session implements Connection.Handler, ChunkFlow.Host {
 

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * it removes the group's consumers left by merger processes that are gone (idle for two visibility
  * timeouts with nothing pending) and the work folders of such mergers. A queue entry that names no valid
  * recording is dropped the first time it is read, not handed out again forever.
+ *
+ * <p>Just past 300 lines: the threads, the queue reads and the housekeeping share the worker's connections
+ * and its stop; the lease and the merge itself live in {@link Lease} and {@link RecordingMerger}.
  */
 public final class MergeWorker implements AutoCloseable {
 
