@@ -1,7 +1,6 @@
 package dev.recingest.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,13 +43,7 @@ class AgentGatewayFailoverIT {
         Assumptions.assumeTrue(binary.isPresent(), "no nginx binary: skipping the agent's gateway failover test "
                 + "(CI installs nginx with apt)");
         cluster = new FailureCluster(dir);
-        List<CompletableFuture<GatewayProcess>> starting = new ArrayList<>();
-        for (String name : List.of("agent-gw-a", "agent-gw-b")) {
-            starting.add(CompletableFuture.supplyAsync(() -> cluster.startGatewayProcess(name, Map.of())));
-        }
-        for (CompletableFuture<GatewayProcess> f : starting) {
-            gateways.add(f.get());
-        }
+        gateways.addAll(cluster.startGatewayProcesses(List.of("agent-gw-a", "agent-gw-b"), Map.of()));
         nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
     }
 
@@ -62,9 +55,7 @@ class AgentGatewayFailoverIT {
         if (cluster != null) {
             cluster.close();
         }
-        for (GatewayProcess g : gateways) {
-            assertFalse(g.loggedLeak(), g + " leaked a buffer:\n" + g.logText());
-        }
+        GatewayProcess.assertNoLeak(gateways);
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,13 +54,7 @@ class BrowserFailoverIT {
         cluster = new FailureCluster(dir);
         s3Link = new ThrottlingProxy(cluster.s3Server.endpoint().getPort(), 1L << 40);
         Map<String, String> env = Map.of("RECINGEST_DEMO", "on", "RECINGEST_S3_ENDPOINT", "http://127.0.0.1:" + s3Link.port());
-        List<CompletableFuture<GatewayProcess>> starting = new ArrayList<>();
-        for (String name : List.of("gw-a", "gw-b")) {
-            starting.add(CompletableFuture.supplyAsync(() -> cluster.startGatewayProcess(name, env)));
-        }
-        for (CompletableFuture<GatewayProcess> f : starting) {
-            gateways.add(f.get());
-        }
+        gateways.addAll(cluster.startGatewayProcesses(List.of("gw-a", "gw-b"), env));
         nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
     }
 
@@ -76,9 +69,7 @@ class BrowserFailoverIT {
         if (s3Link != null) {
             s3Link.close();
         }
-        for (GatewayProcess g : gateways) {
-            assertFalse(g.loggedLeak(), g + " leaked a buffer");
-        }
+        GatewayProcess.assertNoLeak(gateways);
     }
 
 

@@ -109,6 +109,14 @@ final class FailureCluster implements AutoCloseable {
         return g;
     }
 
+    /** Gateway JVMs started side by side (each takes seconds), in the order named; all ready when this returns. */
+    List<GatewayProcess> startGatewayProcesses(List<String> names, Map<String, String> extraEnv) {
+        List<java.util.concurrent.CompletableFuture<GatewayProcess>> starting = names.stream()
+                .map(n -> java.util.concurrent.CompletableFuture.supplyAsync(() -> startGatewayProcess(n, extraEnv)))
+                .toList();
+        return new java.util.ArrayList<>(starting.stream().map(java.util.concurrent.CompletableFuture::join).toList());
+    }
+
     /** A gateway as a separate JVM ({@code Main gateway}), ready when this returns. */
     GatewayProcess startGatewayProcess(String name, Map<String, String> extraEnv, String... jvmOptions) {
         return startGatewayProcess(name, FreePort.pick(), extraEnv, jvmOptions);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,14 +47,8 @@ class GatewayFailoverIT {
                 + "multi-gateway failover tests (CI installs nginx with apt)");
         cluster = new FailureCluster(dir);
         // Three JVMs started side by side; each test uses up one of them.
-        List<CompletableFuture<GatewayProcess>> starting = new ArrayList<>();
-        for (String name : List.of("gw-a", "gw-b", "gw-c")) {
-            starting.add(CompletableFuture.supplyAsync(() -> cluster.startGatewayProcess(name,
-                    Map.of("RECINGEST_DRAIN_TIMEOUT", "20s"))));
-        }
-        for (CompletableFuture<GatewayProcess> f : starting) {
-            gateways.add(f.get());
-        }
+        gateways.addAll(cluster.startGatewayProcesses(List.of("gw-a", "gw-b", "gw-c"),
+                Map.of("RECINGEST_DRAIN_TIMEOUT", "20s")));
         nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
         chunks = Recorder.byteRanges(Media.tsH264Aac(dir, SECONDS), CHUNK_BYTES);
     }
@@ -68,9 +61,7 @@ class GatewayFailoverIT {
         if (cluster != null) {
             cluster.close();
         }
-        for (GatewayProcess g : gateways) {
-            assertFalse(g.loggedLeak(), g + " leaked a buffer:\n" + g.logText());
-        }
+        GatewayProcess.assertNoLeak(gateways);
     }
 
     @Test

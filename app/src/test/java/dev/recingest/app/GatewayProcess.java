@@ -172,6 +172,13 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Fails the test if any of {@code gateways} logged a leaked buffer, with that gateway's log. */
+    static void assertNoLeak(List<GatewayProcess> gateways) {
+        for (GatewayProcess g : gateways) {
+            org.junit.jupiter.api.Assertions.assertFalse(g.loggedLeak(), g + " leaked a buffer:\n" + g.logText());
+        }
+    }
+
     /** Netty's leak detector reports a ByteBuf that was never released with a line starting "LEAK:". */
     boolean loggedLeak() {
         return logText().contains("LEAK:");
