@@ -15,6 +15,7 @@ import dev.recingest.mp4.SampleTables;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.LiveRenditionFiles;
 import dev.recingest.storage.MultipartUploads;
 import dev.recingest.storage.MultipartUploads.Part;
 import dev.recingest.storage.OutputStore;
@@ -68,6 +69,7 @@ final class Rendition implements Runnable {
     private volatile RenditionOutput output;
     private volatile boolean stopping;
     private volatile RuntimeException feedFailure;
+    private volatile ChunkFeed.Gone feedGone;
 
     /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
     Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
@@ -103,8 +105,9 @@ final class Rendition implements Runnable {
             LOG.warn("recordingId={} event=live-lease-lost; another merger continues the rendition", id);
         } catch (ChunkFeed.Gone e) {
             outcome = "gone";
-            LOG.info("recordingId={} event=live-ended reason=\"{}\"", id, e.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", e.getMessage()).log("live rendition ended");
             s.recordings().liveIndex().remove(id);
+            abortUpload();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -117,6 +120,7 @@ final class Rendition implements Runnable {
                     // The same bytes fail the same way: no other worker takes it up again (the status says FAILED,
                     // and the merge merges the chunks). Storage errors leave it listed, to be taken over.
                     s.recordings().liveIndex().remove(id);
+                    abortUpload();
                 }
             }
         } finally {
@@ -189,12 +193,18 @@ final class Rendition implements Runnable {
                     r.fresh() ? null : r.resumeAt(), output);
         } catch (Exception e) {
             feeder.join(10_000);
+            if (feedGone != null) {
+                throw feedGone; // the recording went away: the feeder stopped FFmpeg
+            }
             if (feedFailure != null) {
                 throw feedFailure; // why FFmpeg's output ended: the feeder killed it
             }
             throw e;
         }
         feeder.join();
+        if (feedGone != null) {
+            throw feedGone;
+        }
         if (feedFailure != null) {
             throw feedFailure;
         }
@@ -257,7 +267,8 @@ final class Rendition implements Runnable {
         } catch (IOException e) {
             // FFmpeg went away: the reading side reports why.
         } catch (ChunkFeed.Gone e) {
-            LOG.info("recordingId={} event=live-ended reason=\"{}\"", id, e.getMessage());
+            // Ended here rather than taken up again by the next poll: the reading side reports it as gone.
+            feedGone = e;
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -291,14 +302,34 @@ final class Rendition implements Runnable {
                 tables.segments(), f.durationSeconds(), size, parts.size());
     }
 
+    /**
+     * The rendition ends for good (its recording went away, or it failed in a way no other worker would do
+     * better): its MP4 upload will never be completed, so it is aborted now rather than left to cost storage.
+     */
+    private void abortUpload() {
+        try {
+            if (Await.within(LiveRenditionFiles.abortUpload(s.outputs(), s.uploads(), id), Duration.ofSeconds(30))) {
+                LOG.atInfo().addKeyValue("recording", id).log("live mp4 upload aborted");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // A bucket lifecycle rule for incomplete uploads removes it in the end (deploy/README).
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live mp4 upload not aborted");
+        }
+    }
+
     private void renew() {
         RenditionOutput o = output;
         ChunkFeed f = feed;
-        if (o == null || lease.lost()) {
+        if (lease.lost()) {
             return;
         }
         try {
-            Map<String, String> status = new LinkedHashMap<>(o.status());
+            // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
+            // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
+            // renditions taken at once all lost their leases and started again, over and over.)
+            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
             if (f != null) {
                 status.put("chunks", Long.toString(f.read()));
                 status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
