@@ -94,8 +94,10 @@ public final class LiveWorker implements AutoCloseable {
         LiveWorker w = new LiveWorker(config, recordings.liveIndex(), s, scheduler, registry);
         if (config.enabled() && config.maxRecordings() > 0) {
             scheduler.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("live worker started maxRecordings={} segmentDuration={} lease={} poll={}", config.maxRecordings(),
-                    config.segmentDuration(), config.lease(), config.poll());
+            LOG.atInfo().addKeyValue("maxRecordings", config.maxRecordings())
+                    .addKeyValue("segmentDurationMs", config.segmentDuration().toMillis())
+                    .addKeyValue("leaseMs", config.lease().toMillis()).addKeyValue("pollMs", config.poll().toMillis())
+                    .log("live worker started");
         }
         return w;
     }
@@ -134,7 +136,7 @@ public final class LiveWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("live index not read reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("live index not read");
         }
     }
 
@@ -172,7 +174,7 @@ public final class LiveWorker implements AutoCloseable {
         }
         scheduler.shutdownNow();
         if (config.enabled()) {
-            LOG.info("live worker stopped renditionsLeft={}", running.size());
+            LOG.atInfo().addKeyValue("renditionsLeft", running.size()).log("live worker stopped");
         }
     }
 }

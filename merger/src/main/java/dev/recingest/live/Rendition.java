@@ -102,7 +102,7 @@ final class Rendition implements Runnable {
             outcome = render(dir);
         } catch (LiveLease.Lost e) {
             outcome = "lease-lost";
-            LOG.warn("recordingId={} event=live-lease-lost; another merger continues the rendition", id);
+            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
         } catch (ChunkFeed.Gone e) {
             outcome = "gone";
             LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", e.getMessage()).log("live rendition ended");
@@ -114,7 +114,7 @@ final class Rendition implements Runnable {
             // Losing the lease or stopping kills FFmpeg, which surfaces here as whatever the reader was doing.
             outcome = lease.lost() ? "lease-lost" : stopping ? "stopped" : "failed";
             if (!stopping && !lease.lost()) {
-                LOG.error("recordingId={} event=live-failed error=\"{}\"", id, e.toString(), e);
+                LOG.atError().addKeyValue("recording", id).addKeyValue("error", e.toString()).setCause(e).log("live rendition failed");
                 failed(e);
                 if (e instanceof MergeFailure mf && !mf.retryable() || e instanceof dev.recingest.mp4.MalformedMp4) {
                     // The same bytes fail the same way: no other worker takes it up again (the status says FAILED,
@@ -131,7 +131,7 @@ final class Rendition implements Runnable {
             }
             lease.release();
             dev.recingest.merge.WorkSpace.deleteTree(dir);
-            LOG.info("recordingId={} event=live-rendition-ended outcome={}", id, outcome);
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("outcome", outcome).log("live rendition ended");
             onEnd.accept(outcome);
         }
     }
@@ -139,7 +139,7 @@ final class Rendition implements Runnable {
     private String render(Path dir) throws Exception {
         Resumption r = Resumption.load(s.outputs(), s.uploads(), id, s.config().segmentSeconds());
         if (r.final_().isPresent()) {
-            LOG.info("recordingId={} event=live-already-finished segments={}", id, r.playlist().size());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", r.playlist().size()).log("live rendition already finished");
             s.recordings().liveIndex().remove(id);
             return "already-finished";
         }
@@ -150,8 +150,8 @@ final class Rendition implements Runnable {
         if (!dev.recingest.merge.LiveCompatibility.byteJoined(rec.get().mode(), rec.get().contentType())) {
             // Segments the merge joins file by file (WebM, MP4): one FFmpeg reading them as one stream would not
             // make the merge's MP4. Merged from the chunks after the stop; no playlist.
-            LOG.info("recordingId={} event=live-skipped reason=segments-not-one-stream contentType={}", id,
-                    rec.get().contentType());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "segments-not-one-stream")
+                    .addKeyValue("contentType", rec.get().contentType()).log("live rendition skipped");
             s.recordings().liveIndex().remove(id);
             return "skipped";
         }
@@ -159,7 +159,8 @@ final class Rendition implements Runnable {
             // Ended before any segment was listed (a backlog after an outage, a recording shorter than a poll):
             // nobody watches it live, and rendering it now would only race the batch merge, which the merge
             // then waits for. The merge merges the chunks; no playlist is made.
-            LOG.info("recordingId={} event=live-skipped reason=ended-before-rendition state={}", id, rec.get().state());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "ended-before-rendition")
+                    .addKeyValue("state", rec.get().state()).log("live rendition skipped");
             s.recordings().liveIndex().remove(id);
             return "skipped";
         }
@@ -170,8 +171,9 @@ final class Rendition implements Runnable {
                 .getOrDefault("liveAt", r.fresh() ? "0" : Long.toString(s.clock().millis())));
         output = new RenditionOutput(id, s.outputs(), lease, r.playlist(), r.tables(), mp4, 0, liveAt, s.clock(),
                 this::announceLive);
-        LOG.info("recordingId={} event=live-rendition-started resumedAfterSegments={} contentType={} mode={}", id,
-                r.playlist().size(), rec.get().contentType(), rec.get().mode().wire());
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("resumedAfterSegments", r.playlist().size())
+                .addKeyValue("contentType", rec.get().contentType()).addKeyValue("mode", rec.get().mode().wire())
+                .log("live rendition started");
         feed = new ChunkFeed(id, s.recordings(), s.chunks(), s.config().poll(), rec.get().contentType());
         InputFormat format = InputFormat.of(rec.get().contentType());
         ByteArrayOutputStream prefix = new ByteArrayOutputStream();
@@ -180,7 +182,7 @@ final class Rendition implements Runnable {
             return "no-media";
         }
         CodecPlan plan = CodecPlan.forFragments(input, s.caps(), s.config().segmentSeconds());
-        LOG.info("recordingId={} event=live-remux codecs=[{}]", id, plan.describe(input));
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("codecs", plan.describe(input)).log("live remux started");
         remux = Remux.start(s.binaries().ffmpeg(), format, plan);
         if (stopping) {
             return "stopped";
@@ -275,7 +277,7 @@ final class Rendition implements Runnable {
             stop();
         } catch (RuntimeException e) {
             // Not a stop: the rendition fails (its status says so, and the merge merges the chunks at once).
-            LOG.warn("recordingId={} event=live-feed-failed error=\"{}\"", id, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live feed failed");
             feedFailure = e;
             remux.close();
         }
@@ -298,8 +300,9 @@ final class Rendition implements Runnable {
         status.put("chunks", Long.toString(feed.read()));
         lease.hold(status);
         s.recordings().liveIndex().remove(id);
-        LOG.info("recordingId={} event=live-finished segments={} durationSeconds={} mp4Bytes={} parts={}", id,
-                tables.segments(), f.durationSeconds(), size, parts.size());
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", tables.segments())
+                .addKeyValue("durationSeconds", f.durationSeconds()).addKeyValue("mp4Bytes", size)
+                .addKeyValue("parts", parts.size()).log("live rendition finished");
     }
 
     /**
@@ -336,12 +339,12 @@ final class Rendition implements Runnable {
             }
             lease.hold(status);
         } catch (LiveLease.Lost e) {
-            LOG.warn("recordingId={} event=live-lease-lost", id);
+            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("recordingId={} event=live-lease-not-renewed error=\"{}\"", id, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
         }
     }
 
