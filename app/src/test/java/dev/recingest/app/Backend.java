@@ -75,11 +75,11 @@ final class Backend implements AutoCloseable {
 
     /** Records {@code chunks} with explicit seqs and stops the recording (the merge is not queued). */
     void record(RecordingId id, String contentType, List<byte[]> chunks) {
-        Outcomes.StartOutcome started = store.start(id, contentType, Mode.STREAM, "{\"case\":\"" + id + "\"}").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, contentType, Mode.STREAM, "{\"case\":\"" + id + "\"}").join();
         for (int seq = 0; seq < chunks.size(); seq++) {
             write(id, started.epoch(), seq, chunks.get(seq));
         }
-        assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
+        assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
     }
 
     /**
@@ -87,7 +87,7 @@ final class Backend implements AutoCloseable {
      * stops it; returns the bytes written. Memory stays at a few chunks whatever the stream's length.
      */
     long recordStream(RecordingId id, String contentType, InputStream in, int chunkBytes) throws IOException, InterruptedException {
-        Outcomes.StartOutcome started = store.start(id, contentType, Mode.STREAM, "").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, contentType, Mode.STREAM, "").join();
         Semaphore inFlight = new Semaphore(4);
         List<CompletableFuture<?>> all = new java.util.ArrayList<>();
         long seq = 0;
@@ -95,22 +95,22 @@ final class Backend implements AutoCloseable {
         byte[] chunk;
         while ((chunk = in.readNBytes(chunkBytes)).length > 0) {
             inFlight.acquire();
-            Outcomes.Assignment a = store.assign(id, started.epoch(), seq++, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = store.ledger().assign(id, started.epoch(), seq++, SeqMode.EXPLICIT).join();
             long size = chunk.length;
             total += size;
             all.add(s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(chunk))
-                    .thenCompose(x -> store.commit(id, a.index(), size))
+                    .thenCompose(x -> store.ledger().commit(id, a.index(), size))
                     .whenComplete((x, e) -> inFlight.release()));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), seq - 1).join().kind());
+        assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), seq - 1).join().kind());
         return total;
     }
 
     private void write(RecordingId id, long epoch, long seq, byte[] bytes) {
-        Outcomes.Assignment a = store.assign(id, epoch, seq, SeqMode.EXPLICIT).join();
+        Outcomes.Assignment a = store.ledger().assign(id, epoch, seq, SeqMode.EXPLICIT).join();
         s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
-        store.commit(id, a.index(), bytes.length).join();
+        store.ledger().commit(id, a.index(), bytes.length).join();
     }
 
     Recording awaitState(RecordingId id, Set<RecordingState> states, Duration limit) throws InterruptedException {

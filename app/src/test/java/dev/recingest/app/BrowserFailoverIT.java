@@ -102,7 +102,7 @@ class BrowserFailoverIT {
 
         assertFalse(victim.isAlive());
         assertTrue(page.reconnectEvents() >= 1, "the page lost its connection and reconnected");
-        assertTrue(gateways.stream().anyMatch(g -> g != victim && g.logText().contains("recordingId=" + id + " event=resumed")),
+        assertTrue(gateways.stream().anyMatch(g -> g != victim && g.logText().contains("recording resumed recording=" + id + " ")),
                 "the recording resumed on the other gateway");
         Path mp4 = DemoPage.assertPlayableMp4(cluster.admin(nginx.httpBase()), cluster.s3(), dir, id);
         DemoPage.assertDurations(mp4, DemoPage.joinedChunks(cluster.s3(), dir, id), wall);

@@ -122,7 +122,7 @@ class GatewayFailoverIT {
         assertEquals(CloseCodes.GOING_AWAY, recorder.reconnectCauses.get(0).code(),
                 "the draining gateway closes with 1001: " + recorder.reconnectCauses);
         String log = victim[0].logText();
-        assertTrue(log.contains("event=drain-start") && log.contains("event=drain-done remaining=0"),
+        assertTrue(log.contains("drain started connections=") && log.contains("drain done remaining=0"),
                 "drained every connection before exiting:\n" + log);
         GatewayProcess resumedOn = resumerOf(id, victim[0]);
         System.out.printf("drain (kill -TERM of %s): exit code %d; client saw %s, resumed on %s; "
@@ -142,7 +142,7 @@ class GatewayFailoverIT {
     /** The gateway, other than {@code dead}, on which the recording resumed. */
     private static GatewayProcess resumerOf(String id, GatewayProcess dead) {
         return await(() -> gateways.stream().filter(g -> g != dead && g.logText()
-                .contains("recordingId=" + id + " event=resumed")).findFirst(), "a gateway that resumed " + id);
+                .contains("recording resumed recording=" + id + " ")).findFirst(), "a gateway that resumed " + id);
     }
 
     private static <T> T await(java.util.function.Supplier<Optional<T>> probe, String what) {

@@ -180,8 +180,8 @@ final class GatewayProcess implements AutoCloseable {
     /** True once the gateway logged that it opened (or resumed) this recording. */
     boolean holds(String recordingId) {
         String text = logText();
-        return text.contains("recordingId=" + recordingId + " event=started")
-                || text.contains("recordingId=" + recordingId + " event=resumed");
+        return text.contains("recording started recording=" + recordingId + " ")
+                || text.contains("recording resumed recording=" + recordingId + " ");
     }
 
     @Override

@@ -72,7 +72,7 @@ class LiveApiIT {
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 20);
         List<byte[]> chunks = LiveFixtures.byteRanges(source, 32 << 10);
         var store = cluster.backends().store();
-        Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.STREAM, "").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, "video/mp2t", Mode.STREAM, "").join();
         int half = chunks.size() / 2;
         for (int seq = 0; seq < half; seq++) {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
@@ -115,7 +115,7 @@ class LiveApiIT {
         for (int seq = half; seq < chunks.size(); seq++) {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
-        assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
+        assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
         store.queueMerge(id).join();
         Recording rec = awaitState(id);
         assertEquals(RecordingState.COMPLETED, rec.state(), rec.errorCode() + ": " + rec.errorMessage());
@@ -150,11 +150,11 @@ class LiveApiIT {
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("short")), 4);
         var store = cluster.backends().store();
         List<byte[]> chunks = LiveFixtures.byteRanges(source, 64 << 10);
-        Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.STREAM, "").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, "video/mp2t", Mode.STREAM, "").join();
         for (int seq = 0; seq < chunks.size(); seq++) {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
-        store.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
         store.queueMerge(id).join();
         Recording rec = awaitState(id);
         assertEquals(RecordingState.COMPLETED, rec.state(), rec.errorCode() + ": " + rec.errorMessage());

@@ -35,9 +35,9 @@ final class LiveFixtures {
 
     /** Assign, PUT, commit: one chunk under an explicit seq. */
     static void write(RecordingStore store, S3Store s3, RecordingId id, long epoch, long seq, byte[] bytes) {
-        var a = store.assign(id, epoch, seq, dev.recingest.state.SeqMode.EXPLICIT).join();
+        var a = store.ledger().assign(id, epoch, seq, dev.recingest.state.SeqMode.EXPLICIT).join();
         s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
-        store.commit(id, a.index(), bytes.length).join();
+        store.ledger().commit(id, a.index(), bytes.length).join();
     }
 
     /** The init segment and media segment URIs a playlist names, in order. */

@@ -58,7 +58,7 @@ class LivePlaybackIT {
         byte[] all = Files.readAllBytes(source);
         int chunkBytes = 24 << 10;
         var store = cluster.backends().store();
-        Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.STREAM, "").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, "video/mp2t", Mode.STREAM, "").join();
         // The recorder: about real time (40 s of media over ~30 s), so the page plays a recording in progress.
         int chunks = (all.length + chunkBytes - 1) / chunkBytes;
         long pause = Duration.ofSeconds(30).toMillis() / chunks;

@@ -98,7 +98,7 @@ class LiveStopBenchmark {
                 backend.s3, registry, EventPublisher.none(), fromLive);
              LiveWorker renditions = LiveWorker.start(liveConfig, backend.store, backend.s3, backend.s3, backend.s3,
                      EventPublisher.none(), merger.workSpace(), registry)) {
-            Outcomes.StartOutcome started = backend.store.start(id, "video/mp2t", Mode.STREAM, "").join();
+            Outcomes.StartOutcome started = backend.store.ledger().start(id, "video/mp2t", Mode.STREAM, "").join();
             long size = Files.size(media);
             int seconds = minutes * 60;
             long chunkBytes = (size + seconds - 1) / seconds;
@@ -109,9 +109,9 @@ class LiveStopBenchmark {
                     byte[] b = new byte[(int) Math.min(chunkBytes, size - off)];
                     f.seek(off);
                     f.readFully(b);
-                    Outcomes.Assignment a = backend.store.assign(id, started.epoch(), n, SeqMode.EXPLICIT).join();
+                    Outcomes.Assignment a = backend.store.ledger().assign(id, started.epoch(), n, SeqMode.EXPLICIT).join();
                     backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(b)).join();
-                    backend.store.commit(id, a.index(), b.length).join();
+                    backend.store.ledger().commit(id, a.index(), b.length).join();
                 }
             }
             long chunks = n;
@@ -121,7 +121,7 @@ class LiveStopBenchmark {
                         .getOrDefault("chunks", "0")) >= chunks, LIMIT, "the rendition read every chunk");
                 catchUp = (System.nanoTime() - written) / 1e9;
             }
-            backend.store.stop(id, started.epoch(), chunks - 1).join();
+            backend.store.ledger().stop(id, started.epoch(), chunks - 1).join();
             backend.store.queueMerge(id).join();
             Recording done = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), LIMIT);
             assertEquals(RecordingState.COMPLETED, done.state(), done.errorCode() + ": " + done.errorMessage());

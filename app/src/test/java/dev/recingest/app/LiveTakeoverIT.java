@@ -69,7 +69,7 @@ class LiveTakeoverIT {
         Path source = Media.tsH264Aac(Files.createDirectories(dir.resolve("src")), 30, "640x360");
         List<byte[]> chunks = LiveFixtures.byteRanges(source, 32 << 10);
         String contentType = "video/mp2t";
-        Outcomes.StartOutcome started = backend.store.start(id, contentType, Mode.STREAM, "").join();
+        Outcomes.StartOutcome started = backend.store.ledger().start(id, contentType, Mode.STREAM, "").join();
         int half = chunks.size() / 2;
         Map<String, byte[]> publishedBeforeKill = new LinkedHashMap<>();
         try (MergerProcess first = MergerProcess.start(mergerEnv("work-first"), List.of("-Xmx256m"),
@@ -97,7 +97,7 @@ class LiveTakeoverIT {
             Backend.await(() -> RESUMED.matcher(read(secondLog)).find(), Duration.ofSeconds(60),
                     "the second merger takes the rendition over:\n" + second.logTail());
             assertEquals(Outcomes.StopKind.STOPPED,
-                    backend.store.stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
+                    backend.store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
             backend.store.queueMerge(id).join();
             Recording rec = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED),
                     Duration.ofSeconds(120));

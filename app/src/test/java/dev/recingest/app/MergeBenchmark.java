@@ -77,15 +77,15 @@ class MergeBenchmark {
     private static void run(Backend backend, String name, String contentType, Mode mode, List<byte[]> chunks)
             throws Exception {
         RecordingId id = RecordingId.of(name);
-        Outcomes.StartOutcome started = backend.store.start(id, contentType, mode, "").join();
+        Outcomes.StartOutcome started = backend.store.ledger().start(id, contentType, mode, "").join();
         long bytes = 0;
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = backend.store.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = backend.store.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(chunks.get(seq))).join();
-            backend.store.commit(id, a.index(), chunks.get(seq).length).join();
+            backend.store.ledger().commit(id, a.index(), chunks.get(seq).length).join();
             bytes += chunks.get(seq).length;
         }
-        backend.store.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        backend.store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
         long t = System.nanoTime();
         backend.store.queueMerge(id).join();
         Recording r = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofMinutes(30));

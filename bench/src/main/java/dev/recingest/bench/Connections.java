@@ -83,7 +83,9 @@ final class Connections {
                     "RECINGEST_S3_BUCKET", BenchCluster.BUCKET,
                     "AWS_ACCESS_KEY_ID", ACCESS,
                     "AWS_SECRET_ACCESS_KEY", S3_SECRET,
-                    // Above the test's count, so the limit is memory and sockets, not policy.
+                    // Above the test's count, so the limit is memory and sockets, not policy: all its recordings
+                    // are one token subject's, which may otherwise have 100 open (RECINGEST_MAX_OPEN_PER_SUBJECT).
+                    "RECINGEST_MAX_OPEN_PER_SUBJECT", "0",
                     "RECINGEST_MAX_CONNECTIONS", Integer.toString(Math.max(20_000, max + 1000))));
             try (GatewayProcess gw = new GatewayProcess(o.heap(), env, dir.resolve("gateway.log"))) {
                 return measure(o, gw, out);

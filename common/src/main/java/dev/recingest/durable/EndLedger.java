@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
@@ -94,9 +95,9 @@ public final class EndLedger {
                 return CompletableFuture.completedFuture(false);
             }
             Map<String, Object> m = manifest(id, RecordingState.FAILED, meta, voids);
-            m.put("failedAt", iso(meta.get("failedAt")));
-            m.put("error", Map.of("code", meta.getOrDefault("errorCode", "INTERNAL"),
-                    "message", meta.getOrDefault("errorMessage", "")));
+            m.put("failedAt", iso(meta.get(MetaFields.FAILED_AT)));
+            m.put("error", Map.of("code", meta.getOrDefault(MetaFields.ERROR_CODE, "INTERNAL"),
+                    "message", meta.getOrDefault(MetaFields.ERROR_MESSAGE, "")));
             return write(id, m).thenApply(x -> true);
         });
     }
@@ -115,19 +116,19 @@ public final class EndLedger {
                                                 List<Long> voids) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("recordingId", id.value());
-        m.put("contentType", meta.get("contentType"));
-        m.put("mode", meta.getOrDefault("mode", "stream"));
-        m.put("seqMode", meta.getOrDefault("seqMode", ""));
+        m.put("contentType", meta.get(MetaFields.CONTENT_TYPE));
+        m.put("mode", meta.getOrDefault(MetaFields.MODE, "stream"));
+        m.put("seqMode", meta.getOrDefault(MetaFields.SEQ_MODE, ""));
         m.put("state", state.name());
-        m.put("createdAt", iso(meta.get("createdAt")));
-        m.put("stoppedAt", iso(meta.get("stoppedAt")));
+        m.put("createdAt", iso(meta.get(MetaFields.CREATED_AT)));
+        m.put("stoppedAt", iso(meta.get(MetaFields.STOPPED_AT)));
         m.put("completedAt", null);
-        m.put("chunkCount", Long.parseLong(meta.getOrDefault("chunks", "0")));
-        m.put("bytes", Long.parseLong(meta.getOrDefault("bytes", "0")));
+        m.put("chunkCount", Long.parseLong(meta.getOrDefault(MetaFields.CHUNKS, "0")));
+        m.put("bytes", Long.parseLong(meta.getOrDefault(MetaFields.BYTES, "0")));
         m.put("chunks", List.of());
         m.put("void", voids);
         m.put("output", null);
-        m.put("metadata", Json.readMetadata(meta.get("metadata")));
+        m.put("metadata", Json.readMetadata(meta.get(MetaFields.METADATA)));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
 import dev.recingest.events.RecordingEvent;
@@ -61,15 +62,15 @@ public final class Endings {
      */
     public CompletableFuture<Void> stopped(RecordingId id) {
         return endOf(id).thenCompose(end -> {
-            if (!RecordingState.STOPPED.name().equals(end.meta().get("state"))) {
+            if (!RecordingState.STOPPED.name().equals(end.meta().get(MetaFields.STATE))) {
                 return CompletableFuture.completedFuture(null);
             }
-            long n = Long.parseLong(end.meta().getOrDefault("chunks", "0"));
+            long n = Long.parseLong(end.meta().getOrDefault(MetaFields.CHUNKS, "0"));
             if (end.voids().stream().filter(v -> v >= 0 && v < n).count() >= n) {
                 return failEmpty(id, end, n);
             }
             return ledger.recordStop(id, end.meta(), end.voids(), false)
-                    .thenCompose(x -> store.queueMerge(id))
+                    .thenCompose(x -> store.mergeQueue().enqueue(id))
                     .thenCompose(x -> events.announce(EventType.STOPPED, id))
                     .thenApply(x -> null);
         });
@@ -77,12 +78,13 @@ public final class Endings {
 
     /** No merge for nothing: recorded FAILED (EMPTY) in storage first, then in Redis, then announced. */
     private CompletableFuture<Void> failEmpty(RecordingId id, End end, long n) {
-        Map<String, String> failure = Map.of("errorCode", "EMPTY", "errorMessage", n == 0
+        Map<String, String> failure = Map.of(MetaFields.ERROR_CODE, "EMPTY", MetaFields.ERROR_MESSAGE, n == 0
                 ? "the recording has no chunks" : "every one of the " + n + " chunks is void",
-                "failedAt", Long.toString(clock.millis()));
+                MetaFields.FAILED_AT, Long.toString(clock.millis()));
         Map<String, String> meta = new HashMap<>(end.meta());
         meta.putAll(failure);
-        LOG.info("recordingId={} event=failed-empty chunks={} reason=no-chunk-to-merge", id, n);
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("chunks", n).addKeyValue("reason", "no chunk to merge")
+                .log("recording failed empty");
         return ledger.recordFailure(id, meta, end.voids())
                 .thenCompose(x -> store.transition(id, List.of(RecordingState.STOPPED), RecordingState.FAILED, failure))
                 .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(null)
@@ -91,7 +93,7 @@ public final class Endings {
 
     /** The janitor's auto-stop found explicit seqs never stored and failed it (MISSING_CHUNKS). */
     public CompletableFuture<Void> failed(RecordingId id) {
-        return endOf(id).thenCompose(end -> !RecordingState.FAILED.name().equals(end.meta().get("state"))
+        return endOf(id).thenCompose(end -> !RecordingState.FAILED.name().equals(end.meta().get(MetaFields.STATE))
                 ? CompletableFuture.completedFuture(null)
                 : ledger.recordFailure(id, end.meta(), end.voids()).thenCompose(x -> concluded(id, RecordingState.FAILED)));
     }
@@ -101,7 +103,7 @@ public final class Endings {
      * forgets), deletes its chunks, lets its keys expire, and announces recording.aborted.
      */
     public CompletableFuture<Void> aborted(RecordingId id) {
-        return store.fields(id).thenCompose(meta -> ledger.recordTombstone(id, false, at(meta, "abortedAt"))
+        return store.fields(id).thenCompose(meta -> ledger.recordTombstone(id, false, at(meta, MetaFields.ABORTED_AT))
                 .thenCompose(x -> chunks.deleteChunks(id))
                 .thenCompose(x -> concluded(id, RecordingState.ABORTED)));
     }
@@ -118,7 +120,7 @@ public final class Endings {
                 : ledger.manifest(id).thenApply(m -> m.map(EndRecord::fields).orElse(Map.of()));
         return described.thenCompose(fields -> {
             Map<String, String> meta = new HashMap<>(fields);
-            meta.put("deletedAt", Long.toString(now));
+            meta.put(MetaFields.DELETED_AT, Long.toString(now));
             return ledger.recordTombstone(id, true, now)
                     .thenCompose(x -> ledger.mergeConcluded(id))
                     .thenCompose(x -> events.publish(RecordingEvent.of(EventType.DELETED, id, meta, clock)));
@@ -130,12 +132,13 @@ public final class Endings {
      * lost with it follows (the merge job of a stop; the announcement and expiry of a final state).
      */
     CompletableFuture<Void> settled(RecordingId id, EndRecord end) {
-        LOG.warn("recordingId={} event=settled-from-storage state={} deleted={}", id, end.state(), end.deleted());
+        LOG.atWarn().addKeyValue("recording", id).addKeyValue("state", end.state()).addKeyValue("deleted", end.deleted())
+                .log("recording end restored from storage");
         return switch (end.state()) {
-            case STOPPED -> store.queueMerge(id).thenCompose(x -> events.announce(EventType.STOPPED, id)).thenApply(x -> null);
+            case STOPPED -> store.mergeQueue().enqueue(id).thenCompose(x -> events.announce(EventType.STOPPED, id)).thenApply(x -> null);
             case COMPLETED, FAILED -> concluded(id, end.state());
             case ABORTED -> end.deleted()
-                    ? store.tombstone(id, retention).thenCompose(x -> events.announce(EventType.DELETED, id)).thenApply(x -> null)
+                    ? store.retention().tombstone(id, retention).thenCompose(x -> events.announce(EventType.DELETED, id)).thenApply(x -> null)
                     : concluded(id, RecordingState.ABORTED);
             default -> CompletableFuture.completedFuture(null);
         };
@@ -151,10 +154,10 @@ public final class Endings {
         // The owed-merge mark goes best effort: the janitor's audit removes a mark whose recording has an outcome.
         return ledger.mergeConcluded(id).exceptionally(e -> null)
                 .thenCompose(x -> events.announce(type, id))
-                .thenCompose(ok -> ok ? store.setFields(id, Map.of(RecordingStore.ANNOUNCED, state.name()))
+                .thenCompose(ok -> ok ? store.setFields(id, Map.of(MetaFields.ANNOUNCED, state.name()))
                         : CompletableFuture.completedFuture(null))
                 // Best effort: keys that do not expire cost memory, not correctness.
-                .thenCompose(x -> store.expire(id, retention).exceptionally(e -> null));
+                .thenCompose(x -> store.retention().expire(id, retention).exceptionally(e -> null));
     }
 
     private long at(Map<String, String> meta, String field) {

@@ -80,8 +80,9 @@ public final class StorageReconciler implements Reconciler {
                 objects.chunks().isEmpty() && atLeast <= point.counter()
                 ? CompletableFuture.completedFuture(point.counter())
                 : repairs.repair(id, objects.chunks(), point.filledTo(), atLeast).thenApply(next -> {
-                    LOG.debug("recordingId={} event=repaired listedFrom={} listed={} floor={} nextSeq={}", id,
-                            point.filledTo(), objects.chunks().size(), atLeast, next);
+                    LOG.atDebug().addKeyValue("recording", id).addKeyValue("listedFrom", point.filledTo())
+                            .addKeyValue("listed", objects.chunks().size()).addKeyValue("floor", atLeast)
+                            .addKeyValue("nextSeq", next).log("chunk counter repaired from storage");
                     return next;
                 }));
         if (!behind) {
@@ -92,8 +93,8 @@ public final class StorageReconciler implements Reconciler {
             if (s.kind() != SettleKind.SETTLED) {
                 return CompletableFuture.completedFuture(new Reconciled(next, s.state(), stored));
             }
-            LOG.warn("recordingId={} event=redis-behind-storage redisState={} storedState={}", id, s.state(),
-                    e.state());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("redisState", s.state())
+                    .addKeyValue("storedState", e.state()).log("Redis behind storage");
             return endings.settled(id, e).thenApply(x -> new Reconciled(next, e.state(), stored));
         }));
     }
@@ -105,8 +106,8 @@ public final class StorageReconciler implements Reconciler {
         }
         return repairs.restoreParts(id, objects.parts()).thenAccept(added -> {
             if (added > 0) {
-                LOG.warn("recordingId={} event=part-boundaries-restored restored={} stored={}", id, added,
-                        objects.parts().keySet());
+                LOG.atWarn().addKeyValue("recording", id).addKeyValue("restored", added)
+                        .addKeyValue("stored", objects.parts().keySet()).log("part boundaries restored from storage");
             }
         });
     }

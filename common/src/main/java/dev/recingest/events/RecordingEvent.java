@@ -3,6 +3,7 @@ package dev.recingest.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.MetaFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,7 +29,7 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
     public static RecordingEvent of(EventType type, RecordingId recordingId, Map<String, String> meta, Clock clock) {
         String millis = meta.get(type.timeField());
         if (millis == null || millis.isEmpty()) {
-            millis = meta.getOrDefault("updatedAt", Long.toString(clock.millis()));
+            millis = meta.getOrDefault(MetaFields.UPDATED_AT, Long.toString(clock.millis()));
         }
         Instant occurredAt = Instant.ofEpochMilli(Long.parseLong(millis));
         String id = "evt_" + UUID.nameUUIDFromBytes((recordingId.value() + "\n" + type.wire() + "\n" + millis)
@@ -45,13 +46,13 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("recordingId", id.value());
         // The state the event announces, not whatever the record says by the time it is read.
-        r.put("state", type == EventType.LIVE ? meta.getOrDefault("state", type.state()) : type.state());
-        r.put("contentType", meta.get("contentType"));
-        r.put("mode", meta.getOrDefault("mode", "stream"));
-        if (meta.containsKey("chunks")) {
-            r.put("chunks", Long.parseLong(meta.get("chunks")));
+        r.put("state", type == EventType.LIVE ? meta.getOrDefault(MetaFields.STATE, type.state()) : type.state());
+        r.put("contentType", meta.get(MetaFields.CONTENT_TYPE));
+        r.put("mode", meta.getOrDefault(MetaFields.MODE, "stream"));
+        if (meta.containsKey(MetaFields.CHUNKS)) {
+            r.put("chunks", Long.parseLong(meta.get(MetaFields.CHUNKS)));
         }
-        r.put("bytes", Long.parseLong(meta.getOrDefault("bytes", "0")));
+        r.put("bytes", Long.parseLong(meta.getOrDefault(MetaFields.BYTES, "0")));
         for (String t : new String[] {"createdAt", "stoppedAt", "completedAt", "failedAt", "abortedAt", "deletedAt"}) {
             String v = meta.get(t);
             if (v != null && !v.isEmpty() && (!t.equals("completedAt") || type == EventType.COMPLETED)
@@ -61,24 +62,25 @@ public record RecordingEvent(String id, EventType type, Instant occurredAt, Reco
                 r.put(t, Instant.ofEpochMilli(Long.parseLong(v)).toString());
             }
         }
-        JsonNode metadata = Json.readMetadata(meta.get("metadata"));
+        JsonNode metadata = Json.readMetadata(meta.get(MetaFields.METADATA));
         if (metadata != null) {
             r.put("metadata", metadata);
         }
-        if (type == EventType.COMPLETED && meta.containsKey("outputKey")) {
+        if (type == EventType.COMPLETED && meta.containsKey(MetaFields.OUTPUT_KEY)) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("key", meta.get("outputKey"));
-            out.put("size", Long.parseLong(meta.getOrDefault("outputSize", "0")));
-            out.put("durationSeconds", meta.containsKey("durationSeconds")
-                    ? Double.valueOf(meta.get("durationSeconds")) : null);
+            out.put("key", meta.get(MetaFields.OUTPUT_KEY));
+            out.put("size", Long.parseLong(meta.getOrDefault(MetaFields.OUTPUT_SIZE, "0")));
+            out.put("durationSeconds", meta.containsKey(MetaFields.DURATION_SECONDS)
+                    ? Double.valueOf(meta.get(MetaFields.DURATION_SECONDS)) : null);
             r.put("output", out);
         }
         if (type == EventType.LIVE) {
             r.put("live", Map.of("playlist", "/v1/recordings/" + id.value() + "/live.m3u8",
                     "liveAt", Instant.ofEpochMilli(Long.parseLong(meta.get("liveAt"))).toString()));
         }
-        if (type == EventType.FAILED && meta.containsKey("errorCode")) {
-            r.put("error", Map.of("code", meta.get("errorCode"), "message", meta.getOrDefault("errorMessage", "")));
+        if (type == EventType.FAILED && meta.containsKey(MetaFields.ERROR_CODE)) {
+            r.put("error", Map.of("code", meta.get(MetaFields.ERROR_CODE),
+                    "message", meta.getOrDefault(MetaFields.ERROR_MESSAGE, "")));
         }
         return r;
     }

@@ -90,7 +90,7 @@ public final class Backlog {
         List<CompletableFuture<String>> states = new ArrayList<>(ids.size());
         for (String id : ids) {
             if (RecordingId.PATTERN.matcher(id).matches()) { // anything else never became a key
-                states.add(redis.hget(new RecordingKeys(RecordingId.of(id)).meta(), "state").toCompletableFuture());
+                states.add(redis.hget(new RecordingKeys(RecordingId.of(id)).meta(), MetaFields.STATE).toCompletableFuture());
             }
         }
         return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenApply(x -> {

@@ -11,16 +11,23 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The merge job queue: a Redis Stream read through the consumer group {@code mergers}. A job stays
- * pending until acked; a worker that dies leaves it pending, and after the visibility timeout another
- * worker claims it with XAUTOCLAIM. The blocking reads need a connection of their own.
+ * The merge job queue, both sides of it: a Redis Stream ({@link RecordingKeys#MERGE_JOBS}) whose entries carry
+ * one field, {@code recordingId}. Producers ({@link #enqueue}: a stop, the janitor, a re-merge) add a job on the
+ * store's non-blocking connection ({@link RecordingStore#mergeQueue()}); mergers read it through the consumer
+ * group {@code mergers} on a blocking connection of their own ({@link #MergeQueue(RedisClusterCommands)}). A job
+ * stays pending until acked; a worker that dies leaves it pending, and after the visibility timeout another
+ * worker claims it with XAUTOCLAIM.
  */
 public final class MergeQueue {
 
@@ -28,10 +35,43 @@ public final class MergeQueue {
     private static final String IDLE_CONSUMERS = LuaScript.source("idle_consumers");
     static final String FIELD = "recordingId";
 
+    /** The consumer's blocking connection; null on the producing side. */
     private final RedisClusterCommands<String, String> redis;
+    /** The producer's non-blocking connection and the records it marks; null on the consuming side. */
+    private final RedisClusterAsyncCommands<String, String> async;
+    private final RecordingStore records;
+    private final Clock clock;
 
+    /** The consuming side (a merger): the blocking reads need a connection of their own. */
     public MergeQueue(RedisClusterCommands<String, String> redis) {
         this.redis = redis;
+        this.async = null;
+        this.records = null;
+        this.clock = null;
+    }
+
+    /** The producing side, on the store's connection. */
+    MergeQueue(RedisClusterAsyncCommands<String, String> async, RecordingStore records, Clock clock) {
+        this.redis = null;
+        this.async = async;
+        this.records = records;
+        this.clock = clock;
+    }
+
+    /**
+     * Queues a merge job; called on stop, by the janitor and by the admin API's re-merge. Then marks the
+     * recording {@link MetaFields#MERGE_QUEUED_AT}: a STOPPED recording without it had its job lost between the
+     * stop and the queue (a gateway that died there), and the janitor queues it again. (Only a recording still
+     * STOPPED is marked: one a merger already took needs no mark, and a missing record is not created.)
+     */
+    public CompletableFuture<Void> enqueue(RecordingId id) {
+        if (async == null) {
+            throw new IllegalStateException("a consuming MergeQueue does not produce: use RecordingStore.mergeQueue()");
+        }
+        return async.xadd(RecordingKeys.MERGE_JOBS, Map.of(FIELD, id.value())).toCompletableFuture()
+                .thenCompose(x -> records.transition(id, List.of(RecordingState.STOPPED), RecordingState.STOPPED,
+                        Map.of(MetaFields.MERGE_QUEUED_AT, Long.toString(clock.millis()))))
+                .thenApply(x -> null);
     }
 
     /** A job taken from the queue: the stream message id (needed to ack) and the recording. */

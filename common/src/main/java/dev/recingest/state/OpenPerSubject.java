@@ -64,7 +64,7 @@ public final class OpenPerSubject {
         List<CompletableFuture<String>> states = new ArrayList<>(counted.size());
         for (String member : counted) {
             states.add(RecordingId.PATTERN.matcher(member).matches()
-                    ? redis.hget(new RecordingKeys(RecordingId.of(member)).meta, "state").toCompletableFuture()
+                    ? redis.hget(new RecordingKeys(RecordingId.of(member)).meta, MetaFields.STATE).toCompletableFuture()
                     : CompletableFuture.completedFuture(null));
         }
         return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenCompose(x -> {

@@ -24,24 +24,24 @@ public record Recording(RecordingId id, RecordingState state, String contentType
 
     static Recording fromHash(RecordingId id, Map<String, String> h, long counter, Map<Long, Long> boundaries) {
         return new Recording(id,
-                RecordingState.valueOf(h.get("state")),
-                h.getOrDefault("contentType", ""),
-                Mode.fromWire(h.getOrDefault("mode", "stream")),
-                h.getOrDefault("seqMode", ""),
-                longOr(h.get("epoch"), 0),
-                h.containsKey("chunks") ? longOr(h.get("chunks"), 0) : counter,
-                longOr(h.get("bytes"), 0),
-                h.get("metadata"),
-                instant(h.get("createdAt")),
-                instant(h.get("updatedAt")),
-                instant(h.get("lastChunkAt")),
-                h.get("outputKey"),
-                h.containsKey("outputSize") ? longOr(h.get("outputSize"), 0) : null,
-                h.containsKey("durationSeconds") ? Double.valueOf(h.get("durationSeconds")) : null,
-                h.get("errorCode"),
-                h.get("errorMessage"),
-                (int) longOr(h.get("mergeAttempts"), 0),
-                PartStart.list(instant(h.get("createdAt")), boundaries));
+                RecordingState.valueOf(h.get(MetaFields.STATE)),
+                h.getOrDefault(MetaFields.CONTENT_TYPE, ""),
+                Mode.fromWire(h.getOrDefault(MetaFields.MODE, "stream")),
+                h.getOrDefault(MetaFields.SEQ_MODE, ""),
+                longOr(h.get(MetaFields.EPOCH), 0),
+                h.containsKey(MetaFields.CHUNKS) ? longOr(h.get(MetaFields.CHUNKS), 0) : counter,
+                longOr(h.get(MetaFields.BYTES), 0),
+                h.get(MetaFields.METADATA),
+                instant(h.get(MetaFields.CREATED_AT)),
+                instant(h.get(MetaFields.UPDATED_AT)),
+                instant(h.get(MetaFields.LAST_CHUNK_AT)),
+                h.get(MetaFields.OUTPUT_KEY),
+                h.containsKey(MetaFields.OUTPUT_SIZE) ? longOr(h.get(MetaFields.OUTPUT_SIZE), 0) : null,
+                h.containsKey(MetaFields.DURATION_SECONDS) ? Double.valueOf(h.get(MetaFields.DURATION_SECONDS)) : null,
+                h.get(MetaFields.ERROR_CODE),
+                h.get(MetaFields.ERROR_MESSAGE),
+                (int) longOr(h.get(MetaFields.MERGE_ATTEMPTS), 0),
+                PartStart.list(instant(h.get(MetaFields.CREATED_AT)), boundaries));
     }
 
     private static long longOr(String v, long dflt) {

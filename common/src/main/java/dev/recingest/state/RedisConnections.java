@@ -97,8 +97,9 @@ public final class RedisConnections implements AutoCloseable {
             }
             single.setOptions(options.build());
         }
-        LOG.info("event=redis-client topology={} nodes={} tls={} redis={}", topology.kind(), topology.uris().size(),
-                topology.uris().get(0).isSsl(), config.redacted());
+        LOG.atInfo().addKeyValue("topology", topology.kind()).addKeyValue("nodes", topology.uris().size())
+                .addKeyValue("tls", topology.uris().get(0).isSsl()).addKeyValue("redis", config.redacted())
+                .log("Redis client created");
     }
 
     private static SslOptions sslOptions(RedisConfig.Tls tls) {

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Remerge {
 
     /** Meta fields of the previous outcome that a re-merge clears ("announced": which outcome the merger announced). */
-    static final String[] OUTCOME_FIELDS = {"errorCode", "errorMessage", "failedAt", "announced"};
+    static final String[] OUTCOME_FIELDS = {MetaFields.ERROR_CODE, MetaFields.ERROR_MESSAGE, MetaFields.FAILED_AT, MetaFields.ANNOUNCED};
 
     private Remerge() {
     }
@@ -25,12 +25,12 @@ public final class Remerge {
     /** Completes with true when a job was queued, false when the recording is in no state to re-merge. */
     public static CompletableFuture<Boolean> request(RecordingStore recordings, RecordingId id) {
         return recordings.transition(id, EnumSet.of(RecordingState.FAILED, RecordingState.STOPPED),
-                        RecordingState.STOPPED, Map.of("mergeAttempts", "0"))
+                        RecordingState.STOPPED, Map.of(MetaFields.MERGE_ATTEMPTS, "0"))
                 .thenCompose(t -> !t.ok() ? CompletableFuture.completedFuture(false)
                         // An ended recording's keys were set to expire; this one is alive again.
-                        : recordings.persist(id)
+                        : recordings.retention().persist(id)
                                 .thenCompose(x -> recordings.clearFields(id, OUTCOME_FIELDS))
-                                .thenCompose(x -> recordings.queueMerge(id))
+                                .thenCompose(x -> recordings.mergeQueue().enqueue(id))
                                 .thenApply(x -> true));
     }
 }

@@ -93,12 +93,12 @@ class RedisAuthTlsIT {
              RedisConnection c = redisClient.connect()) {
             RecordingStore store = new RecordingStore(c.async(), Clock.systemUTC());
             RecordingId id = RecordingId.of("over-tls");
-            Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.SEGMENTS, "{}").join();
+            Outcomes.StartOutcome started = store.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "{}").join();
             for (int seq = 0; seq < 3; seq++) {
-                Outcomes.Assignment a = store.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
-                store.commit(id, a.index(), 100).join();
+                Outcomes.Assignment a = store.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+                store.ledger().commit(id, a.index(), 100).join();
             }
-            assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), 2L).join().kind());
+            assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), 2L).join().kind());
             assertTrue(store.janitorLock(Duration.ofSeconds(5)).acquire().join(), "the janitor lock");
             OpenRecordings open = store.openRecordings();
             assertEquals(OpenRecordings.SweepKind.NOT_OPEN,

@@ -79,13 +79,13 @@ class RedisTopologiesIT {
     }
 
     private static void recordThree(RecordingStore store, RecordingId id) {
-        Outcomes.StartOutcome started = store.start(id, "video/mp2t", Mode.SEGMENTS, "").join();
+        Outcomes.StartOutcome started = store.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "").join();
         for (int seq = 0; seq < 3; seq++) {
-            Outcomes.Assignment a = store.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = store.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             assertEquals(seq, a.index());
-            store.commit(id, a.index(), 10).join();
+            store.ledger().commit(id, a.index(), 10).join();
         }
-        assertEquals(Outcomes.StopKind.STOPPED, store.stop(id, started.epoch(), 2L).join().kind());
+        assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), 2L).join().kind());
         assertEquals(30, store.get(id).join().orElseThrow().bytes());
     }
 }

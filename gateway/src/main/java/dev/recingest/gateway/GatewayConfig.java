@@ -10,6 +10,8 @@ import java.time.Duration;
 /**
  * Gateway settings. Each one's environment variable, default and meaning are the {@link Setting} constants
  * below ({@link #SETTINGS}); a flag of the same name overrides the environment ({@code --max-chunk-bytes}).
+ * In code, start from {@link #defaults()} and change what differs; {@link #from(Settings)} reads the environment.
+ * Over 300 lines because each of its 24 settings appears in the table of constants, the validation and the builder.
  *
  * @param host                bind address (RECINGEST_HOST, default 127.0.0.1; 0.0.0.0 in containers)
  * @param port                HTTP and WebSocket port (RECINGEST_PORT, 8080; 0 = any free port)
@@ -139,14 +141,158 @@ public record GatewayConfig(String host, int port, int maxChunkBytes, int maxTex
         }
     }
 
+    /**
+     * Every setting at its default, as the {@link Setting} constants above (and the README's table) say; change
+     * some and {@link Builder#build} it. Authentication is on by default and needs a secret: set
+     * {@link Builder#jwtSecret} or turn {@link Builder#authEnabled} off.
+     */
+    public static Builder defaults() {
+        Builder b = new Builder();
+        b.host = HOST.defaultValue();
+        b.port = PORT.defaultValue();
+        b.maxChunkBytes = (int) (long) MAX_CHUNK_BYTES.defaultValue();
+        b.maxTextBytes = (int) (long) MAX_TEXT_BYTES.defaultValue();
+        b.maxMetadataBytes = (int) (long) MAX_METADATA_BYTES.defaultValue();
+        b.windowBytes = WINDOW_BYTES.defaultValue();
+        b.globalInflightBytes = GLOBAL_INFLIGHT_BYTES.defaultValue();
+        b.maxConnections = MAX_CONNECTIONS.defaultValue();
+        b.pingInterval = PING_INTERVAL.defaultValue();
+        b.idleTimeout = IDLE_TIMEOUT.defaultValue();
+        b.handshakeTimeout = HANDSHAKE_TIMEOUT.defaultValue();
+        b.drainTimeout = DRAIN_TIMEOUT.defaultValue();
+        b.authEnabled = AUTH.defaultValue();
+        b.jwtSecret = JWT_SECRET.defaultValue();
+        b.adminToken = ADMIN_TOKEN.defaultValue();
+        b.maxChunksPerSecond = MAX_CHUNKS_PER_SECOND.defaultValue();
+        b.chunkBurst = CHUNK_BURST.defaultValue();
+        b.maxControlPerSecond = MAX_CONTROL_PER_SECOND.defaultValue();
+        b.controlBurst = CONTROL_BURST.defaultValue();
+        b.startTimeout = START_TIMEOUT.defaultValue();
+        b.preStartBytes = PRE_START_BYTES.defaultValue();
+        b.tokens = TokenPolicy.defaults();
+        b.janitor = JanitorConfig.defaults();
+        b.maxOpenPerSubject = MAX_OPEN_PER_SUBJECT.defaultValue();
+        return b;
+    }
+
+    /** The settings as the environment and flags give them; validated. */
     public static GatewayConfig from(Settings s) {
-        return new GatewayConfig(s.get(HOST), s.get(PORT), (int) (long) s.get(MAX_CHUNK_BYTES),
-                (int) (long) s.get(MAX_TEXT_BYTES), (int) (long) s.get(MAX_METADATA_BYTES), s.get(WINDOW_BYTES),
-                s.get(GLOBAL_INFLIGHT_BYTES), s.get(MAX_CONNECTIONS), s.get(PING_INTERVAL), s.get(IDLE_TIMEOUT),
-                s.get(HANDSHAKE_TIMEOUT), s.get(DRAIN_TIMEOUT), s.get(AUTH), s.get(JWT_SECRET), s.get(ADMIN_TOKEN),
-                s.get(MAX_CHUNKS_PER_SECOND), s.get(CHUNK_BURST), s.get(MAX_CONTROL_PER_SECOND), s.get(CONTROL_BURST),
-                s.get(START_TIMEOUT), s.get(PRE_START_BYTES), TokenPolicy.from(s), JanitorConfig.from(s),
-                s.get(MAX_OPEN_PER_SUBJECT));
+        Builder b = new Builder();
+        b.host = s.get(HOST);
+        b.port = s.get(PORT);
+        b.maxChunkBytes = (int) (long) s.get(MAX_CHUNK_BYTES);
+        b.maxTextBytes = (int) (long) s.get(MAX_TEXT_BYTES);
+        b.maxMetadataBytes = (int) (long) s.get(MAX_METADATA_BYTES);
+        b.windowBytes = s.get(WINDOW_BYTES);
+        b.globalInflightBytes = s.get(GLOBAL_INFLIGHT_BYTES);
+        b.maxConnections = s.get(MAX_CONNECTIONS);
+        b.pingInterval = s.get(PING_INTERVAL);
+        b.idleTimeout = s.get(IDLE_TIMEOUT);
+        b.handshakeTimeout = s.get(HANDSHAKE_TIMEOUT);
+        b.drainTimeout = s.get(DRAIN_TIMEOUT);
+        b.authEnabled = s.get(AUTH);
+        b.jwtSecret = s.get(JWT_SECRET);
+        b.adminToken = s.get(ADMIN_TOKEN);
+        b.maxChunksPerSecond = s.get(MAX_CHUNKS_PER_SECOND);
+        b.chunkBurst = s.get(CHUNK_BURST);
+        b.maxControlPerSecond = s.get(MAX_CONTROL_PER_SECOND);
+        b.controlBurst = s.get(CONTROL_BURST);
+        b.startTimeout = s.get(START_TIMEOUT);
+        b.preStartBytes = s.get(PRE_START_BYTES);
+        b.tokens = TokenPolicy.from(s);
+        b.janitor = JanitorConfig.from(s);
+        b.maxOpenPerSubject = s.get(MAX_OPEN_PER_SUBJECT);
+        return b.build();
+    }
+
+    /** The same settings with some changed: {@code config.toBuilder().port(0).build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.maxChunkBytes = maxChunkBytes;
+        b.maxTextBytes = maxTextBytes;
+        b.maxMetadataBytes = maxMetadataBytes;
+        b.windowBytes = windowBytes;
+        b.globalInflightBytes = globalInflightBytes;
+        b.maxConnections = maxConnections;
+        b.pingInterval = pingInterval;
+        b.idleTimeout = idleTimeout;
+        b.handshakeTimeout = handshakeTimeout;
+        b.drainTimeout = drainTimeout;
+        b.authEnabled = authEnabled;
+        b.jwtSecret = jwtSecret;
+        b.adminToken = adminToken;
+        b.maxChunksPerSecond = maxChunksPerSecond;
+        b.chunkBurst = chunkBurst;
+        b.maxControlPerSecond = maxControlPerSecond;
+        b.controlBurst = controlBurst;
+        b.startTimeout = startTimeout;
+        b.preStartBytes = preStartBytes;
+        b.tokens = tokens;
+        b.janitor = janitor;
+        b.maxOpenPerSubject = maxOpenPerSubject;
+        return b;
+    }
+
+    /** Gateway settings being put together; {@link #build} validates them (see {@link GatewayConfig}). */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private int maxChunkBytes;
+        private int maxTextBytes;
+        private int maxMetadataBytes;
+        private long windowBytes;
+        private long globalInflightBytes;
+        private int maxConnections;
+        private Duration pingInterval;
+        private Duration idleTimeout;
+        private Duration handshakeTimeout;
+        private Duration drainTimeout;
+        private boolean authEnabled;
+        private String jwtSecret;
+        private String adminToken;
+        private int maxChunksPerSecond;
+        private int chunkBurst;
+        private int maxControlPerSecond;
+        private int controlBurst;
+        private Duration startTimeout;
+        private long preStartBytes;
+        private TokenPolicy tokens;
+        private JanitorConfig janitor;
+        private int maxOpenPerSubject;
+
+        private Builder() {
+        }
+
+        public Builder host(String value) { host = value; return this; }
+        public Builder port(int value) { port = value; return this; }
+        public Builder maxChunkBytes(int value) { maxChunkBytes = value; return this; }
+        public Builder maxTextBytes(int value) { maxTextBytes = value; return this; }
+        public Builder maxMetadataBytes(int value) { maxMetadataBytes = value; return this; }
+        public Builder windowBytes(long value) { windowBytes = value; return this; }
+        public Builder globalInflightBytes(long value) { globalInflightBytes = value; return this; }
+        public Builder maxConnections(int value) { maxConnections = value; return this; }
+        public Builder pingInterval(Duration value) { pingInterval = value; return this; }
+        public Builder idleTimeout(Duration value) { idleTimeout = value; return this; }
+        public Builder handshakeTimeout(Duration value) { handshakeTimeout = value; return this; }
+        public Builder drainTimeout(Duration value) { drainTimeout = value; return this; }
+        public Builder authEnabled(boolean value) { authEnabled = value; return this; }
+        public Builder jwtSecret(String value) { jwtSecret = value; return this; }
+        public Builder adminToken(String value) { adminToken = value; return this; }
+        public Builder maxChunksPerSecond(int value) { maxChunksPerSecond = value; return this; }
+        public Builder chunkBurst(int value) { chunkBurst = value; return this; }
+        public Builder maxControlPerSecond(int value) { maxControlPerSecond = value; return this; }
+        public Builder controlBurst(int value) { controlBurst = value; return this; }
+        public Builder startTimeout(Duration value) { startTimeout = value; return this; }
+        public Builder preStartBytes(long value) { preStartBytes = value; return this; }
+        public Builder tokens(TokenPolicy value) { tokens = value; return this; }
+        public Builder janitor(JanitorConfig value) { janitor = value; return this; }
+        public Builder maxOpenPerSubject(int value) { maxOpenPerSubject = value; return this; }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(host, port, maxChunkBytes, maxTextBytes, maxMetadataBytes, windowBytes, globalInflightBytes, maxConnections, pingInterval, idleTimeout, handshakeTimeout, drainTimeout, authEnabled, jwtSecret, adminToken, maxChunksPerSecond, chunkBurst, maxControlPerSecond, controlBurst, startTimeout, preStartBytes, tokens, janitor, maxOpenPerSubject);
+        }
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.recingest.gateway;
 
 import dev.recingest.gateway.http.HttpApiHandler;
+import dev.recingest.gateway.ingest.IngestFrameDecoder;
 import dev.recingest.gateway.ingest.IngestHandler;
 import dev.recingest.gateway.ingest.IngestServices;
+import dev.recingest.gateway.ingest.Keepalive;
 import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.WebSocketGuard;
 import dev.recingest.gateway.web.WebHandler;
@@ -29,6 +31,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_HTTP_BODY = 64 << 10;
     /** How long a closing connection waits for the client to finish sending and close its side. */
     private static final long CLOSE_LINGER_MILLIS = 2000;
+    private static final Keepalive KEEPALIVE = new Keepalive();
 
     private final GatewayConfig config;
     private final IngestServices services;
@@ -39,6 +42,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final WebSocketDecoderConfig frameConfig;
     private final Counter requestTimeouts;
     private final PreStartBudget preStartBudget;
+    private final IngestFrameDecoder frameDecoder;
 
     GatewayInitializer(GatewayConfig config, IngestServices services, WebHandler web, HttpApiHandler httpApi,
                        ChannelGroup channels, Counter requestTimeouts, PreStartBudget preStartBudget) {
@@ -49,6 +53,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.httpApi = httpApi;
         this.channels = channels;
         this.preStartBudget = preStartBudget;
+        this.frameDecoder = new IngestFrameDecoder(config.maxTextBytes());
         // The WebSocketGuard swaps the upgrade's decoder for one that checks every frame's header against the
         // connection's limits first; the max frame length here is only a backstop behind those checks. The
         // upgrade's own decoder (which sees no frame, unless a client sends one before the 101) gets the text limit.
@@ -86,8 +91,12 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("web", web);
         p.addLast("http-api", httpApi);
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(frameConfig.maxFramePayloadLength()));
-        WebSocketGuard guard = new WebSocketGuard(config, preStartBudget, frameConfig);
+        // The ingest protocol, in the order a frame meets it: its limits (and the connection's), keepalive, decoding
+        // into chunks and control messages, then the connection's phase and its recording.
+        WebSocketGuard guard = new WebSocketGuard(config, preStartBudget, frameConfig, services.metrics());
         p.addLast("guard", guard);
+        p.addLast("keepalive", KEEPALIVE);
+        p.addLast("ingest-frames", frameDecoder);
         p.addLast("ingest", new IngestHandler(services, guard));
     }
 }

@@ -18,6 +18,7 @@ import dev.recingest.gateway.ingest.IngestServices;
 import dev.recingest.gateway.ingest.PreStartBudget;
 import dev.recingest.gateway.ingest.Parts;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
+import dev.recingest.gateway.ingest.Recovery;
 import dev.recingest.gateway.janitor.Janitor;
 import dev.recingest.gateway.web.WebConfig;
 import dev.recingest.gateway.web.WebHandler;
@@ -68,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
             throws InterruptedException {
         this.config = config;
         if (!config.authEnabled()) {
-            LOG.warn("AUTHENTICATION IS OFF (RECINGEST_AUTH=off): any client can write any recording");
+            LOG.atWarn().addKeyValue("setting", "RECINGEST_AUTH=off")
+                    .log("AUTHENTICATION IS OFF: any client can write any recording");
         }
         Tokens tokens = config.authEnabled() ? new Tokens(config.jwtSecret(), config.tokens()) : null;
         FlowControl flow = new FlowControl(config.windowBytes(), config.globalInflightBytes());
@@ -80,13 +82,13 @@ public final class GatewayServer implements AutoCloseable {
         // S3 requests of a repair are built on the event loops, like a chunk's PUT (ChunkWriter), never on the
         // Redis client's thread.
         Reconciler reconciler = new StorageReconciler(store.repairs(), chunks, endings, workers);
-        RecordingLifecycle lifecycle = new RecordingLifecycle(store, reconciler, endings,
+        Recovery recovery = new Recovery(store.ledger(), reconciler);
+        RecordingLifecycle lifecycle = new RecordingLifecycle(store.ledger(), reconciler, endings,
                 store.openPerSubject(), tokens, config.maxMetadataBytes(),
-                config.maxOpenPerSubject(), events);
-        IngestServices services = new IngestServices(config,
-                new ChunkWriter(store, chunks, reconciler),
-                lifecycle, new Parts(store, reconciler, new PartLedger(outputs), Clock.systemUTC()),
-                flow, new GatewayMetrics(registry, flow.inflightBytes()), reconciler);
+                config.maxOpenPerSubject(), events, recovery);
+        IngestServices services = new IngestServices(config, new ChunkWriter(store.ledger(), chunks, recovery), lifecycle,
+                new Parts(store.ledger(), reconciler, new PartLedger(outputs), Clock.systemUTC(), recovery), recovery,
+                flow, new GatewayMetrics(registry, flow.inflightBytes()));
         HttpApiHandler httpApi = new HttpApiHandler(store, chunks, outputs, lifecycle, endings,
                 new Remerges(store, reconciler, ledger), registry, config.adminToken(), tokens, () -> draining);
         janitor = new Janitor(config.janitor(), store, reconciler, endings, events, Clock.systemUTC(), registry);
@@ -104,8 +106,8 @@ public final class GatewayServer implements AutoCloseable {
                                 .description("connections closed for not sending a whole request in time")
                                 .register(registry), preStartBudget(config, registry)))
                 .bind(config.host(), config.port()).sync().channel();
-        LOG.info("event=gateway-listening address={} transport={} config={} demo={}", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", config, web.demoEnabled());
+        LOG.atInfo().addKeyValue("address", serverChannel.localAddress()).addKeyValue("transport", epoll ? "epoll" : "nio")
+                .addKeyValue("config", config).addKeyValue("demo", web.demoEnabled()).log("gateway listening");
         janitor.start();
     }
 
@@ -156,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     public void drain() {
         draining = true;
-        LOG.info("event=drain-start connections={}", channels.size());
+        LOG.atInfo().addKeyValue("connections", channels.size()).log("drain started");
         serverChannel.close().syncUninterruptibly();
         for (Channel ch : channels) {
             ch.pipeline().fireUserEventTriggered(IngestHandler.DrainRequest.INSTANCE);
@@ -170,7 +172,7 @@ public final class GatewayServer implements AutoCloseable {
                 break;
             }
         }
-        LOG.info("event=drain-done remaining={}", channels.size());
+        LOG.atInfo().addKeyValue("remaining", channels.size()).log("drain done");
         close();
     }
 

@@ -96,7 +96,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
         deadline = ctx.executor().schedule(() -> {
             if (!upgraded && ctx.channel().isActive()) {
                 timeouts.increment();
-                LOG.debug("event=request-timeout remote={} timeoutMs={}", ctx.channel().remoteAddress(), timeoutMillis);
+                LOG.atDebug().addKeyValue("remote", ctx.channel().remoteAddress()).addKeyValue("timeoutMs", timeoutMillis)
+                        .log("request not complete in time");
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);

@@ -37,11 +37,11 @@ final class Warmup {
             CompletableFuture.allOf(store.repairs().point(PROBE), chunks.listFrom(PROBE, 0),
                             outputs.putBytes(outputs.keys().warmup(), new byte[] {1}, "application/octet-stream"))
                     .get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("event=warmed-up millis={}", (System.nanoTime() - started) / 1_000_000);
+            LOG.atInfo().addKeyValue("durationMs", (System.nanoTime() - started) / 1_000_000).log("warmed up");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("event=warm-up-incomplete reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("warm-up incomplete");
         }
     }
 }

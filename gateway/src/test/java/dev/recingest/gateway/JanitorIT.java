@@ -164,13 +164,13 @@ class JanitorIT {
         // The store a gateway would use, on the moved clock, so the resume happens "later".
         RecordingStore store = new RecordingStore(h.connection.async(), clock);
         try (Janitor janitor = janitor(clock)) {
-            store.start(rid, "video/webm", Mode.STREAM, "").join();
+            store.ledger().start(rid, "video/webm", Mode.STREAM, "").join();
             clock.ahead = STALL.plusSeconds(1);
             pass(janitor);
             assertEquals(RecordingState.STALLED, state(id));
             Duration resumedAt = Duration.ofMinutes(4);
             clock.ahead = resumedAt;
-            assertEquals(StartKind.RESUMED, store.start(rid, "video/webm", Mode.STREAM, "").join().kind());
+            assertEquals(StartKind.RESUMED, store.ledger().start(rid, "video/webm", Mode.STREAM, "").join().kind());
             assertEquals(RecordingState.RECORDING, state(id), "a resume returns it to RECORDING");
             clock.ahead = IDLE.plusSeconds(10);
             pass(janitor);
@@ -201,7 +201,7 @@ class JanitorIT {
             assertEquals(2, rec.chunks());
             assertEquals(4, rec.bytes());
             assertNotNull(fields(id).get("autoStopped"));
-            assertNotNull(fields(id).get(RecordingStore.MERGE_QUEUED_AT));
+            assertNotNull(fields(id).get(dev.recingest.state.MetaFields.MERGE_QUEUED_AT));
             assertEquals(1, mergeJobs(id));
             assertFalse(indexed(id), "a stopped recording with its merge queued leaves the janitor's index");
 
@@ -223,12 +223,12 @@ class JanitorIT {
     void autoStopWithAnExplicitSeqNeverStoredFailsTheRecordingWithMissingChunks() throws Exception {
         String id = "jan-gap-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        long epoch = h.store.start(rid, "video/webm", Mode.STREAM, "").join().epoch();
+        long epoch = h.store.ledger().start(rid, "video/webm", Mode.STREAM, "").join().epoch();
         for (long seq = 0; seq < 3; seq++) {
-            assertEquals(AssignKind.NEW, h.store.assign(rid, epoch, seq, SeqMode.EXPLICIT).join().kind());
+            assertEquals(AssignKind.NEW, h.store.ledger().assign(rid, epoch, seq, SeqMode.EXPLICIT).join().kind());
         }
-        h.store.commit(rid, 0, 10).join();
-        h.store.commit(rid, 2, 10).join(); // index 1 was assigned, never stored (a nack the client never resent)
+        h.store.ledger().commit(rid, 0, 10).join();
+        h.store.ledger().commit(rid, 2, 10).join(); // index 1 was assigned, never stored (a nack the client never resent)
         MovedClock clock = new MovedClock();
         clock.ahead = IDLE.plusSeconds(1);
         try (Janitor janitor = janitor(clock)) {
@@ -247,12 +247,12 @@ class JanitorIT {
     void autoStopInAtLeastOnceModeVoidsIndicesNeverStoredAndMerges() throws Exception {
         String id = "jan-void-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        long epoch = h.store.start(rid, "video/mp2t", Mode.SEGMENTS, "").join().epoch();
+        long epoch = h.store.ledger().start(rid, "video/mp2t", Mode.SEGMENTS, "").join().epoch();
         for (int i = 0; i < 3; i++) {
-            assertEquals(AssignKind.NEW, h.store.assign(rid, epoch, -1, SeqMode.AUTO).join().kind());
+            assertEquals(AssignKind.NEW, h.store.ledger().assign(rid, epoch, -1, SeqMode.AUTO).join().kind());
         }
-        h.store.commit(rid, 0, 10).join();
-        h.store.commit(rid, 2, 10).join();
+        h.store.ledger().commit(rid, 0, 10).join();
+        h.store.ledger().commit(rid, 2, 10).join();
         MovedClock clock = new MovedClock();
         clock.ahead = IDLE.plusSeconds(1);
         try (Janitor janitor = janitor(clock)) {
@@ -267,11 +267,11 @@ class JanitorIT {
     void aStoppedRecordingWhoseMergeWasNeverQueuedIsQueuedOnceAfterTheGrace() throws Exception {
         String id = "jan-lost-" + IDS.incrementAndGet();
         RecordingId rid = RecordingId.of(id);
-        long epoch = h.store.start(rid, "video/webm", Mode.STREAM, "").join().epoch();
-        h.store.assign(rid, epoch, 0, SeqMode.EXPLICIT).join();
-        h.store.commit(rid, 0, 10).join();
+        long epoch = h.store.ledger().start(rid, "video/webm", Mode.STREAM, "").join().epoch();
+        h.store.ledger().assign(rid, epoch, 0, SeqMode.EXPLICIT).join();
+        h.store.ledger().commit(rid, 0, 10).join();
         // The gateway stopped it, then died before queueing the merge.
-        assertEquals(StopKind.STOPPED, h.store.stop(rid, epoch, 0L).join().kind());
+        assertEquals(StopKind.STOPPED, h.store.ledger().stop(rid, epoch, 0L).join().kind());
         MovedClock clock = new MovedClock();
         try (Janitor janitor = janitor(clock)) {
             clock.ahead = Duration.ofSeconds(5);
@@ -281,7 +281,7 @@ class JanitorIT {
             clock.ahead = STALL.plusSeconds(1);
             pass(janitor);
             assertEquals(1, mergeJobs(id));
-            assertNotNull(fields(id).get(RecordingStore.MERGE_QUEUED_AT));
+            assertNotNull(fields(id).get(dev.recingest.state.MetaFields.MERGE_QUEUED_AT));
             clock.ahead = STALL.multipliedBy(3);
             pass(janitor);
             assertEquals(1, mergeJobs(id), "queued once");

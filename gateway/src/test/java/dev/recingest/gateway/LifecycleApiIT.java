@@ -158,12 +158,12 @@ class LifecycleApiIT {
     @Test
     void stopNamesTheIndicesNeverStoredAndLeavesTheRecordingOpen() throws Exception {
         RecordingId id = RecordingId.of(newId());
-        Outcomes.StartOutcome started = h.store.start(id, "video/mp2t", Mode.SEGMENTS, "").join();
+        Outcomes.StartOutcome started = h.store.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "").join();
         for (long seq = 0; seq < 3; seq++) {
-            Outcomes.Assignment a = h.store.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = h.store.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             if (seq != 1) { // index 1 is assigned but its write never finished
                 h.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(new byte[] {(byte) seq})).join();
-                h.store.commit(id, a.index(), 1).join();
+                h.store.ledger().commit(id, a.index(), 1).join();
             }
         }
         HttpResponse<String> r = admin(AdminRoute.STOP, id.value());
@@ -182,7 +182,7 @@ class LifecycleApiIT {
         RecordingId id = stoppedRecording();
         h.store.transition(id, Set.of(RecordingState.STOPPED), RecordingState.FAILED,
                 Map.of("errorCode", "MISSING_CHUNKS", "errorMessage", "chunks missing from storage: [0]")).join();
-        h.store.expire(id, java.time.Duration.ofHours(1)).join();
+        h.store.retention().expire(id, java.time.Duration.ofHours(1)).join();
         long jobsBefore = jobsFor(id.value());
 
         HttpResponse<String> r = admin(AdminRoute.MERGE, id.value());
@@ -195,7 +195,7 @@ class LifecycleApiIT {
         assertEquals(jobsBefore + 1, jobsFor(id.value()));
 
         RecordingId open = RecordingId.of(newId());
-        h.store.start(open, "video/mp2t", Mode.SEGMENTS, "").join();
+        h.store.ledger().start(open, "video/mp2t", Mode.SEGMENTS, "").join();
         HttpResponse<String> refused = admin(AdminRoute.MERGE, open.value());
         assertEquals(409, refused.statusCode());
         assertEquals("RECORDING", json(refused).get("state").asText());
@@ -325,11 +325,11 @@ class LifecycleApiIT {
     /** A STOPPED recording with one stored chunk, made through the store as the gateway would. */
     private static RecordingId stoppedRecording() {
         RecordingId id = RecordingId.of(newId());
-        Outcomes.StartOutcome started = h.store.start(id, "video/mp2t", Mode.SEGMENTS, "").join();
-        Outcomes.Assignment a = h.store.assign(id, started.epoch(), 0, SeqMode.EXPLICIT).join();
+        Outcomes.StartOutcome started = h.store.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "").join();
+        Outcomes.Assignment a = h.store.ledger().assign(id, started.epoch(), 0, SeqMode.EXPLICIT).join();
         h.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(new byte[] {9})).join();
-        h.store.commit(id, a.index(), 1).join();
-        assertEquals(Outcomes.StopKind.STOPPED, h.store.stop(id, started.epoch(), 0L).join().kind());
+        h.store.ledger().commit(id, a.index(), 1).join();
+        assertEquals(Outcomes.StopKind.STOPPED, h.store.ledger().stop(id, started.epoch(), 0L).join().kind());
         return id;
     }
 

@@ -182,7 +182,7 @@ class PartsIT {
             sendAcked(s, id, 0, 2);
             // Seq 2 gets its index but its put never happens, as for a chunk whose storage failed.
             long epoch = Long.parseLong(h.store.fields(rid).join().get("epoch"));
-            assertEquals(Outcomes.AssignKind.NEW, h.store.assign(rid, epoch, 2, SeqMode.EXPLICIT).join().kind());
+            assertEquals(Outcomes.AssignKind.NEW, h.store.ledger().assign(rid, epoch, 2, SeqMode.EXPLICIT).join().kind());
             s.sendText("{\"type\":\"part\"}");
             JsonNode error = s.next("error");
             assertEquals("INCOMPLETE", error.get("code").asText());

@@ -1,5 +1,6 @@
 package dev.recingest.live;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.merge.Await;
 import dev.recingest.merge.ChunkDigest;
 import dev.recingest.merge.LiveCompatibility;
@@ -119,22 +120,22 @@ final class ChunkFeed {
             // poll. The lease decides whether this rendition goes on (it is lost if Redis stays away too long).
             return;
         }
-        if (meta == null || !meta.containsKey("state")) {
+        if (meta == null || !meta.containsKey(MetaFields.STATE)) {
             if (++unknownPolls > UNKNOWN_POLLS) {
                 throw new Gone("Redis has had no record of the recording for " + poll.multipliedBy(UNKNOWN_POLLS));
             }
             return;
         }
         unknownPolls = 0;
-        RecordingState s = RecordingState.valueOf(meta.get("state"));
+        RecordingState s = RecordingState.valueOf(meta.get(MetaFields.STATE));
         state = s;
         if (s == RecordingState.ABORTED) {
             throw new Gone("the recording was aborted");
         }
-        long filled = Long.parseLong(meta.getOrDefault("filledTo", "0"));
+        long filled = Long.parseLong(meta.getOrDefault(MetaFields.FILLED_TO, "0"));
         committed = Math.max(committed, filled);
-        if (ENDED.contains(s) && meta.containsKey("chunks")) {
-            long n = Long.parseLong(meta.get("chunks"));
+        if (ENDED.contains(s) && meta.containsKey(MetaFields.CHUNKS)) {
+            long n = Long.parseLong(meta.get(MetaFields.CHUNKS));
             // Stopped: every index below N is stored or void, so filledTo has reached N (a repair in flight aside).
             if (filled >= n) {
                 chunkCount = n;

@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.durable.EndLedger;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class Conclusion {
 
     private static final Logger LOG = LoggerFactory.getLogger(Conclusion.class);
-    static final String ANNOUNCED_FIELD = "announced";
+    static final String ANNOUNCED_FIELD = MetaFields.ANNOUNCED;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingStore recordings;
@@ -81,7 +82,7 @@ final class Conclusion {
             if (announced) {
                 recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            recordings.expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            recordings.retention().expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // A missing marker or TTL costs a repeated announcement or memory, not correctness.
             LOG.warn("recordingId={} event=conclusion-incomplete state={} error={}", id, state, e.toString());

@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.Transition;
 import dev.recingest.state.Outcomes.TransitionKind;
@@ -92,14 +93,14 @@ final class OutputPublisher {
         LOG.info("output uploaded recordingId={} outputBytes={} seconds={}", id, result.outputSize(),
                 (System.nanoTime() - uploadStarted) / 1_000_000 / 1000.0);
         Map<String, String> fields = Await.within(recordings.fields(id), REDIS_WAIT);
-        Instant stoppedAt = fields.containsKey("stoppedAt") ? Instant.ofEpochMilli(Long.parseLong(fields.get("stoppedAt"))) : null;
+        Instant stoppedAt = fields.containsKey(MetaFields.STOPPED_AT) ? Instant.ofEpochMilli(Long.parseLong(fields.get(MetaFields.STOPPED_AT))) : null;
         Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
         Await.within(outputs.putBytes(keys.manifest(id), manifest.toJson(), "application/json"), STORAGE_WAIT);
         Transition done = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
-                RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(),
-                Map.of("outputKey", outputKey, "outputSize", Long.toString(result.outputSize()),
-                        "durationSeconds", Double.toString(result.outputInfo().durationSeconds()),
-                        "completedAt", Long.toString(clock.millis()))), REDIS_WAIT);
+                MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(),
+                Map.of(MetaFields.OUTPUT_KEY, outputKey, MetaFields.OUTPUT_SIZE, Long.toString(result.outputSize()),
+                        MetaFields.DURATION_SECONDS, Double.toString(result.outputInfo().durationSeconds()),
+                        MetaFields.COMPLETED_AT, Long.toString(clock.millis()))), REDIS_WAIT);
         if (!done.ok()) {
             afterLoss(id, lease, done);
             return false;
@@ -114,7 +115,7 @@ final class OutputPublisher {
             return false;
         }
         Transition t = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields.get()), REDIS_WAIT);
+                MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields.get()), REDIS_WAIT);
         if (!t.ok()) {
             LOG.warn("merge abandoned recordingId={} attempt={} reason=superseded outcome={} state={}", id,
                     lease.attempt(), t.kind(), t.previous());

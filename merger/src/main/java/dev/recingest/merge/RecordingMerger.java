@@ -1,5 +1,6 @@
 package dev.recingest.merge;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.durable.EndLedger;
 import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
@@ -59,7 +60,7 @@ public final class RecordingMerger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordingMerger.class);
     /** Meta field: epoch ms until which the running attempt's lease holds (0: released). */
-    static final String LEASE_FIELD = "mergeLeaseUntil";
+    static final String LEASE_FIELD = MetaFields.MERGE_LEASE_UNTIL;
     private static final Duration REDIS_WAIT = Duration.ofSeconds(30);
     private static final Duration STORAGE_WAIT = Duration.ofMinutes(30);
     private static final EnumSet<RecordingState> MERGEABLE = EnumSet.of(RecordingState.STOPPED, RecordingState.MERGING);
@@ -314,7 +315,7 @@ public final class RecordingMerger implements AutoCloseable {
     void renew(RecordingId id, Lease lease) throws InterruptedException {
         if (lease.held() && lease.attempt() > 0) {
             var renewed = await(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                    RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields()), REDIS_WAIT);
+                    MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields()), REDIS_WAIT);
             if (!renewed.ok()) {
                 // Another attempt took the recording over, or it was deleted, or its outcome is recorded (a
                 // renewal that ran just after this attempt's own): this attempt can only lose now.
@@ -342,7 +343,7 @@ public final class RecordingMerger implements AutoCloseable {
     private void releaseLease(RecordingId id, Lease lease) {
         try {
             await(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                    RecordingStore.MERGE_ATTEMPT_ID, lease.attemptId(), Map.of(LEASE_FIELD, "0")), REDIS_WAIT);
+                    MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), Map.of(LEASE_FIELD, "0")), REDIS_WAIT);
         } catch (MergeFailure e) {
             LOG.debug("merge lease not released recordingId={} reason={}", id, e.getMessage());
         } catch (InterruptedException e) {
@@ -402,13 +403,13 @@ public final class RecordingMerger implements AutoCloseable {
         }
         String message = f.retryable() ? f.getMessage() + " (attempt " + attempt + " of " + config.maxAttempts() + ")"
                 : f.getMessage();
-        Map<String, String> fields = Map.of("errorCode", f.error().name(), "errorMessage", message,
-                "failedAt", Long.toString(clock.millis()));
+        Map<String, String> fields = Map.of(MetaFields.ERROR_CODE, f.error().name(), MetaFields.ERROR_MESSAGE, message,
+                MetaFields.FAILED_AT, Long.toString(clock.millis()));
         boolean announcedFailure = true;
         try {
             var t = await(lease.attemptId() == null
                     ? recordings.transition(rec.id(), MERGEABLE, RecordingState.FAILED, fields)
-                    : recordings.transitionIf(rec.id(), MERGEABLE, RecordingState.FAILED, RecordingStore.MERGE_ATTEMPT_ID,
+                    : recordings.transitionIf(rec.id(), MERGEABLE, RecordingState.FAILED, MetaFields.MERGE_ATTEMPT_ID,
                             lease.attemptId(), fields), REDIS_WAIT);
             if (!t.ok()) {
                 LOG.warn("merge failure not recorded recordingId={} attempt={} errorCode={} outcome={} state={}",

@@ -97,16 +97,16 @@ class LiveRenditionIT {
         Path second = MediaFixtures.mediaRecorderWebm(dir, "second", 6, "320x240", List.of("-c:v", "libvpx", "-b:v", "300k"));
         List<byte[]> chunks = new java.util.ArrayList<>(MediaFixtures.byteRanges(first, 32 << 10));
         chunks.addAll(MediaFixtures.byteRanges(second, 32 << 10));
-        Outcomes.StartOutcome started = cluster.recordings.start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, null).join();
+        Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, null).join();
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = cluster.recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             cluster.put(id, a.index(), chunks.get(seq));
-            cluster.recordings.commit(id, a.index(), chunks.get(seq).length).join();
+            cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
             Thread.sleep(100);
         }
         awaitStatus(id, "state", "FAILED"::equals);
         assertTrue(cluster.recordings.liveIndex().status(id).join().get("error").contains("second container stream"));
-        cluster.recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
         cluster.recordings.queueMerge(id).join();
         var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
         assertEquals(RecordingState.COMPLETED, rec.state(), "error: " + rec.errorCode() + " " + rec.errorMessage());
@@ -119,11 +119,11 @@ class LiveRenditionIT {
     /** @param secondsPerChunk the media each chunk holds, when known (0: byte ranges) */
     private void record(RecordingId id, String contentType, Mode mode, List<byte[]> chunks, Path firstChunk,
                         double secondsPerChunk) throws Exception {
-        Outcomes.StartOutcome started = cluster.recordings.start(id, contentType, mode, null).join();
+        Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, contentType, mode, null).join();
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = cluster.recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             cluster.put(id, a.index(), chunks.get(seq));
-            cluster.recordings.commit(id, a.index(), chunks.get(seq).length).join();
+            cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
             if (seq == chunks.size() / 2) {
                 // Mid-recording: segments are listed, and the playlist reads as HLS with both streams.
                 awaitStatus(id, "segments", s -> Integer.parseInt(s) >= 2);
@@ -147,7 +147,7 @@ class LiveRenditionIT {
             }
             Thread.sleep(100);
         }
-        Outcomes.StopOutcome stopped = cluster.recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        Outcomes.StopOutcome stopped = cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
         assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
         long stopAt = System.nanoTime();
         cluster.recordings.queueMerge(id).join();

@@ -81,12 +81,12 @@ class BacklogMetricsIT {
 
     private static void start(TestCluster cluster, String id) {
         assertEquals(Outcomes.StartKind.CREATED,
-                cluster.recordings.start(RecordingId.of(id), "video/webm", Mode.STREAM, "").join().kind());
+                cluster.recordings.ledger().start(RecordingId.of(id), "video/webm", Mode.STREAM, "").join().kind());
     }
 
     private static void stopAndQueue(TestCluster cluster, String id) {
-        Outcomes.StartOutcome started = cluster.recordings.start(RecordingId.of(id), "video/webm", Mode.STREAM, "").join();
-        assertEquals(Outcomes.StopKind.STOPPED, cluster.recordings.stop(RecordingId.of(id), started.epoch(), null).join().kind());
+        Outcomes.StartOutcome started = cluster.recordings.ledger().start(RecordingId.of(id), "video/webm", Mode.STREAM, "").join();
+        assertEquals(Outcomes.StopKind.STOPPED, cluster.recordings.ledger().stop(RecordingId.of(id), started.epoch(), null).join().kind());
         cluster.recordings.queueMerge(RecordingId.of(id)).join();
     }
 

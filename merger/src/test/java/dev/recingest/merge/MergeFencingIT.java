@@ -87,7 +87,7 @@ class MergeFencingIT {
         cluster.storage.deleteChunks(id).join();
         cluster.storage.delete(keys().output(id)).join();
         cluster.storage.delete(keys().manifest(id)).join();
-        cluster.recordings.delete(id).join();
+        cluster.recordings.retention().delete(id).join();
 
         race.gate.open();
         race.stale.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

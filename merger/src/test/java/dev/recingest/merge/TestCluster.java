@@ -75,15 +75,15 @@ public final class TestCluster implements AutoCloseable {
 
     /** Records {@code chunks} under explicit seqs and stops the recording; the merge is not queued. */
     void record(RecordingId id, String contentType, Mode mode, String metadata, List<byte[]> chunks) {
-        Outcomes.StartOutcome started = recordings.start(id, contentType, mode, metadata).join();
+        Outcomes.StartOutcome started = recordings.ledger().start(id, contentType, mode, metadata).join();
         assertEquals(Outcomes.StartKind.CREATED, started.kind());
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             assertEquals(Outcomes.AssignKind.NEW, a.kind());
             put(id, a.index(), chunks.get(seq));
-            recordings.commit(id, a.index(), chunks.get(seq).length).join();
+            recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
         }
-        Outcomes.StopOutcome stopped = recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        Outcomes.StopOutcome stopped = recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
         assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
     }
 
@@ -92,27 +92,27 @@ public final class TestCluster implements AutoCloseable {
      * the boundary is checked, marked in storage, then recorded in Redis, before the part's first chunk. Then stops.
      */
     void recordParts(RecordingId id, String contentType, Mode mode, List<List<byte[]>> parts) {
-        Outcomes.StartOutcome started = recordings.start(id, contentType, mode, null).join();
+        Outcomes.StartOutcome started = recordings.ledger().start(id, contentType, mode, null).join();
         assertEquals(Outcomes.StartKind.CREATED, started.kind());
         int seq = 0;
         for (int p = 0; p < parts.size(); p++) {
             if (p > 0) {
-                Outcomes.PartOutcome check = recordings.part(id, started.epoch(), false, -1, System.currentTimeMillis()).join();
+                Outcomes.PartOutcome check = recordings.ledger().part(id, started.epoch(), false, -1, System.currentTimeMillis()).join();
                 assertEquals(Outcomes.PartKind.NEW, check.kind());
                 new dev.recingest.durable.PartLedger(storage).record(id, check.part(), check.firstSeq(), check.startedAt()).join();
-                Outcomes.PartOutcome done = recordings.part(id, started.epoch(), true, check.firstSeq(), check.startedAt()).join();
+                Outcomes.PartOutcome done = recordings.ledger().part(id, started.epoch(), true, check.firstSeq(), check.startedAt()).join();
                 assertEquals(Outcomes.PartKind.NEW, done.kind());
                 assertEquals(seq, done.firstSeq());
             }
             for (byte[] chunk : parts.get(p)) {
-                Outcomes.Assignment a = recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+                Outcomes.Assignment a = recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
                 assertEquals(Outcomes.AssignKind.NEW, a.kind());
                 put(id, a.index(), chunk);
-                recordings.commit(id, a.index(), chunk.length).join();
+                recordings.ledger().commit(id, a.index(), chunk.length).join();
                 seq++;
             }
         }
-        Outcomes.StopOutcome stopped = recordings.stop(id, started.epoch(), (long) seq - 1).join();
+        Outcomes.StopOutcome stopped = recordings.ledger().stop(id, started.epoch(), (long) seq - 1).join();
         assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
     }
 

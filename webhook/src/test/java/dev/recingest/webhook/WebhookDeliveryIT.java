@@ -77,7 +77,7 @@ class WebhookDeliveryIT {
     @Test
     void aSignedEventReachesEveryUrlAndAFailingReceiverGetsItOnItsThirdAttempt() throws Exception {
         RecordingId id = RecordingId.of("hook-1");
-        store.start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, "{\"room\":\"42\"}").join();
+        store.ledger().start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, "{\"room\":\"42\"}").join();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Receiver healthy = new Receiver(0); Receiver flaky = new Receiver(2)) {
             WebhookConfig config = config(List.of(healthy, flaky), Map.of());
@@ -121,7 +121,7 @@ class WebhookDeliveryIT {
     @Test
     void anEventNoReceiverAcceptsIsGivenUpOnceTooOld() throws Exception {
         RecordingId id = RecordingId.of("hook-2");
-        store.start(id, "video/mp2t", Mode.SEGMENTS, "").join();
+        store.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "").join();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Receiver down = Receiver.failing()) {
             WebhookConfig config = config(List.of(down), Map.of("RECINGEST_WEBHOOK_MAX_AGE", "3s"));
@@ -145,7 +145,7 @@ class WebhookDeliveryIT {
             RecordingStore s = new RecordingStore(conn.async(), Clock.systemUTC());
             OutboxPublisher p = OutboxPublisher.create(Settings.of(Map.of()), conn.async(), s);
             RecordingId id = RecordingId.of("hook-3");
-            s.start(id, "video/mp2t", Mode.SEGMENTS, "").join();
+            s.ledger().start(id, "video/mp2t", Mode.SEGMENTS, "").join();
             lost.close();
             // Both answer false (and log) instead of failing; the caller never waits on them.
             assertFalse(p.announce(EventType.STOPPED, id).get(15, TimeUnit.SECONDS));

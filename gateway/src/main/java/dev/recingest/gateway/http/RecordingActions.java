@@ -54,7 +54,8 @@ final class RecordingActions {
     CompletableFuture<Map<String, Object>> stop(RecordingId id) {
         // The existence check comes first: a repair of an unknown id would create keys for it.
         return existing(id).thenCompose(r -> lifecycle.stopWithoutOwner(id)).thenApply(stopped -> {
-            LOG.info("recordingId={} event=stopped-by-admin chunks={} bytes={}", id, stopped.chunks(), stopped.bytes());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("chunks", stopped.chunks())
+                    .addKeyValue("bytes", stopped.bytes()).log("recording stopped by the admin API");
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("recordingId", id.value());
             body.put("state", RecordingState.STOPPED.name());
@@ -72,7 +73,7 @@ final class RecordingActions {
     CompletableFuture<Map<String, Object>> merge(RecordingId id) {
         return existing(id).thenCompose(r -> remerges.request(id)).thenCompose(queued -> {
             if (queued) {
-                LOG.info("recordingId={} event=remerge-requested", id);
+                LOG.atInfo().addKeyValue("recording", id).log("merge requested again by the admin API");
                 return CompletableFuture.completedFuture(Map.<String, Object>of("recordingId", id.value(),
                         "state", RecordingState.STOPPED.name(), "queued", true));
             }
@@ -125,7 +126,7 @@ final class RecordingActions {
             return fenced.thenCompose(x -> store.fields(id))
                     .thenCompose(before -> endings.deleting(id, before))
                     .thenCompose(x -> deleteObjects(id))
-                    .thenCompose(x -> r.state().open() ? store.tombstone(id, lifecycle.retention()) : store.delete(id))
+                    .thenCompose(x -> r.state().open() ? store.retention().tombstone(id, lifecycle.retention()) : store.retention().delete(id))
                     .thenApply(x -> deleted(id, r.state()));
         });
     }
@@ -150,7 +151,8 @@ final class RecordingActions {
     }
 
     private static Map<String, Object> deleted(RecordingId id, RecordingState previous) {
-        LOG.info("recordingId={} event=deleted-by-admin previousState={}", id, previous);
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("previousState", previous)
+                .log("recording deleted by the admin API");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("recordingId", id.value());
         body.put("deleted", true);

@@ -92,10 +92,12 @@ final class RecordingsApi {
             if (error != null) {
                 IngestException e = RedisFailures.classify(error);
                 if (e.code() == ErrorCode.INTERNAL) {
-                    LOG.error("event=admin-request-failed method={} path={} code={}", request.method(), path, e.code(), e);
+                    LOG.atError().addKeyValue("method", request.method()).addKeyValue("path", path)
+                            .addKeyValue("code", e.code()).setCause(e).log("admin request failed");
                 } else if (!e.code().clientFault()) {
-                    LOG.warn("event=admin-request-failed method={} path={} code={} error={}", request.method(), path,
-                            e.code(), e.getCause() == null ? e.getMessage() : e.getCause().toString());
+                    LOG.atWarn().addKeyValue("method", request.method()).addKeyValue("path", path).addKeyValue("code", e.code())
+                            .addKeyValue("error", e.getCause() == null ? e.getMessage() : e.getCause().toString())
+                            .log("admin request failed");
                 }
                 HttpReplies.error(ctx, keepAlive, e);
             }
@@ -171,7 +173,7 @@ final class RecordingsApi {
                     }
                 }
                 // Ids whose keys expired leave the listing here; the next page starts that much earlier.
-                return store.unlist(expired).thenAccept(removed -> {
+                return store.retention().unlist(expired).thenAccept(removed -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("recordings", page);
                     body.put("offset", offset);

@@ -70,6 +70,17 @@ public final class GatewayMetrics {
         }
     }
 
+    /** Counts a chunk's answer: acked (bytes, latency since {@code startNanos}), nacked or dropped (a gap). */
+    void answered(ChunkResult result, long bytes, long startNanos) {
+        if (result instanceof ChunkResult.Acked) {
+            acked(bytes, startNanos);
+        } else if (result instanceof ChunkResult.Nacked) {
+            nacked();
+        } else if (result instanceof ChunkResult.Gap) {
+            dropped();
+        }
+    }
+
     void acked(long bytes, long startNanos) {
         acked.increment();
         chunkBytes.increment(bytes);

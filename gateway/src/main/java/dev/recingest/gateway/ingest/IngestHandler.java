@@ -1,11 +1,9 @@
 package dev.recingest.gateway.ingest;
 
 import dev.recingest.gateway.ingest.RecordingLifecycle.Opened;
-import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
-import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import dev.recingest.state.RedisFailures;
 import io.netty.buffer.ByteBuf;
@@ -14,17 +12,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,39 +25,32 @@ import org.slf4j.LoggerFactory;
  * One WebSocket connection, recording one recording. Not sharable: it holds the connection's state,
  * which only its event loop touches (async results hop back with {@code ctx.executor()}).
  *
- * <p>Limits a frame can be judged on by its header (sizes, rates, chunks before {@code start}) and the
- * {@code start} deadline are applied in front of it ({@link WebSocketGuard}); whether the connection reads
- * is its {@link ReadGate}'s to say. The file is over 400 lines because every path that ends a connection
- * (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on its one
- * phase; keepalive is the next thing to move out (issue 11).
+ * <p>The last stage of the pipeline (see {@code GatewayInitializer}): in front of it, limits a frame can be judged on
+ * by its header, the {@code start} deadline and the connection limit ({@link WebSocketGuard}), keepalive
+ * ({@link Keepalive}) and decoding ({@link IngestFrameDecoder}). Its chunks' accounting is {@link ChunksInFlight},
+ * whether it reads is its {@link ReadGate}'s to say, a chunk's way to storage the {@link ChunkWriter}'s.
+ *
+ * <p>What is left here is the connection's phase machine, and it is near 400 lines for a reason: every path that
+ * ends a connection (stop, abort, errors, drain, an expired token, idle) or holds it (start, part) has to agree on
+ * its one phase, and split over several files those agreements were where bugs hid.
  */
-public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
 
     /** Where the connection is in the protocol; PARTING: a {@code part} awaits its answer. */
     private enum Phase { AWAITING_START, STARTING, OPEN, PARTING, STOPPING, CLOSED }
 
-    /** A chunk that arrived while {@code start} or {@code part} was being answered; processed once it is. */
-    private record Queued(long seq, ByteBuf payload, long receivedNanos) {
-    }
-
     private final IngestServices services;
     private final FrameLimits limits;
     private ReadGate gate;
-    /**
-     * Chunks that arrived while {@code start} was being answered; made by the first such chunk, because most
-     * connections never need it and an idle connection should cost little heap (issue 5: 10,000 per gateway).
-     */
-    private ArrayDeque<Queued> queued;
+    private ChunksInFlight chunks;
     private Phase phase = Phase.AWAITING_START;
     private String headerToken;
     private Opened recording;
     private Ownership owner;
-    private long unackedBytes;
-    private int inflight;
-    private Runnable whenIdle;
-    private boolean counted;
+    /** The connection is a WebSocket (the upgrade completed); before, it is an HTTP connection. */
+    private boolean upgraded;
     private ScheduledFuture<?> tokenExpiry;
     private boolean tokenExpired;
     /** How many more {@code part}s arrived, with no chunk between, while one awaited its answer. */
@@ -83,33 +67,32 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         gate = new ReadGate(ctx.channel());
+        chunks = new ChunksInFlight(services.flow(), gate);
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, IngestFrame frame) {
         if (phase == Phase.CLOSED) {
-            return;
+            return; // closing: nothing more is answered (a chunk's payload is released with its frame)
         }
         try {
-            if (frame instanceof BinaryWebSocketFrame) {
-                onChunk(ctx, frame.content());
-            } else if (frame instanceof TextWebSocketFrame text) {
-                onControl(ctx, text);
-            } else {
-                throw new IngestException(ErrorCode.BAD_REQUEST, "unexpected frame type");
+            if (frame instanceof IngestFrame.Chunk chunk) {
+                expectChunk();
+                onChunk(ctx, chunk.seq(), chunk.content());
+            } else if (frame instanceof IngestFrame.Control control) {
+                onControl(ctx, control.message());
+            } else if (frame instanceof IngestFrame.Invalid invalid) {
+                if (invalid.chunk()) {
+                    expectChunk();
+                }
+                throw invalid.error();
             }
         } catch (IngestException e) {
             fail(ctx, e);
         }
     }
 
-    private void onControl(ChannelHandlerContext ctx, TextWebSocketFrame text) {
-        if (text.content().readableBytes() > services.config().maxTextBytes()) {
-            fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "control message over "
-                    + services.config().maxTextBytes() + " bytes"));
-            return;
-        }
-        Message message = Json.readMessage(ControlText.decode(text.content()));
+    private void onControl(ChannelHandlerContext ctx, Message message) {
         if (message instanceof Message.Start start) {
             expect(Phase.AWAITING_START, "start may be sent once, first");
             phase = Phase.STARTING;
@@ -119,15 +102,14 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq(),
-                    services.writer().recovery()), stopped -> {
-                        LOG.info("recordingId={} event=stopped chunks={} bytes={}", stopped.recordingId(),
-                                stopped.chunks(), stopped.bytes());
+            chunks.whenNothingInFlight(() -> after(ctx, services.lifecycle().stop(owner, stop.lastSeq()), stopped -> {
+                        LOG.atInfo().addKeyValue("recording", stopped.recordingId()).addKeyValue("chunks", stopped.chunks())
+                                .addKeyValue("bytes", stopped.bytes()).log("recording stopped");
                         services.metrics().stopped();
                         finish(ctx, stopped);
                     }));
         } else if (message instanceof Message.Part) {
-            if (phase == Phase.PARTING && (queued == null || queued.isEmpty())) {
+            if (phase == Phase.PARTING && !chunks.holding()) {
                 // "A part right after another, with no chunk between them, is answered with the same reply": also
                 // one sent before the first was answered (both can arrive in one read), once the first is.
                 partAskedAgain++;
@@ -137,7 +119,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             phase = Phase.PARTING;
             // The chunks sent after it belong to the new part: they wait until its boundary is recorded.
             gate.hold(ReadGate.Reason.PARTING);
-            whenNothingInFlight(() -> after(ctx, services.parts().start(owner, services.writer().recovery()), started -> {
+            chunks.whenNothingInFlight(() -> after(ctx, services.parts().start(owner), started -> {
                 services.metrics().partStarted();
                 for (int i = 0; i <= partAskedAgain; i++) {
                     Replies.send(ctx, started);
@@ -147,8 +129,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         } else if (message instanceof Message.Abort) {
             expect(Phase.OPEN, "abort needs an open recording");
             phase = Phase.STOPPING;
-            whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner, services.writer().recovery()), aborted -> {
-                LOG.info("recordingId={} event=aborted", aborted.recordingId());
+            chunks.whenNothingInFlight(() -> after(ctx, services.lifecycle().abort(owner), aborted -> {
+                LOG.atInfo().addKeyValue("recording", aborted.recordingId()).log("recording aborted");
                 services.metrics().aborted();
                 finish(ctx, aborted);
             }));
@@ -161,12 +143,12 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         recording = opened;
         owner = opened.ownership();
         phase = Phase.OPEN;
-        LOG.info("recordingId={} event={} epoch={} nextSeq={} contentType={} mode={}", opened.id(),
-                opened.resumed() ? "resumed" : "started", opened.epoch(), opened.nextSeq(), opened.contentType(),
-                opened.mode().wire());
+        LOG.atInfo().addKeyValue("recording", opened.id()).addKeyValue("epoch", opened.epoch())
+                .addKeyValue("nextSeq", opened.nextSeq()).addKeyValue("contentType", opened.contentType())
+                .addKeyValue("mode", opened.mode().wire()).log(opened.resumed() ? "recording resumed" : "recording started");
         services.metrics().started(opened.resumed());
         Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed(), opened.parts()));
-        writeQueued(ctx);
+        writeHeld(ctx);
         gate.lift(ReadGate.Reason.STARTING);
         if (opened.tokenExpiresAt() != null) {
             long millis = opened.tokenExpiresAt().plus(services.config().tokens().leeway()).toEpochMilli()
@@ -176,10 +158,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
 
     /** The chunks that waited for {@code start} or {@code part} to be answered go on, in arrival order. */
-    private void writeQueued(ChannelHandlerContext ctx) {
-        while (queued != null && !queued.isEmpty() && phase == Phase.OPEN) {
-            Queued q = queued.poll();
-            write(ctx, q.seq(), q.payload(), q.receivedNanos());
+    private void writeHeld(ChannelHandlerContext ctx) {
+        ChunksInFlight.Held h;
+        while (phase == Phase.OPEN && (h = chunks.nextHeld()) != null) {
+            write(ctx, h.seq(), h.payload(), h.receivedNanos());
         }
     }
 
@@ -187,7 +169,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
     private void backToOpen(ChannelHandlerContext ctx) {
         phase = Phase.OPEN;
         partAskedAgain = 0;
-        writeQueued(ctx);
+        writeHeld(ctx);
         gate.lift(ReadGate.Reason.PARTING);
         if (tokenExpired) {
             onTokenExpired(ctx);
@@ -206,44 +188,29 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         tokenExpiry = null;
         tokenExpired = true;
         if (phase == Phase.OPEN) {
-            LOG.info("recordingId={} event=token-expired", recording.id());
+            LOG.atInfo().addKeyValue("recording", recording.id()).log("token expired");
             endAfterWrites(ctx, new IngestException(ErrorCode.TOKEN_EXPIRED,
                     "token expired; connect again with a fresh token and start the same recording to resume"));
         }
     }
 
-    private void onChunk(ChannelHandlerContext ctx, ByteBuf content) {
+    /** A chunk frame (valid or not) is refused first for arriving in the wrong phase. */
+    private void expectChunk() {
         if (phase == Phase.AWAITING_START) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk before start");
         }
         if (phase == Phase.STOPPING) {
             throw new IngestException(ErrorCode.BAD_REQUEST, "chunk while a stop or abort awaits its answer");
         }
-        int length = content.readableBytes();
-        if (length < ChunkFrame.HEADER_BYTES) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "truncated chunk header: " + length + " bytes");
-        }
-        int at = content.readerIndex();
-        if (content.getByte(at) != ChunkFrame.KIND_CHUNK) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "unknown frame kind " + content.getByte(at));
-        }
-        long seq = content.getLong(at + 1);
-        if (seq < ChunkFrame.AUTO_SEQ) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "seq must be -1 or a chunk number from 0");
-        }
-        if (length == ChunkFrame.HEADER_BYTES) {
-            throw new IngestException(ErrorCode.BAD_REQUEST, "empty chunk payload");
-        }
-        // The payload leaves the event loop for the S3 put: retained here, released by its new owner.
-        ByteBuf payload = content.retainedSlice(at + ChunkFrame.HEADER_BYTES, length - ChunkFrame.HEADER_BYTES);
+    }
+
+    private void onChunk(ChannelHandlerContext ctx, long seq, ByteBuf content) {
+        // The payload leaves the event loop for the S3 put: retained here, released by its new owner (the writer).
+        ByteBuf payload = content.retain();
         long received = System.nanoTime();
-        unackedBytes += payload.readableBytes();
-        services.flow().acquired(gate, payload.readableBytes(), unackedBytes);
+        chunks.arrived(payload.readableBytes());
         if (phase == Phase.STARTING || phase == Phase.PARTING) {
-            if (queued == null) {
-                queued = new ArrayDeque<>(4);
-            }
-            queued.add(new Queued(seq, payload, received));
+            chunks.hold(seq, payload, received);
         } else {
             write(ctx, seq, payload, received);
         }
@@ -251,44 +218,22 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     private void write(ChannelHandlerContext ctx, long seq, ByteBuf payload, long receivedNanos) {
         long size = payload.readableBytes();
-        inflight++;
+        chunks.writing();
         services.writer().write(owner, seq, payload, ctx.executor())
                 .whenCompleteAsync((result, error) -> onWritten(ctx, size, receivedNanos, result), ctx.executor());
     }
 
     private void onWritten(ChannelHandlerContext ctx, long size, long receivedNanos, ChunkResult result) {
-        inflight--;
-        unackedBytes -= size;
-        services.flow().released(gate, size, unackedBytes);
+        chunks.written(size);
         if (phase != Phase.CLOSED) {
-            if (result instanceof ChunkResult.Acked a) {
-                services.metrics().acked(size, receivedNanos);
-                Replies.send(ctx, new Message.Ack(a.seq(), a.index(), a.size()));
-            } else if (result instanceof ChunkResult.Nacked n) {
-                services.metrics().nacked();
-                Replies.send(ctx, new Message.Nack(n.seq(), ErrorCode.STORAGE_UNAVAILABLE.name(), n.retryable(),
-                        n.index(), n.message()));
-            } else if (result instanceof ChunkResult.Gap g) {
-                services.metrics().dropped();
-                Replies.send(ctx, new Message.Error(ErrorCode.SEQ_GAP.name(), "seq " + g.seq()
-                        + " is ahead; resend from " + g.expected(), g.seq(), g.expected(), null, null));
-            } else if (result instanceof ChunkResult.Fatal f) {
+            if (result instanceof ChunkResult.Fatal f) {
                 fail(ctx, f.error());
+            } else {
+                services.metrics().answered(result, size, receivedNanos);
+                Replies.send(ctx, Replies.answer(result));
             }
         }
-        if (inflight == 0 && whenIdle != null) {
-            Runnable r = whenIdle;
-            whenIdle = null;
-            r.run();
-        }
-    }
-
-    private void whenNothingInFlight(Runnable action) {
-        if (inflight == 0) {
-            action.run();
-        } else {
-            whenIdle = action;
-        }
+        chunks.settle();
     }
 
     /** Runs {@code onSuccess} on the event loop, or answers the failure. */
@@ -316,9 +261,11 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         services.metrics().error(e.code());
         String id = recording == null ? "-" : recording.id().value();
         if (e.code() == ErrorCode.INTERNAL) {
-            LOG.error("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage(), e);
+            LOG.atError().addKeyValue("recording", id).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                    .setCause(e).log("connection answered with an error");
         } else {
-            LOG.info("recordingId={} event=error code={} message={}", id, e.code(), e.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                    .log("connection answered with an error");
         }
         Replies.send(ctx, Replies.errorMessage(e));
         if (e.code().closeCode() != 0) {
@@ -358,19 +305,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 headerToken = auth.substring(7).trim();
             }
-            counted = true;
-            if (services.metrics().connectionOpened() > services.config().maxConnections()) {
-                fail(ctx, new IngestException(ErrorCode.RATE_LIMITED, "too many connections to this gateway"));
-            }
-        } else if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE && !counted) {
-                ctx.close(); // an HTTP connection (or an upgrade that never completed) that went quiet
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                phase = Phase.CLOSED;
-                Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");
-            } else if (idle.state() == IdleState.WRITER_IDLE && counted) {
-                ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-            }
+            upgraded = true;
+        } else if (evt == Keepalive.IdleTimeout.INSTANCE) {
+            phase = Phase.CLOSED;
+            Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");
         } else if (evt == FlowControl.ResumeReading.INSTANCE) {
             gate.lift(ReadGate.Reason.GLOBAL);
         } else if (evt instanceof ConnectionRefused refused) {
@@ -386,7 +324,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
 
     /** Graceful drain: read nothing more, let writes in flight finish (and be acked), then close 1001. */
     private void drain(ChannelHandlerContext ctx) {
-        if (!counted) {
+        if (!upgraded) {
             ctx.close(); // an HTTP connection: nothing in flight that a client would resume
             return;
         }
@@ -406,7 +344,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
      */
     private void endAfterWrites(ChannelHandlerContext ctx, IngestException reason) {
         gate.hold(ReadGate.Reason.CLOSING);
-        whenNothingInFlight(() -> {
+        chunks.whenNothingInFlight(() -> {
             if (phase == Phase.CLOSED) {
                 return;
             }
@@ -425,18 +363,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
         if (tokenExpiry != null) {
             tokenExpiry.cancel(false);
         }
-        if (counted) {
-            services.metrics().connectionClosed();
-            counted = false;
-        }
-        while (queued != null && !queued.isEmpty()) {
-            Queued q = queued.poll();
-            long size = q.payload().readableBytes();
-            q.payload().release();
-            unackedBytes -= size;
-            services.flow().released(gate, size, unackedBytes);
-        }
-        services.flow().closed(gate);
+        chunks.closed();
         super.channelInactive(ctx);
     }
 
@@ -449,7 +376,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             // The client is gone (a reset, or closed in the middle of a message), or we are closing: there is
             // nobody to answer. Answering anyway would fail the write, whose void promise reports the failure
             // here again, and again.
-            LOG.info("recordingId={} event=connection-lost message={}", id, cause.toString());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("error", cause.toString()).log("connection lost");
             phase = Phase.CLOSED;
             ctx.close();
             return;
@@ -458,7 +385,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<WebSocketFr
             fail(ctx, new IngestException(ErrorCode.FRAME_TOO_BIG, "frame over the size limit"));
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The frame decoder has already sent its close code (1009 for an oversize frame, 1002 otherwise).
-            LOG.info("recordingId={} event=bad-frame message={}", id, cause.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("error", cause.getMessage()).log("bad WebSocket frame");
             phase = Phase.CLOSED;
             ctx.close();
         } else {

@@ -8,7 +8,7 @@ import dev.recingest.protocol.Message;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.PartKind;
 import dev.recingest.state.Outcomes.PartOutcome;
-import dev.recingest.state.RecordingStore;
+import dev.recingest.state.IngestLedger;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -27,20 +27,22 @@ public final class Parts {
 
     private static final Logger LOG = LoggerFactory.getLogger(Parts.class);
 
-    private final RecordingStore store;
+    private final IngestLedger ledger;
     private final Reconciler reconciler;
-    private final PartLedger ledger;
+    private final PartLedger boundaries;
     private final Clock clock;
+    private final Recovery recovery;
 
-    public Parts(RecordingStore store, Reconciler reconciler, PartLedger ledger, Clock clock) {
-        this.store = store;
-        this.reconciler = reconciler;
+    public Parts(IngestLedger ledger, Reconciler reconciler, PartLedger boundaries, Clock clock, Recovery recovery) {
         this.ledger = ledger;
+        this.reconciler = reconciler;
+        this.boundaries = boundaries;
         this.clock = clock;
+        this.recovery = recovery;
     }
 
     /** Starts a part of the recording {@code owner} holds (or answers the one already started at the counter). */
-    CompletableFuture<Message.PartStarted> start(Ownership owner, Recovery recovery) {
+    CompletableFuture<Message.PartStarted> start(Ownership owner) {
         RecordingId id = owner.id();
         return reconciler.reconcile(id, owner.knownNext())
                 .thenCompose(r -> check(owner))
@@ -53,20 +55,21 @@ public final class Parts {
                     return recovery.recover(owner, Recovery.Trouble.RECLAIM).thenCompose(x -> check(owner));
                 })
                 .thenCompose(o -> o.kind() != PartKind.NEW ? CompletableFuture.completedFuture(o)
-                        : ledger.record(id, o.part(), o.firstSeq(), o.startedAt())
-                                .thenCompose(x -> store.part(id, owner.epoch(), true, o.firstSeq(), o.startedAt())))
+                        : boundaries.record(id, o.part(), o.firstSeq(), o.startedAt())
+                                .thenCompose(x -> ledger.part(id, owner.epoch(), true, o.firstSeq(), o.startedAt())))
                 .thenApply(o -> answer(owner, o));
     }
 
     private CompletableFuture<PartOutcome> check(Ownership owner) {
-        return store.part(owner.id(), owner.epoch(), false, -1, clock.millis());
+        return ledger.part(owner.id(), owner.epoch(), false, -1, clock.millis());
     }
 
     private static Message.PartStarted answer(Ownership owner, PartOutcome o) {
         return switch (o.kind()) {
             case NEW, SAME -> {
-                LOG.info("recordingId={} event=part-started part={} firstSeq={} again={}", owner.id(), o.part(),
-                        o.firstSeq(), o.kind() == PartKind.SAME);
+                LOG.atInfo().addKeyValue("recording", owner.id()).addKeyValue("part", o.part())
+                        .addKeyValue("firstSeq", o.firstSeq()).addKeyValue("again", o.kind() == PartKind.SAME)
+                        .log("part started");
                 yield new Message.PartStarted(o.part(), o.firstSeq());
             }
             case INCOMPLETE -> throw RecordingLifecycle.incomplete(o.missing());

@@ -18,7 +18,7 @@ import dev.recingest.state.Outcomes.StartKind;
 import dev.recingest.state.Outcomes.StopKind;
 import dev.recingest.state.Outcomes.StopOutcome;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.RecordingStore;
+import dev.recingest.state.IngestLedger;
 import dev.recingest.state.SeqMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class RecordingLifecycle {
     private static final Pattern CONTENT_TYPE = Pattern.compile("[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+([ \\t]*;[ -~]*)?");
     private static final int MAX_MISSING_LISTED = 1000;
 
-    private final RecordingStore store;
+    private final IngestLedger ledger;
     private final Reconciler reconciler;
     private final Endings endings;
     private final OpenPerSubject subjects;
@@ -53,15 +53,18 @@ public final class RecordingLifecycle {
     private final int maxMetadataBytes;
     private final int maxOpenPerSubject;
     private final EventPublisher events;
+    private final Recovery recovery;
 
     /**
      * @param tokens            null when authentication is off
      * @param maxOpenPerSubject open recordings one token subject may have (0: no limit)
      * @param events            where recording.started goes
+     * @param recovery          what takes a recording back for its owner when Redis lost the record or the takeover
      */
-    public RecordingLifecycle(RecordingStore store, Reconciler reconciler, Endings endings, OpenPerSubject subjects,
-                              Tokens tokens, int maxMetadataBytes, int maxOpenPerSubject, EventPublisher events) {
-        this.store = store;
+    public RecordingLifecycle(IngestLedger ledger, Reconciler reconciler, Endings endings, OpenPerSubject subjects,
+                              Tokens tokens, int maxMetadataBytes, int maxOpenPerSubject, EventPublisher events,
+                              Recovery recovery) {
+        this.ledger = ledger;
         this.reconciler = reconciler;
         this.endings = endings;
         this.subjects = subjects;
@@ -69,6 +72,7 @@ public final class RecordingLifecycle {
         this.maxMetadataBytes = maxMetadataBytes;
         this.maxOpenPerSubject = maxOpenPerSubject;
         this.events = events;
+        this.recovery = recovery;
     }
 
     /** How long the Redis keys of an ended recording live (RECINGEST_RETENTION_REDIS). */
@@ -119,7 +123,7 @@ public final class RecordingLifecycle {
                     }
                     return r.state() == null ? admit(who) : CompletableFuture.completedFuture(null);
                 })
-                .thenCompose(x -> store.start(id, contentType, mode, metadata))
+                .thenCompose(x -> ledger.start(id, contentType, mode, metadata))
                 .thenApply(o -> {
                     if (o.kind() == StartKind.NOT_OPEN) {
                         throw notOpen(o.state());
@@ -146,17 +150,17 @@ public final class RecordingLifecycle {
     }
 
     /** Stops the recording for the connection that owns it (it has waited for its chunks in flight). */
-    CompletableFuture<Message.Stopped> stop(Ownership owner, Long lastSeq, Recovery recovery) {
+    CompletableFuture<Message.Stopped> stop(Ownership owner, Long lastSeq) {
         RecordingId id = owner.id();
         return reconciler.reconcile(id, owner.knownNext())
-                .thenCompose(r -> store.stop(id, owner.epoch(), lastSeq))
+                .thenCompose(r -> ledger.stop(id, owner.epoch(), lastSeq))
                 .thenCompose(o -> {
                     if (!lostByRedis(o.kind() == StopKind.UNKNOWN, o.kind() == StopKind.TAKEN_OVER, o.ownerEpoch(), owner)) {
                         return CompletableFuture.completedFuture(o);
                     }
                     // Redis lost the record, or the takeover that made this connection the owner.
                     return recovery.recover(owner, Recovery.Trouble.RECLAIM)
-                            .thenCompose(x -> store.stop(id, owner.epoch(), lastSeq));
+                            .thenCompose(x -> ledger.stop(id, owner.epoch(), lastSeq));
                 })
                 .thenCompose(o -> stopped(id, o, lastSeq));
     }
@@ -167,7 +171,7 @@ public final class RecordingLifecycle {
      */
     public CompletableFuture<Message.Stopped> stopWithoutOwner(RecordingId id) {
         return reconciler.reconcile(id, 0)
-                .thenCompose(r -> store.stop(id, null, null))
+                .thenCompose(r -> ledger.stop(id, null, null))
                 .thenCompose(o -> stopped(id, o, null));
     }
 
@@ -214,16 +218,16 @@ public final class RecordingLifecycle {
      * Aborts the recording for the connection that owns it, like any other write of it (a stale connection
      * whose recording was taken over gets TAKEN_OVER, 4409), then leaves a tombstone and deletes its chunks.
      */
-    CompletableFuture<Message.Aborted> abort(Ownership owner, Recovery recovery) {
+    CompletableFuture<Message.Aborted> abort(Ownership owner) {
         RecordingId id = owner.id();
         return reconciler.reconcile(id, owner.knownNext())
-                .thenCompose(r -> store.abort(id, owner.epoch()))
+                .thenCompose(r -> ledger.abort(id, owner.epoch()))
                 .thenCompose(a -> {
                     if (!lostByRedis(a.kind() == AbortKind.UNKNOWN, a.kind() == AbortKind.TAKEN_OVER, a.ownerEpoch(),
                             owner)) {
                         return CompletableFuture.completedFuture(a);
                     }
-                    return recovery.recover(owner, Recovery.Trouble.RECLAIM).thenCompose(x -> store.abort(id, owner.epoch()));
+                    return recovery.recover(owner, Recovery.Trouble.RECLAIM).thenCompose(x -> ledger.abort(id, owner.epoch()));
                 })
                 .thenCompose(a -> switch (a.kind()) {
                     case ABORTED -> endings.aborted(id).thenApply(x -> new Message.Aborted(id.value()));

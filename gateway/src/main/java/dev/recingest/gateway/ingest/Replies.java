@@ -21,6 +21,19 @@ final class Replies {
         ctx.writeAndFlush(new TextWebSocketFrame(Json.write(message)), ctx.voidPromise());
     }
 
+    /** The answer to a chunk that was acked, nacked or dropped as ahead of the counter (not a fatal one). */
+    static Message answer(ChunkResult result) {
+        if (result instanceof ChunkResult.Acked a) {
+            return new Message.Ack(a.seq(), a.index(), a.size());
+        } else if (result instanceof ChunkResult.Nacked n) {
+            return new Message.Nack(n.seq(), ErrorCode.STORAGE_UNAVAILABLE.name(), n.retryable(), n.index(), n.message());
+        } else if (result instanceof ChunkResult.Gap g) {
+            return new Message.Error(ErrorCode.SEQ_GAP.name(), "seq " + g.seq() + " is ahead; resend from " + g.expected(),
+                    g.seq(), g.expected(), null, null);
+        }
+        throw new IllegalArgumentException("a fatal result is answered by failing the connection: " + result);
+    }
+
     /** The error message of PROTOCOL.md for {@code e}, with the fields its code carries. */
     @SuppressWarnings("unchecked")
     static Message.Error errorMessage(IngestException e) {

@@ -104,8 +104,8 @@ public final class Janitor implements AutoCloseable {
         });
         long every = config.interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::passQuietly, every, every, TimeUnit.MILLISECONDS);
-        LOG.info("event=janitor-started stallTimeout={} idleTimeout={} interval={}", config.stallTimeout(),
-                config.idleTimeout(), config.interval());
+        LOG.atInfo().addKeyValue("stallTimeout", config.stallTimeout()).addKeyValue("idleTimeout", config.idleTimeout())
+                .addKeyValue("interval", config.interval()).log("janitor started");
     }
 
     private void passQuietly() {
@@ -114,7 +114,7 @@ public final class Janitor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("event=janitor-pass-failed reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("janitor pass failed");
         }
     }
 
@@ -143,14 +143,16 @@ public final class Janitor implements AutoCloseable {
         int swept = 0;
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             if (lost.get()) {
-                LOG.warn("event=janitor-lock-lost swept={} reason=another janitor holds it; this pass stops", swept);
+                LOG.atWarn().addKeyValue("swept", swept).addKeyValue("reason", "another janitor holds it; this pass stops")
+                        .log("janitor lock lost");
                 break;
             }
             List<Due> due = open.due(now, BATCH).get(REDIS_WAIT_SECONDS, TimeUnit.SECONDS);
             List<CompletableFuture<Void>> steps = new ArrayList<>(due.size());
             for (Due d : due) {
                 steps.add(step(d, now).exceptionally(e -> {
-                    LOG.warn("recordingId={} event=janitor-step-failed reason={}", d.recordingId(), e.toString());
+                    LOG.atWarn().addKeyValue("recording", d.recordingId()).addKeyValue("error", e.toString())
+                            .log("janitor step failed");
                     return null;
                 }));
             }
@@ -179,7 +181,7 @@ public final class Janitor implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // Redis did not answer this time: the ttl outlasts two more tries.
-            LOG.warn("event=janitor-lock-renewal-failed reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("janitor lock not renewed");
         }
     }
 
@@ -217,20 +219,22 @@ public final class Janitor implements AutoCloseable {
             case STALLED -> {
                 if (s.changed()) {
                     stalled.increment();
-                    LOG.info("recordingId={} event=stalled lastActivityMs={}", id, s.lastActivity());
+                    LOG.atInfo().addKeyValue("recording", id).addKeyValue("lastActivityMs", s.lastActivity())
+                            .log("recording stalled");
                     events.announce(EventType.STALLED, id);
                 }
                 yield open.reschedule(d.recordingId(), Math.min(s.lastActivity() + idle, now + stall));
             }
             case STOPPED -> {
                 autoStopped.increment();
-                LOG.info("recordingId={} event=auto-stopped chunks={} void={}", id, s.chunks(), s.indices());
+                LOG.atInfo().addKeyValue("recording", id).addKeyValue("chunks", s.chunks()).addKeyValue("void", s.indices())
+                        .log("recording stopped by the janitor");
                 yield endings.stopped(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
             }
             case FAILED -> {
                 failed.increment();
-                LOG.warn("recordingId={} event=auto-stop-failed code=MISSING_CHUNKS chunks={} missing={}", id,
-                        s.chunks(), s.indices());
+                LOG.atWarn().addKeyValue("recording", id).addKeyValue("code", "MISSING_CHUNKS").addKeyValue("chunks", s.chunks())
+                        .addKeyValue("missing", s.indices()).log("recording failed at the janitor's stop");
                 yield endings.failed(id).thenCompose(x -> open.forget(d)).thenApply(x -> null);
             }
             case NOT_OPEN -> lostMerge(d, id, s, now);
@@ -248,7 +252,8 @@ public final class Janitor implements AutoCloseable {
             return open.reschedule(d.recordingId(), graceEnds);
         }
         requeued.increment();
-        LOG.warn("recordingId={} event=merge-requeued stoppedAtMs={} reason=stopped-without-merge-job", id, s.stoppedAt());
+        LOG.atWarn().addKeyValue("recording", id).addKeyValue("stoppedAtMs", s.stoppedAt())
+                .addKeyValue("reason", "stopped without a merge job").log("merge queued again");
         // Storage first: the merger may have finished before Redis lost its outcome. Then the stop as any stop
         // ends: recorded in storage (it may never have been), the merge queued.
         return reconciler.reconcile(id, 0).thenCompose(r -> endings.stopped(id))
@@ -274,7 +279,7 @@ public final class Janitor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("event=janitor-lock-not-released reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("janitor lock not released");
         }
     }
 }

@@ -37,6 +37,11 @@ public record JanitorConfig(Duration stallTimeout, Duration idleTimeout, Duratio
         }
     }
 
+    /** Every setting at its default (the README's table). */
+    public static JanitorConfig defaults() {
+        return new JanitorConfig(STALL_TIMEOUT.defaultValue(), RECORDING_IDLE_TIMEOUT.defaultValue(), INTERVAL.defaultValue());
+    }
+
     public static JanitorConfig from(Settings s) {
         return new JanitorConfig(s.get(STALL_TIMEOUT), s.get(RECORDING_IDLE_TIMEOUT), s.get(INTERVAL));
     }

@@ -1,11 +1,12 @@
 package dev.recingest.gateway.janitor;
 
+import dev.recingest.state.MetaFields;
 import dev.recingest.durable.EndLedger;
 import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.RecordingStore;
+import dev.recingest.state.RecordReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +29,12 @@ final class MergeAudit {
 
     private static final Logger LOG = LoggerFactory.getLogger(MergeAudit.class);
 
-    private final RecordingStore store;
+    private final RecordReader store;
     private final Reconciler reconciler;
     private final Endings endings;
     private final Duration grace;
 
-    MergeAudit(RecordingStore store, Reconciler reconciler, Endings endings, Duration grace) {
+    MergeAudit(RecordReader store, Reconciler reconciler, Endings endings, Duration grace) {
         this.store = store;
         this.reconciler = reconciler;
         this.endings = endings;
@@ -48,7 +49,8 @@ final class MergeAudit {
             for (Map.Entry<RecordingId, Instant> e : owed.entrySet()) {
                 if (e.getValue().plus(grace).isBefore(now)) {
                     checks.add(check(e.getKey(), restored).exceptionally(error -> {
-                        LOG.warn("recordingId={} event=merge-audit-failed reason={}", e.getKey(), error.toString());
+                        LOG.atWarn().addKeyValue("recording", e.getKey()).addKeyValue("error", error.toString())
+                                .log("merge audit failed");
                         return null;
                     }));
                 }
@@ -59,7 +61,7 @@ final class MergeAudit {
 
     private CompletableFuture<Void> check(RecordingId id, AtomicInteger restored) {
         return store.fields(id).thenCompose(meta -> {
-            String state = meta.get("state");
+            String state = meta.get(MetaFields.STATE);
             if (state == null || RecordingState.valueOf(state).open()) {
                 return reconciler.reconcile(id, 0).thenCompose(r -> {
                     if (r.stored() != RecordingState.STOPPED) {
@@ -67,12 +69,13 @@ final class MergeAudit {
                         return endings.ledger().mergeConcluded(id);
                     }
                     restored.incrementAndGet();
-                    LOG.warn("recordingId={} event=merge-restored redisState={} storedState={}", id, state, r.stored());
+                    LOG.atWarn().addKeyValue("recording", id).addKeyValue("redisState", state)
+                            .addKeyValue("storedState", r.stored()).log("merge owed by storage restored");
                     return CompletableFuture.<Void>completedFuture(null);
                 });
             }
             return switch (RecordingState.valueOf(state)) {
-                case STOPPED -> meta.containsKey(RecordingStore.MERGE_QUEUED_AT) ? CompletableFuture.completedFuture(null)
+                case STOPPED -> meta.containsKey(MetaFields.MERGE_QUEUED_AT) ? CompletableFuture.completedFuture(null)
                         : endings.stopped(id);
                 case MERGING -> CompletableFuture.completedFuture(null);
                 default -> endings.ledger().mergeConcluded(id);

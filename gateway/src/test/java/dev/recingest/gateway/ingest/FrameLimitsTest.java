@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.config.Settings;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
-import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,21 +22,14 @@ class FrameLimitsTest {
     private static final int TEXT_LIMIT = 64 << 10;
     private static final int CHUNK_LIMIT = 1 << 20;
 
-    private static GatewayConfig config(Map<String, String> extra) {
-        return GatewayConfig.from(Settings.of(Map.of(
-                "RECINGEST_JWT_SECRET", "frame-limits-test-secret-0123456789abcdef",
-                "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
-                "RECINGEST_WINDOW_BYTES", "4MiB",
-                "RECINGEST_MAX_CHUNKS_PER_SECOND", "5",
-                "RECINGEST_CHUNK_BURST", "10",
-                "RECINGEST_MAX_CONTROL_PER_SECOND", "2",
-                "RECINGEST_CONTROL_BURST", "4",
-                "RECINGEST_PING_INTERVAL", "20s",
-                "RECINGEST_START_TIMEOUT", "10s")).with(extra));
+    private static GatewayConfig config() {
+        return GatewayConfig.defaults().authEnabled(false).maxChunkBytes(CHUNK_LIMIT).windowBytes(4 << 20)
+                .maxChunksPerSecond(5).chunkBurst(10).maxControlPerSecond(2).controlBurst(4)
+                .pingInterval(Duration.ofSeconds(20)).startTimeout(Duration.ofSeconds(10)).build();
     }
 
     private static FrameLimits limits(PreStartBudget budget) {
-        return new FrameLimits(config(Map.of()), budget, 0);
+        return new FrameLimits(config(), budget, 0);
     }
 
     private static void assertRefused(ErrorCode code, IngestException e) {
