@@ -150,7 +150,7 @@ final class LiveLoad {
                 long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
                 for (int r = 0; r < recordings; r++) {
                     ids[r] = RecordingId.of(String.format(Locale.ROOT, "live-load-%03d", r));
-                    long epoch = backend.store.start(ids[r], contentType, Mode.STREAM, "").join().epoch();
+                    long epoch = backend.store.ledger().start(ids[r], contentType, Mode.STREAM, "").join().epoch();
                     int rec = r;
                     long offset = t0 - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rampMs * r / recordings);
                     for (int i = 0; i < n; i++) {
@@ -256,9 +256,9 @@ final class LiveLoad {
     }
 
     private static CompletableFuture<Void> write(Backend backend, RecordingId id, long epoch, long seq, byte[] bytes) {
-        return backend.store.assign(id, epoch, seq, SeqMode.EXPLICIT)
+        return backend.store.ledger().assign(id, epoch, seq, SeqMode.EXPLICIT)
                 .thenCompose(a -> backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes))
-                        .thenCompose(x -> backend.store.commit(id, a.index(), bytes.length)))
+                        .thenCompose(x -> backend.store.ledger().commit(id, a.index(), bytes.length)))
                 .thenApply(x -> null);
     }
 

@@ -57,14 +57,14 @@ class LiveSlowStartIT {
                     new LiveOutputs(config, cluster.recordings.liveIndex(), cluster.storage, cluster.storage));
                  LiveWorker live = LiveWorker.start(config, cluster.recordings, cluster.storage, slow, cluster.storage,
                          EventPublisher.none(), merger.workSpace(), registry)) {
-                Outcomes.StartOutcome started = cluster.recordings.start(id, "video/mp2t", Mode.SEGMENTS, null).join();
+                Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, "video/mp2t", Mode.SEGMENTS, null).join();
                 for (int seq = 0; seq < chunks.size(); seq++) {
-                    Outcomes.Assignment a = cluster.recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+                    Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
                     cluster.put(id, a.index(), chunks.get(seq));
-                    cluster.recordings.commit(id, a.index(), chunks.get(seq).length).join();
+                    cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
                     Thread.sleep(500);
                 }
-                cluster.recordings.stop(id, started.epoch(), (long) chunks.size() - 1).join();
+                cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
                 cluster.recordings.queueMerge(id).join();
                 var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
                 assertEquals(RecordingState.COMPLETED, rec.state());

@@ -75,12 +75,12 @@ class LiveUploadAbortIT {
     void aRecordingAbortedWhileRenderedHasItsMp4UploadAborted() throws Exception {
         RecordingId id = RecordingId.of("live-aborted");
         List<byte[]> chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("ts")), 20, 1));
-        Outcomes.StartOutcome started = cluster.recordings.start(id, "video/mp2t", Mode.SEGMENTS, null).join();
+        Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, "video/mp2t", Mode.SEGMENTS, null).join();
         String uploadId = null;
         for (int seq = 0; seq < chunks.size() && uploadId == null; seq++) {
-            Outcomes.Assignment a = cluster.recordings.assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
+            Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
             cluster.put(id, a.index(), chunks.get(seq));
-            cluster.recordings.commit(id, a.index(), chunks.get(seq).length).join();
+            cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
             Thread.sleep(500);
             uploadId = uploadWithParts(id);
         }
