@@ -85,39 +85,51 @@ class LiveRedisRollbackIT {
                     }
                 });
         assertEquals(n, stopped.chunks(), "stopped answered with every chunk");
+        String outcome = assertRenditionExact(cluster, admin, id, chunks, source, dir, SECONDS);
+        System.out.printf(Locale.ROOT, "live rollback: snapshot at %d listed segments, rolled back at %d; %s%n",
+                listed[0], listed[1], outcome);
+    }
+
+    /**
+     * Asserts what a user gets from a live recording that went through a failure: {@code COMPLETED} with every
+     * chunk, the MP4 from the rendition, a playlist with every segment once in order and as long as what was
+     * recorded, and an MP4 equal to the batch merge of the same chunks (duration within 0.05 s, the same streams and
+     * video frames, a frame at the middle). Returns the figures, for the test's output.
+     */
+    static String assertRenditionExact(FailureCluster cluster, AdminClient admin, String id, List<byte[]> chunks,
+                                       Path source, Path dir, double seconds) throws Exception {
         RecordingStatus status = admin.awaitFinal(id, Duration.ofMinutes(2), Duration.ofMillis(250));
         assertTrue(status.isCompleted(), id + " ended " + status.state() + ": " + status.error());
-        assertEquals(n, status.chunks(), "every chunk is in the recording");
+        assertEquals(chunks.size(), status.chunks(), "every chunk is in the recording");
         var live = cluster.backends.store().liveIndex().status(RecordingId.of(id)).join();
         assertNotNull(live.get("finalAt"), "the MP4 came from the rendition: " + live);
 
         var s3 = cluster.backends.s3();
         String vod = new String(s3.getBytes(s3.keys().livePlaylist(RecordingId.of(id))).join(), StandardCharsets.UTF_8);
         List<String> names = LiveFixtures.assertEverySegmentOnceInOrder(vod);
-        Path local = Files.createDirectories(dir.resolve("vod"));
+        Path local = Files.createDirectories(dir.resolve(id + "-vod"));
         for (String name : names) {
             Files.write(local.resolve(name), s3.getBytes(s3.keys().liveFile(RecordingId.of(id), name)).join());
         }
         Files.writeString(local.resolve("live.m3u8"), vod);
-        Path mp4 = dir.resolve("fast.mp4");
+        Path mp4 = dir.resolve(id + "-fast.mp4");
         Files.write(mp4, s3.getBytes(status.output().key()).join());
-        Path batch = LiveTakeoverIT.batchMerge("video/mp2t", chunks, source, dir.resolve("batch.mp4"));
+        Path batch = LiveTakeoverIT.batchMerge("video/mp2t", chunks, source, dir.resolve(id + "-batch.mp4"));
         double vodSeconds = LiveFixtures.playlistSeconds(local.resolve("live.m3u8"));
         double fastSeconds = Media.duration(mp4);
         double batchSeconds = Media.duration(batch);
         long vodFrames = LiveTakeoverIT.countedVideoFrames(local.resolve("live.m3u8"));
         String fastFrames = LiveTakeoverIT.videoFrames(Media.probe(mp4));
         String batchFrames = LiveTakeoverIT.videoFrames(Media.probe(batch));
-        System.out.printf(Locale.ROOT, "live rollback: snapshot at %d listed segments, rolled back at %d; VOD playlist "
-                        + "%d segments %.3f s %d frames; fast MP4 %.3f s %s frames; batch merge %.3f s %s frames%n",
-                listed[0], listed[1], names.size() - 1, vodSeconds, vodFrames, fastSeconds, fastFrames, batchSeconds,
-                batchFrames);
         assertEquals(batchSeconds, fastSeconds, 0.05, "the fast MP4 is as long as the batch merge");
         assertEquals(batchFrames, fastFrames, "the fast MP4 has the batch merge's frames");
         assertEquals(Long.parseLong(batchFrames), vodFrames, "the playlist has every frame once");
-        assertEquals(SECONDS, vodSeconds, 0.1, "the VOD playlist plays as long as what was recorded");
+        assertEquals(seconds, vodSeconds, 0.1, "the VOD playlist plays as long as what was recorded");
         assertEquals(Media.streamTypes(batch), Media.streamTypes(mp4));
         Media.decodeFrameAt(mp4, fastSeconds / 2);
+        return String.format(Locale.ROOT, "VOD playlist %d segments %.3f s %d frames; fast MP4 %.3f s %s frames; "
+                + "batch merge %.3f s %s frames", names.size() - 1, vodSeconds, vodFrames, fastSeconds, fastFrames,
+                batchSeconds, batchFrames);
     }
 
     private static int segments(String id) {
