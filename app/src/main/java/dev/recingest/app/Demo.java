@@ -1,7 +1,7 @@
 package dev.recingest.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.recingest.client.push.PushResult;
+import dev.recingest.agent.push.PushResult;
 import dev.recingest.config.Settings;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.media.FfmpegBinaries;

@@ -65,8 +65,8 @@ final class EmbeddedCluster implements AutoCloseable {
         gateway = GatewayServer.start(GatewayConfig.from(settings), backends.store(), backends.s3(), backends.s3(),
                 backends.registry(), backends.events(), Retention.from(settings), web);
         merger = MergerWiring.start(settings, backends);
-        LOG.info("event=embedded-cluster-up data={} redis={} s3={} gateway={}", data, redis.uri(),
-                s3Server.endpoint(), ingestUri());
+        LOG.atInfo().addKeyValue("data", data).addKeyValue("redis", redis.uri()).addKeyValue("s3", s3Server.endpoint())
+                .addKeyValue("gateway", ingestUri()).log("embedded cluster up");
     }
 
     static EmbeddedCluster start(Settings settings) {

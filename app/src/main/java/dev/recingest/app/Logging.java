@@ -14,10 +14,13 @@ import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log level and format chosen by settings or flags. Logback configures itself from {@code logback.xml}
- * before any setting is read (one line each, {@code key=value}); {@code json} replaces the root's appenders
- * by one that writes each event as one JSON object per line on stderr (Logback's {@link JsonEncoder}), the
- * form log collectors (Loki, Elasticsearch, Cloud Logging) take without a parsing rule.
+ * The log level and format chosen by settings or flags. Every statement says what happened in a fixed phrase
+ * and gives its values as SLF4J key-value pairs ({@code log.atInfo().addKeyValue("recording", id).log("merge
+ * finished")}). Logback configures itself from {@code logback.xml} before any setting is read: {@code text}, one
+ * line per event, the phrase then {@code key=value} pairs ({@link KeyValuePairs}); {@code json} replaces the
+ * root's appenders by one that writes each event as one JSON object per line on stderr (Logback's
+ * {@link JsonEncoder}: the phrase in {@code formattedMessage}, the pairs in {@code kvpList}), the form log collectors
+ * (Loki, Elasticsearch, Cloud Logging) take without a parsing rule.
  */
 final class Logging {
 
@@ -44,14 +47,7 @@ final class Logging {
         }
         if (format == Format.JSON) {
             LoggerContext context = root.getLoggerContext();
-            JsonEncoder encoder = new JsonEncoder();
-            encoder.setContext(context);
-            // Context and MDC are empty here; the formatted message is the readable one (arguments filled in).
-            encoder.setWithContext(false);
-            encoder.setWithMessage(false);
-            encoder.setWithArguments(false);
-            encoder.setWithFormattedMessage(true);
-            encoder.start();
+            JsonEncoder encoder = jsonEncoder(context);
             ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
             json.setContext(context);
             json.setName("json");
@@ -68,5 +64,20 @@ final class Logging {
                 a.stop();
             }
         }
+    }
+
+    /** The JSON format's encoder, started: one object per event with its level, time, logger, phrase and pairs. */
+    static JsonEncoder jsonEncoder(LoggerContext context) {
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(context);
+        // Context and MDC are empty here. The values are the key-value pairs; the formatted message stays for
+        // the lines of libraries (Netty, Lettuce) that still put theirs in {} arguments.
+        encoder.setWithContext(false);
+        encoder.setWithMessage(false);
+        encoder.setWithArguments(false);
+        encoder.setWithFormattedMessage(true);
+        encoder.setWithKVPList(true);
+        encoder.start();
+        return encoder;
     }
 }

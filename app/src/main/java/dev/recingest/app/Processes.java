@@ -43,7 +43,7 @@ final class Processes {
         static Backends connect(Settings settings, boolean createBucket) {
             RedisConfig redisConfig = RedisConfig.from(settings);
             S3Config s3Config = S3Config.from(settings);
-            LOG.info("event=backends redis={} s3={}", redisConfig, s3Config);
+            LOG.atInfo().addKeyValue("redis", redisConfig).addKeyValue("s3", s3Config).log("backends configured");
             RedisConnections redis = new RedisConnections(redisConfig);
             RedisConnection connection;
             try {
@@ -106,7 +106,7 @@ final class Processes {
                 settings.get(LauncherSettings.METRICS_PORT), b.registry());
         WebhookDelivery webhooks = WebhookDelivery.start(WebhookConfig.from(settings), b.redis(), b.registry());
         AutoCloseable merger = MergerWiring.start(settings, b);
-        LOG.info("event=merger-running metricsPort={}", metrics.port());
+        LOG.atInfo().addKeyValue("metricsPort", metrics.port()).log("merger running");
         awaitSigterm(() -> {
             closeQuietly(merger);
             closeQuietly(webhooks);
@@ -120,7 +120,7 @@ final class Processes {
         try {
             c.close();
         } catch (Exception e) {
-            LOG.warn("event=close-failed what={} error={}", c, e.toString());
+            LOG.atWarn().addKeyValue("what", c).addKeyValue("error", e.toString()).log("close failed");
         }
     }
 
@@ -131,7 +131,7 @@ final class Processes {
     static void awaitSigterm(Runnable teardown) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("event=shutdown-requested");
+            LOG.info("shutdown requested");
             try {
                 teardown.run();
             } finally {

@@ -2,9 +2,9 @@ package dev.recingest.app;
 
 import dev.recingest.client.ClientOptions;
 import dev.recingest.client.admin.AdminClient;
-import dev.recingest.client.push.PushRequest;
-import dev.recingest.client.push.PushResult;
-import dev.recingest.client.push.RecordingPusher;
+import dev.recingest.agent.push.PushRequest;
+import dev.recingest.agent.push.PushResult;
+import dev.recingest.agent.push.RecordingPusher;
 import dev.recingest.config.Setting;
 import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;

@@ -1,12 +1,12 @@
 package dev.recingest.app;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.agent.AgentOptions;
-import dev.recingest.client.agent.JobsFile;
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.RecorderAgent;
-import dev.recingest.client.agent.RecordingJob;
+import dev.recingest.agent.AgentOptions;
+import dev.recingest.agent.JobsFile;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.RecorderAgent;
+import dev.recingest.agent.RecordingJob;
 import dev.recingest.config.Setting;
 import dev.recingest.config.SettingGroup;
 import dev.recingest.config.Settings;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * {@code record}: the recorder agent for live sources ({@code dev.recingest.client.agent}). One recording
+ * {@code record}: the recorder agent for live sources ({@code dev.recingest.agent}). One recording
  * from {@code --source} and {@code --recording-id}, or several from {@code --sources-file}. SIGTERM (or
  * Ctrl-C) finishes every recording: FFmpeg closes its segment, the spool is delivered, {@code stop} is
  * sent, and the process exits 0; 1 if a recording could not be stopped cleanly.
@@ -75,12 +75,14 @@ final class RecordCommand {
         RecorderAgent agent = new RecorderAgent(jobs, options, client, registry);
         for (String sig : List.of("TERM", "INT")) {
             Signal.handle(new Signal(sig), s -> {
-                LOG.info("event=signal signal={} action=\"finish every recording\"", s.getName());
+                LOG.atInfo().addKeyValue("signal", s.getName()).addKeyValue("action", "finish every recording")
+                        .log("signal received");
                 agent.stopAll();
             });
         }
-        LOG.info("event=agent-start recordings={} gateway={} spool={} metricsPort={}", jobs.size(), gateway,
-                options.spoolRoot(), metrics == null ? "off" : metrics.port());
+        LOG.atInfo().addKeyValue("recordings", jobs.size()).addKeyValue("gateway", gateway)
+                .addKeyValue("spool", options.spoolRoot()).addKeyValue("metricsPort", metrics == null ? "off" : metrics.port())
+                .log("agent started");
         List<LiveRecorder.Outcome> outcomes = agent.start().awaitAll();
         if (metrics != null) {
             metrics.close();

@@ -1,6 +1,6 @@
 package dev.recingest.app;
 
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.gateway.GatewayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.RecordingId;
 import java.net.URI;
@@ -121,7 +121,9 @@ class AgentFailuresIT {
             Thread.sleep(2000);
             backup.sigterm();
             assertEquals(0, backup.awaitExit(60), "the backup ends cleanly:\n" + backup.logText());
-            assertTrue(backup.logText().contains("event=part-started part=1"), "the backup started part 1");
+            // The agent's "part started" line with its key-value pairs (the launcher's log format prints them after the phrase).
+            assertTrue(java.util.regex.Pattern.compile("part started.* part=\"?1\"?( |$)", java.util.regex.Pattern.MULTILINE)
+                    .matcher(backup.logText()).find(), "the backup started part 1");
 
             SortedMap<Long, Long> stored = chunks(id);
             assertEquals(LongStream.range(0, stored.size()).boxed().toList(), List.copyOf(stored.keySet()));

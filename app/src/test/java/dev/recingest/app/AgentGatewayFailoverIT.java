@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.protocol.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,7 +95,7 @@ class AgentGatewayFailoverIT {
                     "chunk objects are exactly 0..N-1, none twice");
             assertEquals(out.segments(), n, "every spooled segment is one chunk");
             GatewayProcess other = gateways.stream().filter(g -> g != victim).findFirst().orElseThrow();
-            assertTrue(other.logText().contains("recordingId=" + id + " event=resumed"), "resumed on " + other);
+            assertTrue(other.logText().contains("recording resumed recording=" + id + " "), "resumed on " + other);
             cluster.assertCompletedMp4(cluster.admin(nginx.httpBase()), id, 20.0);
             System.out.printf("agent, gateway kill -9 (%s): next chunk stored %d ms after the kill, on %s; %d chunks, "
                     + "MP4 complete (20 s)%n", victim, (resumedAt - killedAt) / 1_000_000, other, n);

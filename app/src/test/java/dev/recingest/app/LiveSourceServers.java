@@ -2,7 +2,7 @@ package dev.recingest.app;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.recingest.client.RawWebSocket;
-import dev.recingest.client.agent.LiveTestMedia;
+import dev.recingest.agent.LiveTestMedia;
 import dev.recingest.embedded.FreePort;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.agent.AgentOptions;
-import dev.recingest.client.agent.LiveRecorder;
-import dev.recingest.client.agent.LiveSource;
-import dev.recingest.client.agent.LiveTestMedia;
-import dev.recingest.client.agent.RecordingJob;
+import dev.recingest.agent.AgentOptions;
+import dev.recingest.agent.LiveRecorder;
+import dev.recingest.agent.LiveSource;
+import dev.recingest.agent.LiveTestMedia;
+import dev.recingest.agent.RecordingJob;
 import dev.recingest.gateway.GatewayServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;

@@ -111,7 +111,7 @@ class LiveTakeoverIT {
             assertTrue(resumedAfter >= listedBeforeKill,
                     "continued after the segments listed before the kill (" + listedBeforeKill + "), not from "
                             + "scratch: resumedAfterSegments=" + resumedAfter);
-            assertTrue(log.contains("merge from live rendition") && log.contains(id.value()),
+            assertTrue(log.contains("merge from live rendition recording=" + id.value() + " "),
                     "the MP4 came from the rendition:\n" + second.logTail());
 
             String vod = text(backend.s3.keys().livePlaylist(id));

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.push.ChunkSource;
-import dev.recingest.client.push.PushRequest;
-import dev.recingest.client.push.PushResult;
-import dev.recingest.client.push.RecordingPusher;
-import dev.recingest.client.push.SegmentSource;
+import dev.recingest.agent.push.ChunkSource;
+import dev.recingest.agent.push.PushRequest;
+import dev.recingest.agent.push.PushResult;
+import dev.recingest.agent.push.RecordingPusher;
+import dev.recingest.agent.push.SegmentSource;
 import dev.recingest.embedded.LocalRedisCluster;
 import dev.recingest.embedded.RedisServerProcess;
 import dev.recingest.protocol.Mode;

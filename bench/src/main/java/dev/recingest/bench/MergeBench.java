@@ -1,12 +1,12 @@
 package dev.recingest.bench;
 
 import dev.recingest.client.ClientOptions;
-import dev.recingest.client.push.ByteRangeSource;
-import dev.recingest.client.push.ChunkSource;
-import dev.recingest.client.push.PushRequest;
-import dev.recingest.client.push.PushResult;
-import dev.recingest.client.push.RecordingPusher;
-import dev.recingest.client.push.SegmentSource;
+import dev.recingest.agent.push.ByteRangeSource;
+import dev.recingest.agent.push.ChunkSource;
+import dev.recingest.agent.push.PushRequest;
+import dev.recingest.agent.push.PushResult;
+import dev.recingest.agent.push.RecordingPusher;
+import dev.recingest.agent.push.SegmentSource;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.ByteJoinCommand;
 import dev.recingest.merge.MergerConfig;

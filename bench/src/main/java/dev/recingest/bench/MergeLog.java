@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * Where a merge spent its time, read from the merger's log: it writes one line per phase with the
- * phase's seconds ("merge joined": probe of the first chunks, downloads and FFmpeg, which overlap;
- * "output uploaded": the MP4 to S3; "merge completed": the whole attempt).
+ * phase's milliseconds ("merge joined": probe of the first chunks, downloads and FFmpeg, which overlap;
+ * "output uploaded": the MP4 to S3; "merge completed": the whole attempt), as {@code recording=ID ...
+ * durationMs=N} after the phrase.
  */
 final class MergeLog {
 
@@ -31,12 +32,12 @@ final class MergeLog {
     }
 
     private static double seconds(List<String> lines, String event, String recordingId) {
-        Pattern p = Pattern.compile(Pattern.quote(event + " recordingId=" + recordingId + " ") + ".*\\bseconds=([0-9.]+)");
+        Pattern p = Pattern.compile(Pattern.quote(event + " recording=" + recordingId + " ") + ".*\\bdurationMs=([0-9]+)");
         double found = Double.NaN;
         for (String line : lines) {
             Matcher m = p.matcher(line);
             if (m.find()) {
-                found = Double.parseDouble(m.group(1)); // the last attempt's, if there were several
+                found = Long.parseLong(m.group(1)) / 1000.0; // the last attempt's, if there were several
             }
         }
         return found;

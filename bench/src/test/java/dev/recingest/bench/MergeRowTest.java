@@ -12,10 +12,10 @@ class MergeRowTest {
     @Test
     void phasesComeFromTheMergersLogLinesOfThatRecording() {
         List<String> log = List.of(
-                "2026-11-22T06:57:46.496Z level=INFO logger=MergePipeline thread=merge-worker-0 merge joined recordingId=other outputBytes=1 seconds=99.0",
-                "2026-11-22T06:57:46.496Z level=INFO logger=MergePipeline thread=merge-worker-0 merge joined recordingId=r1 outputBytes=588336868 seconds=20.33",
-                "2026-11-22T06:57:53.586Z level=INFO logger=RecordingMerger thread=merge-worker-0 output uploaded recordingId=r1 outputBytes=588336868 seconds=6.575",
-                "2026-11-22T06:57:54.001Z level=INFO logger=RecordingMerger thread=merge-worker-0 merge completed recordingId=r1 attempt=1 chunks=3600 void=0 bytes=626633328 outputBytes=588336868 durationSeconds=3600.118 codecs=[video h264->copy] seconds=32.4");
+                "2026-11-22T06:57:46.496Z level=INFO logger=MergePipeline thread=merge-worker-0 merge joined recording=other outputBytes=1 durationMs=99000",
+                "2026-11-22T06:57:46.496Z level=INFO logger=MergePipeline thread=merge-worker-0 merge joined recording=r1 outputBytes=588336868 durationMs=20330",
+                "2026-11-22T06:57:53.586Z level=INFO logger=OutputPublisher thread=merge-worker-0 output uploaded recording=r1 outputBytes=588336868 durationMs=6575",
+                "2026-11-22T06:57:54.001Z level=INFO logger=MergePublication thread=merge-worker-0 merge completed recording=r1 attempt=1 chunks=3600 voids=0 bytes=626633328 outputBytes=588336868 outputSeconds=3600.118 codecs=\"video h264->copy\" durationMs=32400");
         MergeLog.Phases p = MergeLog.phases(log, "r1");
         assertEquals(20.33, p.join());
         assertEquals(6.575, p.upload());

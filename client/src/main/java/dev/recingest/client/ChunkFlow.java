@@ -2,6 +2,7 @@ package dev.recingest.client;
 
 import dev.recingest.client.PendingChunks.Pending;
 import dev.recingest.protocol.ChunkFrame;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.Message;
 import java.time.Duration;
 import java.util.List;
@@ -118,7 +119,8 @@ final class ChunkFlow {
             // PROTOCOL.md: the index stays void for good; the recording goes on without this chunk.
             pending.remove(p);
             window.release(p.size);
-            LOG.warn("recording {}: index {} is void ({})", host.logId(), n.index(), n.code());
+            LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("index", n.index()).addKeyValue("code", n.code())
+                    .log("chunk not stored, index void");
             p.future.completeExceptionally(ClientException.of(n.code(), "chunk not stored; index " + n.index()
                     + " is void: " + n.message()));
             if (pending.isEmpty()) {
@@ -132,7 +134,8 @@ final class ChunkFlow {
             return;
         }
         Duration delay = options.backoff(p.nacks);
-        LOG.debug("recording {}: nack {} for seq {}, resend in {}", host.logId(), n.code(), n.seq(), delay);
+        LOG.atDebug().addKeyValue("recording", host.logId()).addKeyValue("seq", n.seq()).addKeyValue("code", n.code())
+                .addKeyValue("delayMs", delay.toMillis()).log("chunk nacked, resend scheduled");
         Connection c = host.readyConnection();
         EventLoop.schedule(loop, () -> {
             if (c != null && host.readyConnection() == c && pending.holds(p)) {
@@ -147,12 +150,12 @@ final class ChunkFlow {
      * began, for a point that resend does not cover; otherwise resending again would multiply traffic.
      */
     void onGap(Message.Error e) {
-        if (e.expected() == null) {
+        if (!(e.detail() instanceof ErrorDetail.SeqGap gap)) {
             host.fail(ClientException.fromError(e, null));
             return;
         }
-        long expected = e.expected();
-        Pending named = e.seq() == null ? null : pending.get(e.seq());
+        long expected = gap.expected();
+        Pending named = gap.seq() < 0 ? null : pending.get(gap.seq());
         long answered = named == null ? -1 : PendingChunks.answered(named);
         if (answered >= 0 && answered < gapResendOrdinal && expected >= gapResendFrom) {
             return;
@@ -162,7 +165,7 @@ final class ChunkFlow {
                     + ", which this client does not hold", e, null, 0, null));
             return;
         }
-        LOG.info("recording {}: gap, resending from seq {}", host.logId(), expected);
+        LOG.atInfo().addKeyValue("recording", host.logId()).addKeyValue("seq", expected).log("seq gap, resending from seq");
         gapResendOrdinal = sendOrdinal;
         gapResendFrom = expected;
         for (Pending p : pending.from(expected)) {
@@ -172,8 +175,9 @@ final class ChunkFlow {
 
     /** Resends what an {@code INCOMPLETE} answer names; false (after failing the host) if one is gone. */
     boolean resendMissing(Message.Error e) {
-        List<Long> missing = e.missing() == null ? List.of() : e.missing();
-        LOG.warn("recording {}: stop answered INCOMPLETE, resending {}", host.logId(), missing);
+        List<Long> missing = e.detail() instanceof ErrorDetail.Missing m ? m.missing() : List.of();
+        LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("missing", missing)
+                .log("stop answered INCOMPLETE, resending missing chunks");
         for (long seq : missing) {
             if (pending.get(seq) == null && !recallInto(seq)) {
                 host.fail(new ClientException(ClientException.CANNOT_RESEND, "the gateway misses seq " + seq
@@ -196,7 +200,8 @@ final class ChunkFlow {
         try {
             data = recall == null || autoMode ? null : recall.apply(seq);
         } catch (RuntimeException e) {
-            LOG.warn("recording {}: cannot recall seq {}: {}", host.logId(), seq, e.toString());
+            LOG.atWarn().addKeyValue("recording", host.logId()).addKeyValue("seq", seq).addKeyValue("error", e.toString())
+                    .log("chunk cannot be recalled");
             return false;
         }
         if (data == null || data.length == 0) {

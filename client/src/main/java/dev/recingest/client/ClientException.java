@@ -1,13 +1,16 @@
 package dev.recingest.client;
 
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.Message;
 import java.net.http.WebSocketHandshakeException;
 import java.util.List;
 
 /**
- * The one failure type of the client. {@link #code()} is stable: a gateway error code
- * ({@code BAD_REQUEST}, {@code NOT_OPEN}, {@code STORAGE_UNAVAILABLE}...) when the gateway said why,
- * or one of the client-side codes below. The gateway's {@code error} message, the close status of the
+ * The one failure type of the client. {@link #errorCode()} is the gateway's {@link ErrorCode} when the gateway
+ * said why ({@code BAD_REQUEST}, {@code NOT_OPEN}, {@code STORAGE_UNAVAILABLE}...), with its typed
+ * {@link #detail()}; {@link #code()} is the raw string, stable too: that code, one this client does not know
+ * yet (from a newer gateway), or one of the client-side codes below (never an {@link ErrorCode} name). The gateway's {@code error} message, the close status of the
  * connection and the HTTP status of a refused upgrade or an admin call are kept when known, because
  * tests assert on exactly those.
  */
@@ -93,6 +96,19 @@ public class ClientException extends RuntimeException {
         return code;
     }
 
+    /**
+     * The gateway's code; null when the failure is the client's own ({@link #CLOSED}, {@link #TIMEOUT}...) or the
+     * gateway sent a code this client does not know ({@link #code()} has it).
+     */
+    public ErrorCode errorCode() {
+        return ErrorCode.fromWire(code).orElse(null);
+    }
+
+    /** The typed detail of the gateway's error (INCOMPLETE's missing seqs, NOT_OPEN's state...), or null. */
+    public ErrorDetail detail() {
+        return error == null ? null : error.detail();
+    }
+
     /** The gateway's error message, or null. */
     public Message.Error error() {
         return error;
@@ -119,6 +135,6 @@ public class ClientException extends RuntimeException {
 
     /** The seqs an INCOMPLETE error named, or an empty list. */
     public List<Long> missing() {
-        return error == null || error.missing() == null ? List.of() : error.missing();
+        return detail() instanceof ErrorDetail.Missing m ? m.missing() : List.of();
     }
 }

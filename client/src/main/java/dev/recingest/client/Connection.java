@@ -50,7 +50,7 @@ final class Connection {
 
             @Override
             void onWholeBinary(byte[] message) {
-                LOG.warn("ignoring a {}-byte binary frame from the gateway", message.length);
+                LOG.atWarn().addKeyValue("bytes", message.length).log("binary frame from the gateway ignored");
             }
 
             @Override
@@ -131,7 +131,7 @@ final class Connection {
             } else {
                 // The gateway often closes with a code (1009, 4400) right as our send fails; give its
                 // close frame a moment to arrive so the caller learns the real reason, not just 1006.
-                LOG.debug("send failed: {}", t.toString());
+                LOG.atDebug().addKeyValue("error", t.toString()).log("send failed");
                 outbox.clear();
                 outputClosed = true;
                 EventLoop.schedule(loop, () -> abort("send failed: " + t), CLOSE_GRACE);

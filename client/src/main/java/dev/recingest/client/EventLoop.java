@@ -64,7 +64,7 @@ final class EventLoop {
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
-                LOG.error("client event task failed", e);
+                LOG.atError().setCause(e).log("client event task failed");
             }
         };
     }

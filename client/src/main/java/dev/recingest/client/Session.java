@@ -3,6 +3,7 @@ package dev.recingest.client;
 import dev.recingest.client.PendingChunks.Pending;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import java.time.Duration;
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * connections (resume after a resumable close). Every method runs on the client's event thread;
  * {@link IngestClient} only hops onto it. Fields a caller thread reads are volatile.
  *
- * <p>Somewhat past the house's 400 lines on purpose: the phases, the replies that move between them
- * and the reconnect rules are one state machine, easier to check read whole. Everything about
- * individual chunks lives in {@link ChunkFlow}.
+ * <p>Well past the house's 300-400 lines (about 560) on purpose: the phases, the replies that move between
+ * them, the resent {@code start}/{@code stop}/{@code part} and the reconnect rules are one state machine,
+ * easier to check read whole than spread over classes that would share its fields. Everything about
+ * individual chunks lives in {@link ChunkFlow}, the in-flight window in {@link Window}.
  */
 final class Session implements Connection.Handler, ChunkFlow.Host {
 
@@ -147,7 +149,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         partRounds = 0;
         CompletableFuture<Message.PartStarted> f = partFuture;
         partFuture = null;
-        LOG.info("recording {}: part {} starts at seq {}", logId(), p.part(), p.firstSeq());
+        LOG.atInfo().addKeyValue("recording", logId()).addKeyValue("part", p.part()).addKeyValue("seq", p.firstSeq())
+                .log("part started");
         f.complete(p);
     }
 
@@ -191,7 +194,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         try {
             task.run();
         } catch (RuntimeException e) {
-            LOG.error("recording {}: client bug", logId(), e);
+            LOG.atError().addKeyValue("recording", logId()).setCause(e).log("client bug");
             fail(new ClientException("INTERNAL", "client error: " + e, null, null, 0, e));
         }
     }
@@ -210,13 +213,14 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         try {
             m = Json.readMessage(text);
         } catch (RuntimeException e) {
-            LOG.warn("recording {}: ignoring an unreadable message from the gateway: {}", logId(), text);
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("text", text)
+                    .log("unreadable message from the gateway ignored");
             return;
         }
         try {
             listener.onMessage(m);
         } catch (RuntimeException e) {
-            LOG.warn("client listener failed", e);
+            LOG.atWarn().addKeyValue("recording", logId()).setCause(e).log("client listener failed");
         }
         if (phase == Phase.FAILED) {
             return;
@@ -236,7 +240,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         } else if (m instanceof Message.Stopped s) {
             replyAwaited = false;
             phase = Phase.DONE;
-            LOG.info("recording {} stopped: {} chunks, {} bytes", s.recordingId(), s.chunks(), s.bytes());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("chunks", s.chunks())
+                    .addKeyValue("bytes", s.bytes()).log("recording stopped");
             if (stopFuture != null) {
                 stopFuture.complete(s);
             }
@@ -247,7 +252,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 abortFuture.complete(a);
             }
         } else {
-            LOG.warn("recording {}: unexpected {} from the gateway", logId(), m.getClass().getSimpleName());
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("type", m.getClass().getSimpleName())
+                    .log("unexpected message from the gateway");
         }
     }
 
@@ -290,14 +296,15 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         startRounds = 0;
         recordingId = s.recordingId();
         if (!started.isDone()) {
-            LOG.info("recording {} started (nextSeq {}, resumed {})", s.recordingId(), s.nextSeq(), s.resumed());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("nextSeq", s.nextSeq())
+                    .addKeyValue("resumed", s.resumed()).log("recording started");
             if (phase == Phase.STARTING) {
                 phase = Phase.OPEN;
             }
             started.complete(s);
         } else {
-            LOG.info("recording {} resumed: nextSeq {}, resending {} unacked chunks",
-                    s.recordingId(), s.nextSeq(), chunks.size());
+            LOG.atInfo().addKeyValue("recording", s.recordingId()).addKeyValue("nextSeq", s.nextSeq())
+                    .addKeyValue("unacked", chunks.size()).log("recording resumed, resending unacked chunks");
             listener.onResumed(s);
         }
         if (phase == Phase.ABORTING) {
@@ -311,18 +318,19 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     }
 
     private void onError(Message.Error e) {
-        String code = e.code();
-        if ("SEQ_GAP".equals(code)) {
+        ErrorCode code = e.errorCode().orElse(null); // null: a code from a newer gateway, failed on below
+        String state = e.detail() instanceof ErrorDetail.State s ? s.state() : null;
+        if (code == ErrorCode.SEQ_GAP) {
             chunks.onGap(e);
-        } else if ("INCOMPLETE".equals(code) && phase == Phase.STOPPING) {
+        } else if (code == ErrorCode.INCOMPLETE && phase == Phase.STOPPING) {
             onIncomplete(e);
-        } else if ("NOT_OPEN".equals(code) && phase == Phase.STOPPING && stopEverSent && chunks.isEmpty()
-                && STOPPED_STATES.contains(e.state())) {
+        } else if (code == ErrorCode.NOT_OPEN && phase == Phase.STOPPING && stopEverSent && chunks.isEmpty()
+                && STOPPED_STATES.contains(state)) {
             // Our stop went through before the connection broke; its answer was lost (PROTOCOL.md, start).
             phase = Phase.DONE;
-            LOG.info("recording {} was already stopped (state {})", recordingId, e.state());
+            LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("state", state).log("recording was already stopped");
             stopFuture.complete(new Message.Stopped(recordingId, chunks.ackedChunks, chunks.ackedBytes, null));
-        } else if ("NOT_OPEN".equals(code) && phase == Phase.ABORTING && "ABORTED".equals(e.state())) {
+        } else if (code == ErrorCode.NOT_OPEN && phase == Phase.ABORTING && "ABORTED".equals(state)) {
             phase = Phase.DONE;
             abortFuture.complete(new Message.Aborted(recordingId));
         } else if (phase == Phase.STOPPING && stopSent && closeCodeOf(code) == 0 && retryable(code)
@@ -334,7 +342,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 && ++startRounds <= options.maxResendAttempts()) {
             // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
             // open and the gateway takes the start again (PROTOCOL-NOTES, STORAGE_UNAVAILABLE).
-            LOG.warn("recording {}: start answered {} ({}), sending it again", logId(), code, e.message());
+            LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("code", e.code()).addKeyValue("reason", e.message())
+                    .addKeyValue("attempt", startRounds).log("start refused for now, sending it again");
             replyAwaited = false;
             onThisConnectionAfter(options.backoff(startRounds), () -> {
                 if (!ready) {
@@ -346,7 +355,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             // The part was refused for now: chunks it needs first (INCOMPLETE) or storage (STORAGE_UNAVAILABLE).
             partSent = false;
             replyAwaited = false;
-            if ("INCOMPLETE".equals(code)) {
+            if (code == ErrorCode.INCOMPLETE) {
                 chunks.resendMissing(e);
             }
             onThisConnectionAfter(options.backoff(partRounds), this::maybeSendPart);
@@ -437,7 +446,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 conn = null;
                 ClientException e = ClientException.connectFailed(options.gatewayUri().toString(), t);
                 if (canResume() && reconnects < options.reconnectAttempts()) {
-                    LOG.warn("recording {}: reconnect failed: {}", logId(), e.getMessage());
+                    LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("attempt", reconnects)
+                            .addKeyValue("error", e.getMessage()).log("reconnect failed");
                     scheduleReconnect(lastClose);
                 } else {
                     fail(e);
@@ -469,8 +479,9 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         // balancer has others ready; waiting only adds to the gap in the recording's acks. Later attempts
         // (nobody answers) back off.
         Duration delay = reconnects == 1 ? Duration.ZERO : options.backoff(reconnects - 1);
-        LOG.warn("recording {}: connection lost ({}), reconnect {} of {} in {}", logId(), cause,
-                reconnects, options.reconnectAttempts(), delay);
+        LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("reason", String.valueOf(cause))
+                .addKeyValue("attempt", reconnects).addKeyValue("attempts", options.reconnectAttempts())
+                .addKeyValue("delayMs", delay.toMillis()).log("connection lost, reconnecting");
         listener.onReconnecting(reconnects, cause);
         EventLoop.schedule(loop, () -> {
             if (conn == null && phase != Phase.FAILED && phase != Phase.DONE) {
@@ -485,7 +496,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         if (phase == Phase.DONE || phase == Phase.FAILED) {
             return;
         }
-        LOG.warn("recording {}: {}", logId(), e.getMessage());
+        LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("code", e.code()).addKeyValue("error", e.getMessage())
+                .log("recording failed");
         phase = Phase.FAILED;
         failure = e;
         window.fail(e);
@@ -513,7 +525,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             try {
                 listener.onClosed(status);
             } catch (RuntimeException e) {
-                LOG.warn("client listener failed", e);
+                LOG.atWarn().addKeyValue("recording", logId()).setCause(e).log("client listener failed");
             }
         }
         loop.shutdown();
@@ -539,19 +551,13 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         }
     }
 
-    private static int closeCodeOf(String code) {
-        try {
-            return ErrorCode.valueOf(code).closeCode();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return 0;
-        }
+    /** The close {@code code} announces; 0 (the connection stays open) for a code this client does not know. */
+    private static int closeCodeOf(ErrorCode code) {
+        return code == null ? 0 : code.closeCode();
     }
 
-    private static boolean retryable(String code) {
-        try {
-            return ErrorCode.valueOf(code).retryable();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return false;
-        }
+    /** Whether a retry can succeed; an unknown code is not retried. */
+    private static boolean retryable(ErrorCode code) {
+        return code != null && code.retryable();
     }
 }

@@ -60,8 +60,8 @@ public final class OutboxPublisher implements EventPublisher {
                             warn(event.type(), event.recordingId(), error);
                             return false;
                         }
-                        LOG.debug("recordingId={} event=published type={} eventId={} entry={}", event.recordingId(),
-                                event.type().wire(), event.id(), entry);
+                        LOG.atDebug().addKeyValue("recording", event.recordingId()).addKeyValue("type", event.type().wire())
+                                .addKeyValue("eventId", event.id()).addKeyValue("entry", entry).log("event published");
                         return true;
                     });
         } catch (RuntimeException e) {
@@ -92,7 +92,7 @@ public final class OutboxPublisher implements EventPublisher {
         while (c.getCause() != null) {
             c = c.getCause();
         }
-        LOG.warn("recordingId={} event=event-not-published type={} error={}", id, type.wire(),
-                c.getClass().getSimpleName() + ": " + c.getMessage());
+        LOG.atWarn().addKeyValue("recording", id).addKeyValue("type", type.wire())
+                .addKeyValue("error", c.getClass().getSimpleName() + ": " + c.getMessage()).log("event not published");
     }
 }

@@ -50,8 +50,9 @@ public record FfmpegBinaries(Path ffmpeg, Path ffprobe, String origin) {
                 b = located;
                 if (b == null) {
                     b = find(configuredDir, System.getenv("PATH"));
-                    LOG.info("event=ffmpeg-located ffmpeg={} ffprobe={} origin=\"{}\"", b.ffmpeg,
-                            b.ffprobe == null ? "in-process" : b.ffprobe, b.origin);
+                    LOG.atInfo().addKeyValue("ffmpeg", b.ffmpeg)
+                            .addKeyValue("ffprobe", b.ffprobe == null ? "in-process" : b.ffprobe)
+                            .addKeyValue("origin", b.origin).log("ffmpeg located");
                     located = b;
                 }
             }

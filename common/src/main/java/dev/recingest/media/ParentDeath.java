@@ -53,8 +53,8 @@ public final class ParentDeath {
                 break;
             }
         }
-        LOG.info("event=no-pdeathsig reason=\"setpriv --pdeathsig unavailable; an FFmpeg left by a killed process runs "
-                + "until its input ends\"");
+        LOG.atInfo().addKeyValue("reason", "setpriv --pdeathsig unavailable; an FFmpeg left by a killed process runs "
+                + "until its input ends").log("no pdeathsig");
         return List.of();
     }
 }

@@ -4,7 +4,6 @@ import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
-import java.util.Map;
 
 /**
  * What a failed Redis call means for a caller. Redis being unreachable, restarting, loading its data,
@@ -29,7 +28,7 @@ public final class RedisFailures {
             }
             if (c instanceof RedisException re && isTransient(re)) {
                 return new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "recording state is unavailable: "
-                        + re.getClass().getSimpleName(), Map.of(), re);
+                        + re.getClass().getSimpleName(), re);
             }
         }
         return IngestException.from(error);

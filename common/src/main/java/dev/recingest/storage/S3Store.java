@@ -25,13 +25,20 @@ import software.amazon.awssdk.core.FileRequestBodyConfiguration;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
-/** {@link ChunkStore} and {@link OutputStore} on S3 (or anything that speaks its protocol). */
+/**
+ * {@link ChunkStore}, {@link OutputStore} and {@link MultipartUploads} on S3 (or anything that speaks its protocol).
+ *
+ * <p>Near 400 lines because it is the one adapter between the SDK and the three narrow storage interfaces:
+ * each method is one request (or one listing) and its translation into the storage contract, and keeping
+ * them together keeps the SDK out of every other class.
+ */
 public final class S3Store implements ChunkStore, OutputStore, MultipartUploads, AutoCloseable {
 
     /** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps one part in memory at a time. */
@@ -79,15 +86,9 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
         try {
             ByteBuffer body = payload.nioBuffer();
             String md5 = contentMd5(body.duplicate());
-            result = s3.putObject(b -> b.bucket(bucket).key(keys.chunk(id, index)).contentLength((long) body.remaining())
-                                    .contentMD5(md5),
-                            AsyncRequestBody.fromByteBufferUnsafe(body))
-                    .handle((r, e) -> {
-                        if (e != null) {
-                            throw translate(e);
-                        }
-                        return (Void) null;
-                    });
+            result = storage(s3.putObject(b -> b.bucket(bucket).key(keys.chunk(id, index))
+                    .contentLength((long) body.remaining()).contentMD5(md5), AsyncRequestBody.fromByteBufferUnsafe(body)))
+                    .thenAccept(r -> { });
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(translate(e));
         }
@@ -198,17 +199,12 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
     @Override
     public CompletableFuture<Void> ping() {
-        return s3.headBucket(b -> b.bucket(bucket)).handle((r, e) -> {
-            if (e != null) {
-                throw translate(e);
-            }
-            return null;
-        });
+        return storage(s3.headBucket(b -> b.bucket(bucket))).thenAccept(r -> { });
     }
 
     @Override
     public CompletableFuture<StagedUpload> stageFile(String key, Path file, String contentType) {
-        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+        return storage(s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
                 .thenCompose(created -> {
                     String uploadId = created.uploadId();
                     return uploadParts(key, uploadId, file)
@@ -218,13 +214,7 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
                                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
                                 }
                             });
-                })
-                .handle((r, e) -> {
-                    if (e != null) {
-                        throw translate(e);
-                    }
-                    return r;
-                });
+                }));
     }
 
     /** A multipart upload whose parts are all uploaded: CompleteMultipartUpload publishes it, Abort drops it. */
@@ -259,12 +249,7 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
         @Override
         public CompletableFuture<Void> discard() {
-            return s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).handle((r, e) -> {
-                if (e != null) {
-                    throw translate(e);
-                }
-                return null;
-            });
+            return storage(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId))).thenAccept(r -> { });
         }
     }
 
@@ -307,24 +292,13 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
     @Override
     public CompletableFuture<Void> putBytes(String key, byte[] bytes, String contentType) {
-        return s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) bytes.length),
-                AsyncRequestBody.fromBytes(bytes)).handle((r, e) -> {
-                    if (e != null) {
-                        throw translate(e);
-                    }
-                    return null;
-                });
+        return storage(s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType)
+                .contentLength((long) bytes.length), AsyncRequestBody.fromBytes(bytes))).thenAccept(r -> { });
     }
 
     @Override
     public CompletableFuture<byte[]> getBytes(String key) {
-        return s3.getObject(b -> b.bucket(bucket).key(key), new SizedBytes())
-                .handle((r, e) -> {
-                    if (e != null) {
-                        throw translate(e);
-                    }
-                    return r;
-                });
+        return storage(s3.getObject(b -> b.bucket(bucket).key(key), new SizedBytes()));
     }
 
     @Override
@@ -343,12 +317,7 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
     @Override
     public CompletableFuture<Void> delete(String key) {
-        return s3.deleteObject(b -> b.bucket(bucket).key(key)).handle((r, e) -> {
-            if (e != null) {
-                throw translate(e);
-            }
-            return null;
-        });
+        return storage(s3.deleteObject(b -> b.bucket(bucket).key(key))).thenAccept(r -> { });
     }
 
     @Override
@@ -370,25 +339,17 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
     @Override
     public CompletableFuture<String> createUpload(String key, String contentType) {
-        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).handle((r, e) -> {
-            if (e != null) {
-                throw translate(e);
-            }
-            return r.uploadId();
-        });
+        return storage(s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)))
+                .thenApply(CreateMultipartUploadResponse::uploadId);
     }
 
     @Override
     public CompletableFuture<Part> uploadPart(String key, String uploadId, int number, Path file, long position,
                                               long length) {
-        return s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length),
-                AsyncRequestBody.fromFile(FileRequestBodyConfiguration.builder().path(file).position(position)
-                        .numBytesToRead(length).build())).handle((r, e) -> {
-                            if (e != null) {
-                                throw translate(e);
-                            }
-                            return new Part(number, r.eTag(), length);
-                        });
+        return storage(s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                .contentLength(length), AsyncRequestBody.fromFile(FileRequestBodyConfiguration.builder().path(file)
+                .position(position).numBytesToRead(length).build())))
+                .thenApply(r -> new Part(number, r.eTag(), length));
     }
 
     @Override
@@ -399,13 +360,8 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
 
     @Override
     public CompletableFuture<byte[]> getRange(String key, long from, long length) {
-        return s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + from + "-" + (from + length - 1)),
-                new SizedBytes()).handle((r, e) -> {
-                    if (e != null) {
-                        throw translate(e);
-                    }
-                    return r;
-                });
+        return storage(s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + from + "-" + (from + length - 1)),
+                new SizedBytes()));
     }
 
     /** Creates the bucket if it is missing (embedded setup and tests only). */
@@ -415,6 +371,16 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
         } catch (CompletionException e) {
             s3.createBucket(b -> b.bucket(bucket)).join();
         }
+    }
+
+    /** The SDK call's value as it is, its failure as the storage contract's ({@link #translate}). */
+    private static <T> CompletableFuture<T> storage(CompletableFuture<T> call) {
+        return call.handle((r, e) -> {
+            if (e != null) {
+                throw translate(e);
+            }
+            return r;
+        });
     }
 
     /** Maps SDK failures onto the storage contract: NOT_FOUND, or STORAGE_UNAVAILABLE (retryable). */
@@ -428,10 +394,10 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
             return ie;
         }
         if (c instanceof S3Exception s3e && s3e.statusCode() == 404) {
-            return new IngestException(ErrorCode.NOT_FOUND, "object not found", Map.of(), c);
+            return new IngestException(ErrorCode.NOT_FOUND, "object not found", c);
         }
         return new IngestException(ErrorCode.STORAGE_UNAVAILABLE, "object storage unavailable: " + c.getMessage(),
-                Map.of(), c);
+                c);
     }
 
     @Override

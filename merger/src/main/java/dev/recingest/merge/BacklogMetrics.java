@@ -79,15 +79,15 @@ public final class BacklogMetrics implements AutoCloseable {
             Backlog.Snapshot s = backlog.read().get(INTERVAL.toSeconds(), TimeUnit.SECONDS);
             if (s.truncated() && !truncationLogged) {
                 truncationLogged = true;
-                LOG.warn("event=backlog-census-truncated maxRecordings={} reason=more-unfinished-recordings",
-                        MAX_RECORDINGS);
+                LOG.atWarn().addKeyValue("maxRecordings", MAX_RECORDINGS)
+                        .addKeyValue("reason", "more-unfinished-recordings").log("backlog census truncated");
             }
             last = s;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             last = null;
-            LOG.warn("event=backlog-census-failed reason={}", e.toString());
+            LOG.atWarn().addKeyValue("reason", e.toString()).log("backlog census failed");
         }
     }
 

@@ -64,7 +64,8 @@ final class Conclusion {
             }
             ledger.mergeConcluded(id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("recordingId={} event=outcome-not-in-storage state={} error={}", id, state, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("state", state).addKeyValue("error", e.toString())
+                    .log("outcome not in storage");
         }
     }
 
@@ -85,10 +86,12 @@ final class Conclusion {
             recordings.retention().expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // A missing marker or TTL costs a repeated announcement or memory, not correctness.
-            LOG.warn("recordingId={} event=conclusion-incomplete state={} error={}", id, state, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("state", state).addKeyValue("error", e.toString())
+                    .log("conclusion incomplete");
         }
         if (!announced) {
-            LOG.warn("recordingId={} event=outcome-not-announced state={}; the job stays pending to announce it", id, state);
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("state", state)
+                    .addKeyValue("note", "the job stays pending to announce it").log("outcome not announced");
         }
         return announced;
     }

@@ -37,7 +37,8 @@ public record FfmpegCapabilities(Set<String> encoders, boolean fpsMode) {
                 .map(m -> m.group(1)).collect(Collectors.toSet());
         boolean fpsMode = run(ffmpeg, "-hide_banner", "-h", "long").contains("-fps_mode");
         FfmpegCapabilities caps = new FfmpegCapabilities(encoders, fpsMode);
-        LOG.info("ffmpeg={} encoders={} libx264={} fpsMode={}", ffmpeg, encoders.size(), caps.has("libx264"), fpsMode);
+        LOG.atInfo().addKeyValue("ffmpeg", ffmpeg).addKeyValue("encoders", encoders.size())
+                .addKeyValue("libx264", caps.has("libx264")).addKeyValue("fpsMode", fpsMode).log("ffmpeg capabilities");
         return caps;
     }
 

@@ -44,6 +44,8 @@ public final class FfmpegJoin {
     private static final int TAIL_LINES = 8;
     /** How often the watchdog looks at the run's progress. */
     private static final Duration WATCH_EVERY = Duration.ofSeconds(1);
+    /** How long a stopped run gets to exit before it is killed (SIGKILL). */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Pattern EXIT_STATUS = Pattern.compile("non-zero status: (-?[0-9]+)");
 
     /** Input options for a stream whose demuxer must fill in missing timestamps (MediaRecorder WebM). */
@@ -147,17 +149,17 @@ public final class FfmpegJoin {
                     movedAt = now;
                 }
                 if (now - started > limit.toNanos()) {
-                    future.forceStop();
+                    stop(future, output);
                     throw new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffmpeg did not finish within " + limit
                             + reached(p), e);
                 }
                 if (now - movedAt > stallTimeout.toNanos()) {
-                    future.forceStop();
+                    stop(future, output);
                     throw new MergeFailure(MergeError.FFMPEG_TIMEOUT, "ffmpeg made no progress for " + stallTimeout
                             + reached(p), e);
                 }
             } catch (InterruptedException e) {
-                future.forceStop();
+                stop(future, output);
                 throw e;
             } catch (ExecutionException e) {
                 String lines;
@@ -165,6 +167,31 @@ public final class FfmpegJoin {
                     lines = String.join(" | ", tail);
                 }
                 throw failure(e.getCause(), lines, last.get());
+            }
+        }
+    }
+
+    /**
+     * Stops a run and makes sure its process is gone: Jaffree's stop asks FFmpeg to quit, which an FFmpeg blocked in a
+     * system call (opening a FIFO, reading a hung disk) never sees, and which {@code -nostdin} makes it ignore anyway;
+     * such a process, found among this JVM's children by the output it writes (one per attempt folder), is killed
+     * after {@link #STOP_GRACE}. Before this, a stalled FFmpeg outlived its merge, and the merger's process.
+     */
+    private static void stop(FFmpegResultFuture future, Path output) {
+        future.forceStop();
+        String target = output.toString();
+        List<ProcessHandle> runs = ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(target)).orElse(false))
+                .toList();
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (ProcessHandle run : runs) {
+            try {
+                run.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                run.destroyForcibly();
+            } catch (InterruptedException e) {
+                run.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

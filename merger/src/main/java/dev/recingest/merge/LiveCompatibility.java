@@ -16,7 +16,7 @@ public final class LiveCompatibility {
 
     /** Whether the merge feeds this recording's chunks to FFmpeg as one byte stream. */
     public static boolean byteJoined(Mode mode, String contentType) {
-        return MergePipeline.byteJoined(mode, InputFormat.of(contentType));
+        return JoinStrategy.byteJoined(mode, InputFormat.of(contentType));
     }
 
     /**

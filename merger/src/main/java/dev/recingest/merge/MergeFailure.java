@@ -1,6 +1,8 @@
 package dev.recingest.merge;
 
+import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
+import dev.recingest.state.RedisFailures;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -27,10 +29,11 @@ public final class MergeFailure extends RuntimeException {
     }
 
     /**
-     * The one translation point: a MergeFailure (possibly wrapped by a future) as it is, any storage
-     * error as STORAGE_UNAVAILABLE, anything else INTERNAL. A NOT_FOUND counts as unavailable too: here it
-     * means a missing bucket (configuration, worth retrying); a chunk that is gone is named as such by
-     * the code that reads chunks.
+     * The one translation point: a MergeFailure (possibly wrapped by a future) as it is; a storage error, and a
+     * Redis outage classified the way the gateway classifies it ({@link RedisFailures#classify}: unreachable,
+     * restarting, loading, failing over), as STORAGE_UNAVAILABLE; anything else INTERNAL. A NOT_FOUND counts as
+     * unavailable too: here it means a missing bucket (configuration, worth retrying); a chunk that is gone is
+     * named as such by the code that reads chunks.
      */
     public static MergeFailure from(Throwable t) {
         Throwable c = t;
@@ -42,6 +45,10 @@ public final class MergeFailure extends RuntimeException {
         }
         if (c instanceof IngestException ie) {
             return new MergeFailure(MergeError.STORAGE_UNAVAILABLE, ie.getMessage(), ie);
+        }
+        IngestException classified = RedisFailures.classify(c);
+        if (classified.code() == ErrorCode.STORAGE_UNAVAILABLE) {
+            return new MergeFailure(MergeError.STORAGE_UNAVAILABLE, classified.getMessage(), c);
         }
         return new MergeFailure(MergeError.INTERNAL, "internal error: " + c, c);
     }

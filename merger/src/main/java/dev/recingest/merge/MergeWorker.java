@@ -29,14 +29,17 @@ import org.slf4j.LoggerFactory;
  * <p>Retries: a job that fails retryably (storage unavailable, FFmpeg crashed) is not acked. It stays
  * pending, and once it has been idle for the visibility timeout, XAUTOCLAIM hands it to the next
  * worker that asks, which gives a backoff of one visibility timeout without a second queue. A job
- * being merged is kept from looking idle by renewing its lease (in the queue and on the recording, see
- * {@link RecordingMerger}) every third of that timeout.
+ * being merged is kept from looking idle by renewing its {@link Lease} (in the queue and on the recording)
+ * every third of that timeout.
  *
  * <p>Each thread reads the queue on a Redis connection of its own (XREADGROUP blocks the connection
  * for up to {@code poll}); lease renewals share one more, with the housekeeping: every visibility timeout
  * it removes the group's consumers left by merger processes that are gone (idle for two visibility
  * timeouts with nothing pending) and the work folders of such mergers. A queue entry that names no valid
  * recording is dropped the first time it is read, not handed out again forever.
+ *
+ * <p>Just past 300 lines: the threads, the queue reads and the housekeeping share the worker's connections
+ * and its stop; the lease and the merge itself live in {@link Lease} and {@link RecordingMerger}.
  */
 public final class MergeWorker implements AutoCloseable {
 
@@ -107,9 +110,11 @@ public final class MergeWorker implements AutoCloseable {
             threads.add(t);
             t.start();
         }
-        LOG.info("merge worker started workers={} consumers={}-[0..{}] visibilityTimeout={} maxAttempts={} workDir={}",
-                config.workers(), consumerPrefix, config.workers() - 1, config.visibilityTimeout(),
-                config.maxAttempts(), config.workDir());
+        LOG.atInfo().addKeyValue("workers", config.workers())
+                .addKeyValue("consumers", consumerPrefix + "-[0.." + (config.workers() - 1) + "]")
+                .addKeyValue("visibilityTimeoutMs", config.visibilityTimeout().toMillis())
+                .addKeyValue("maxAttempts", config.maxAttempts()).addKeyValue("workDir", config.workDir())
+                .log("merge worker started");
     }
 
     private void loop(String consumer) {
@@ -118,10 +123,11 @@ public final class MergeWorker implements AutoCloseable {
                 serve(consumer, new MergeQueue(connection.sync()));
             } catch (RedisException e) {
                 // Could not connect (Lettuce reconnects an established connection by itself).
-                LOG.warn("merge queue unreachable consumer={} reason={}", consumer, e.toString());
+                LOG.atWarn().addKeyValue("consumer", consumer).addKeyValue("reason", e.toString())
+                        .log("merge queue unreachable");
                 pause(REDIS_BACKOFF);
             } catch (RuntimeException e) {
-                LOG.error("merge worker loop failed consumer={}", consumer, e);
+                LOG.atError().addKeyValue("consumer", consumer).setCause(e).log("merge worker loop failed");
                 pause(REDIS_BACKOFF);
             }
         }
@@ -143,18 +149,19 @@ public final class MergeWorker implements AutoCloseable {
                 }
                 // A Redis that restarted without its data has lost the group too: make it again.
                 groupReady = false;
-                LOG.warn("merge queue unavailable consumer={} reason={}", consumer, e.toString());
+                LOG.atWarn().addKeyValue("consumer", consumer).addKeyValue("reason", e.toString())
+                        .log("merge queue unavailable");
                 pause(REDIS_BACKOFF);
                 continue;
             } catch (MergeQueue.UnreadableJob e) {
                 // No recording to merge, now or ever: drop it, or it would come back every visibility timeout.
-                LOG.error("merge job rejected messageId={} consumer={} reason=\"{}\"", e.messageId(), consumer,
-                        e.getMessage());
+                LOG.atError().addKeyValue("messageId", e.messageId()).addKeyValue("consumer", consumer)
+                        .addKeyValue("reason", e.getMessage()).log("merge job rejected");
                 merger.metrics().record(MergeMetrics.Outcome.REJECTED, Duration.ZERO);
                 discard(queue, e.messageId());
                 continue;
             } catch (RuntimeException e) {
-                LOG.error("merge queue read failed consumer={}", consumer, e);
+                LOG.atError().addKeyValue("consumer", consumer).setCause(e).log("merge queue read failed");
                 pause(REDIS_BACKOFF);
                 continue;
             }
@@ -163,7 +170,8 @@ public final class MergeWorker implements AutoCloseable {
             }
             if (!running) {
                 // Taken while stopping: leave it pending; another worker claims it after the timeout.
-                LOG.info("merge job left for another worker recordingId={} (stopping)", job.get().recordingId());
+                LOG.atInfo().addKeyValue("recording", job.get().recordingId()).addKeyValue("reason", "stopping")
+                        .log("merge job left for another worker");
                 return;
             }
             handle(queue, consumer, job.get());
@@ -171,19 +179,21 @@ public final class MergeWorker implements AutoCloseable {
     }
 
     private void handle(MergeQueue queue, String consumer, Job job) {
-        Lease lease = new Lease();
+        Lease lease = Lease.onQueueEntry(job.recordingId(), () -> leaseQueue.extend(consumer, job));
         long every = config.leaseRenewal().toMillis();
-        ScheduledFuture<?> renewal = leaseRenewals.scheduleAtFixedRate(() -> renew(consumer, job, lease),
+        ScheduledFuture<?> renewal = leaseRenewals.scheduleAtFixedRate(() -> renew(job, lease),
                 every, every, TimeUnit.MILLISECONDS);
         Disposition disposition;
         try {
             disposition = merger.process(job.recordingId(), lease);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.warn("merge interrupted recordingId={}; the job stays pending for another worker", job.recordingId());
+            LOG.atWarn().addKeyValue("recording", job.recordingId())
+                    .addKeyValue("note", "the job stays pending for another worker").log("merge interrupted");
             return;
         } catch (RuntimeException e) {
-            LOG.error("merge crashed recordingId={}; the job stays pending", job.recordingId(), e);
+            LOG.atError().addKeyValue("recording", job.recordingId()).addKeyValue("note", "the job stays pending")
+                    .setCause(e).log("merge crashed");
             return;
         } finally {
             renewal.cancel(false);
@@ -193,7 +203,8 @@ public final class MergeWorker implements AutoCloseable {
                 queue.ack(job);
             } catch (RedisException e) {
                 // Harmless: the job comes back after the visibility timeout and finds the recording done.
-                LOG.warn("merge job not acked recordingId={} reason={}", job.recordingId(), e.toString());
+                LOG.atWarn().addKeyValue("recording", job.recordingId()).addKeyValue("reason", e.toString())
+                        .log("merge job not acked");
             }
         }
     }
@@ -202,7 +213,8 @@ public final class MergeWorker implements AutoCloseable {
         try {
             queue.discard(messageId);
         } catch (RedisException e) {
-            LOG.warn("merge job not discarded messageId={} reason={}", messageId, e.toString());
+            LOG.atWarn().addKeyValue("messageId", messageId).addKeyValue("reason", e.toString())
+                    .log("merge job not discarded");
         }
     }
 
@@ -211,29 +223,28 @@ public final class MergeWorker implements AutoCloseable {
         try {
             List<String> removed = leaseQueue.removeIdleConsumers(config.visibilityTimeout().multipliedBy(2));
             if (!removed.isEmpty()) {
-                LOG.info("merge consumers removed names={} reason=idle-without-jobs", removed);
+                LOG.atInfo().addKeyValue("names", String.join(",", removed)).addKeyValue("reason", "idle-without-jobs")
+                        .log("merge consumers removed");
             }
         } catch (RedisException e) {
             // No group yet (the first worker creates it), or Redis away: next time.
-            LOG.debug("merge consumers not checked reason={}", e.toString());
+            LOG.atDebug().addKeyValue("reason", e.toString()).log("merge consumers not checked");
         } catch (RuntimeException e) {
             // Never let it escape: the executor would stop scheduling it.
-            LOG.warn("merge housekeeping failed reason={}", e.toString());
+            LOG.atWarn().addKeyValue("reason", e.toString()).log("merge housekeeping failed");
         }
         merger.sweepWorkSpace();
     }
 
-    private void renew(String consumer, Job job, Lease lease) {
+    /** One renewal of {@code lease} (see {@link Lease#renew}); an error waits for the next one. */
+    private static void renew(Job job, Lease lease) {
         try {
-            merger.renew(job.recordingId(), lease);
-            if (lease.held() && !leaseQueue.extend(consumer, job)) {
-                LOG.warn("merge lease lost recordingId={} consumer={}", job.recordingId(), consumer);
-                lease.lose();
-            }
+            lease.renew();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("merge lease not renewed recordingId={} reason={}", job.recordingId(), e.toString());
+            LOG.atWarn().addKeyValue("recording", job.recordingId()).addKeyValue("reason", e.toString())
+                    .log("merge lease not renewed");
         }
     }
 
@@ -258,7 +269,8 @@ public final class MergeWorker implements AutoCloseable {
         }
         for (Thread t : toStop) {
             if (t.isAlive()) {
-                LOG.warn("merge still running after {}; interrupting thread={}", config.shutdownTimeout(), t.getName());
+                LOG.atWarn().addKeyValue("shutdownTimeoutMs", config.shutdownTimeout().toMillis())
+                        .addKeyValue("thread", t.getName()).log("merge still running; interrupting");
                 t.interrupt();
             }
         }
@@ -269,7 +281,7 @@ public final class MergeWorker implements AutoCloseable {
         leaseRenewals.shutdownNow();
         leaseConnection.close();
         merger.close();
-        LOG.info("merge worker stopped");
+        LOG.atInfo().log("merge worker stopped");
     }
 
     private static void joinUntil(Thread t, long deadlineNanos) {

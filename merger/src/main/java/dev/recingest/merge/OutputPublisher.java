@@ -1,9 +1,9 @@
 package dev.recingest.merge;
 
-import dev.recingest.state.MetaFields;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes.Transition;
 import dev.recingest.state.Outcomes.TransitionKind;
+import dev.recingest.state.MetaFields;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.Recording;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +45,15 @@ final class OutputPublisher {
     private final RecordingStore recordings;
     private final OutputStore outputs;
     private final ObjectKeys keys;
-    private final Supplier<Map<String, String>> leaseFields;
+    private final Lease.Terms leaseTerms;
     private final Clock clock;
 
-    /** @param leaseFields the recording's lease fields renewed from now, as the worker's renewals set them */
-    OutputPublisher(RecordingStore recordings, OutputStore outputs, ObjectKeys keys,
-                    Supplier<Map<String, String>> leaseFields, Clock clock) {
+    /** @param leaseTerms how the claim renews the recording's lease, as the lease's renewals do */
+    OutputPublisher(RecordingStore recordings, OutputStore outputs, ObjectKeys keys, Lease.Terms leaseTerms, Clock clock) {
         this.recordings = recordings;
         this.outputs = outputs;
         this.keys = keys;
-        this.leaseFields = leaseFields;
+        this.leaseTerms = leaseTerms;
         this.clock = clock;
     }
 
@@ -90,10 +88,11 @@ final class OutputPublisher {
                 discard(staged);
             }
         }
-        LOG.info("output uploaded recordingId={} outputBytes={} seconds={}", id, result.outputSize(),
-                (System.nanoTime() - uploadStarted) / 1_000_000 / 1000.0);
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("outputBytes", result.outputSize())
+                .addKeyValue("durationMs", (System.nanoTime() - uploadStarted) / 1_000_000).log("output uploaded");
         Map<String, String> fields = Await.within(recordings.fields(id), REDIS_WAIT);
-        Instant stoppedAt = fields.containsKey(MetaFields.STOPPED_AT) ? Instant.ofEpochMilli(Long.parseLong(fields.get(MetaFields.STOPPED_AT))) : null;
+        Instant stoppedAt = fields.containsKey(MetaFields.STOPPED_AT)
+                ? Instant.ofEpochMilli(Long.parseLong(fields.get(MetaFields.STOPPED_AT))) : null;
         Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
         Await.within(outputs.putBytes(keys.manifest(id), manifest.toJson(), "application/json"), STORAGE_WAIT);
         Transition done = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
@@ -111,14 +110,16 @@ final class OutputPublisher {
     /** Whether this attempt may make its output visible: it holds its lease and is the recording's current attempt. */
     private boolean claim(RecordingId id, Lease lease) throws InterruptedException {
         if (!lease.held()) {
-            LOG.warn("merge abandoned recordingId={} attempt={} reason=lease-lost", id, lease.attempt());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("attempt", lease.attempt())
+                    .addKeyValue("reason", "lease-lost").log("merge abandoned");
             return false;
         }
         Transition t = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), leaseFields.get()), REDIS_WAIT);
+                MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(), leaseTerms.fromNow()), REDIS_WAIT);
         if (!t.ok()) {
-            LOG.warn("merge abandoned recordingId={} attempt={} reason=superseded outcome={} state={}", id,
-                    lease.attempt(), t.kind(), t.previous());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("attempt", lease.attempt())
+                    .addKeyValue("reason", "superseded").addKeyValue("outcome", t.kind())
+                    .addKeyValue("state", t.previous()).log("merge abandoned");
         }
         return t.ok();
     }
@@ -133,21 +134,24 @@ final class OutputPublisher {
                 try {
                     Await.within(outputs.delete(key), STORAGE_WAIT);
                 } catch (MergeFailure e) {
-                    LOG.error("merge output not withdrawn recordingId={} key={} reason={}", id, key, e.getMessage());
+                    LOG.atError().addKeyValue("recording", id).addKeyValue("key", key)
+                            .addKeyValue("reason", e.getMessage()).log("merge output not withdrawn");
                 }
             }
-            LOG.warn("merge output withdrawn recordingId={} attempt={} reason=recording-deleted-meanwhile", id,
-                    lease.attempt());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("attempt", lease.attempt())
+                    .addKeyValue("reason", "recording-deleted-meanwhile").log("merge output withdrawn");
         } else {
-            LOG.warn("merge superseded after publishing recordingId={} attempt={} outcome={} state={}", id,
-                    lease.attempt(), t.kind(), t.previous());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("attempt", lease.attempt())
+                    .addKeyValue("outcome", t.kind()).addKeyValue("state", t.previous())
+                    .log("merge superseded after publishing");
         }
     }
 
     private static void discard(StagedUpload staged) {
         staged.discard().whenComplete((r, e) -> {
             if (e != null) {
-                LOG.warn("staged upload not discarded key={} reason={}", staged.key(), e.toString());
+                LOG.atWarn().addKeyValue("key", staged.key()).addKeyValue("reason", e.toString())
+                        .log("staged upload not discarded");
             }
         });
     }

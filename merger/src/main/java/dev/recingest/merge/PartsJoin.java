@@ -1,9 +1,6 @@
 package dev.recingest.merge;
 
 import dev.recingest.merge.MediaInfo.StreamInfo;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,14 +74,16 @@ final class PartsJoin {
         if (sameStreams(infos)) {
             CodecPlan plan = CodecPlan.choose(infos.get(0), caps);
             codecs = plan.describe(infos.get(0)) + ", " + files.size() + " parts by the concat demuxer";
-            LOG.info("joining parts context={} parts={} join=concat codecs=[{}]", context, files.size(), codecs);
+            LOG.atInfo().addKeyValue("recording", context).addKeyValue("parts", files.size()).addKeyValue("join", "concat")
+                    .addKeyValue("codecs", codecs).log("joining parts");
             join.fromConcatList(concatList(dir, files, infos), INTERMEDIATE, plan, output, context, limit);
         } else {
             Frame frame = Frame.of(infos);
             CodecPlan plan = CodecPlan.encodeJoined(video, audio, caps);
             codecs = "parts differ (" + describe(infos) + "): video ->" + plan.video() + " " + frame.describe(video)
                     + (audio ? ", audio ->" + plan.audio() : "") + ", " + files.size() + " parts by the concat filter";
-            LOG.info("joining parts context={} parts={} join=filter codecs=[{}]", context, files.size(), codecs);
+            LOG.atInfo().addKeyValue("recording", context).addKeyValue("parts", files.size()).addKeyValue("join", "filter")
+                    .addKeyValue("codecs", codecs).log("joining parts");
             join.fromFiltered(files.stream().map(PartFile::file).toList(), INTERMEDIATE, graph(infos, frame, video, audio),
                     plan, output, context, limit);
         }
@@ -179,21 +178,8 @@ final class PartsJoin {
 
     /** An ffconcat list of the part files, each with its (container) duration: the next part starts where it ends. */
     private static Path concatList(Path dir, List<PartFile> files, List<MediaInfo> infos) {
-        StringBuilder sb = new StringBuilder("ffconcat version 1.0\n");
-        for (int i = 0; i < files.size(); i++) {
-            sb.append("file '").append(files.get(i).file().getFileName()).append("'\n");
-            Double d = infos.get(i).durationSeconds();
-            if (d != null) {
-                sb.append("duration ").append(String.format(Locale.ROOT, "%.6f", d)).append('\n');
-            }
-        }
-        Path list = dir.resolve("parts.txt");
-        try {
-            Files.writeString(list, sb);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return list;
+        return ConcatJoin.writeConcatList(dir.resolve("parts.txt"), files.stream().map(PartFile::file).toList(),
+                infos.stream().map(MediaInfo::durationSeconds).toList());
     }
 
     private static String describe(List<MediaInfo> infos) {

@@ -159,7 +159,7 @@ public final class WorkSpace implements AutoCloseable {
         try (Stream<Path> entries = Files.list(root)) {
             entries.filter(Files::isDirectory).forEach(WorkSpace::removeIfAbandoned);
         } catch (IOException | UncheckedIOException e) {
-            LOG.warn("work directory not swept dir={} reason={}", root, e.toString());
+            LOG.atWarn().addKeyValue("dir", root).addKeyValue("reason", e.toString()).log("work directory not swept");
         }
     }
 
@@ -192,13 +192,14 @@ public final class WorkSpace implements AutoCloseable {
         } catch (java.nio.file.NoSuchFileException e) {
             // Another merger's sweep removed it just now.
         } catch (IOException e) {
-            LOG.warn("work folder not checked dir={} reason={}", dir, e.toString());
+            LOG.atWarn().addKeyValue("dir", dir).addKeyValue("reason", e.toString()).log("work folder not checked");
         }
     }
 
     private static void remove(Path dir, String what) {
         long bytes = deleteTree(dir);
-        LOG.info("work folder removed dir={} reason=\"{}\" bytes={}", dir, what, bytes);
+        LOG.atInfo().addKeyValue("dir", dir).addKeyValue("reason", what).addKeyValue("bytes", bytes)
+                .log("work folder removed");
     }
 
     /** Deletes a folder and everything in it; returns the bytes freed. */
@@ -219,7 +220,7 @@ public final class WorkSpace implements AutoCloseable {
                 }
             });
         } catch (IOException | UncheckedIOException e) {
-            LOG.warn("work folder not deleted dir={} reason={}", dir, e.toString());
+            LOG.atWarn().addKeyValue("dir", dir).addKeyValue("reason", e.toString()).log("work folder not deleted");
         }
         return bytes[0];
     }
@@ -235,7 +236,7 @@ public final class WorkSpace implements AutoCloseable {
             lock.release();
             lockChannel.close();
         } catch (IOException e) {
-            LOG.debug("work folder lock not released dir={} reason={}", own, e.toString());
+            LOG.atDebug().addKeyValue("dir", own).addKeyValue("reason", e.toString()).log("work folder lock not released");
         }
         deleteTree(own);
     }

@@ -1,13 +1,15 @@
 /**
  * The merge worker: turns a stopped recording's chunks into one seekable MP4.
  *
- * <p>{@link dev.recingest.merge.MergeWorker} takes jobs from the Redis merge queue and hands each to
- * {@link dev.recingest.merge.RecordingMerger}, which drives the recording's state (STOPPED → MERGING →
- * COMPLETED or FAILED), checks that Redis and object storage agree on every chunk 0..N-1
- * ({@code ContiguityCheck}), has {@code MergePipeline} run FFmpeg over the chunks (streamed from storage
- * with a bounded prefetch, never held whole in memory, read only as the demuxer the content type names:
- * {@code InputFormat}), and has {@code OutputPublisher} publish the MP4 and {@code manifest.json} if the
- * attempt still owns the recording.
+ * <p>The path of a job: {@link dev.recingest.merge.MergeWorker} takes it from the Redis merge queue with a
+ * {@link dev.recingest.merge.Lease} (the queue entry and, once admitted, the recording; renewed in one place) and
+ * hands it to {@link dev.recingest.merge.RecordingMerger}, which runs it through {@code MergeAdmission} (STOPPED →
+ * MERGING, the attempt's number and id), {@code ContiguityCheck} (Redis and object storage agree on every chunk
+ * 0..N-1), {@code MergePipeline} (FFmpeg over the chunks, streamed from storage with a bounded prefetch, never held
+ * whole in memory, read only as the demuxer the content type names: {@code InputFormat}; joined by the
+ * {@code JoinStrategy} chosen for them, {@code ByteStreamJoin} or {@code ConcatJoin}, and {@code PartsJoin} for
+ * parts) and {@code MergePublication} ({@code OutputPublisher} publishes the MP4 and {@code manifest.json} if the
+ * attempt still owns the recording: MERGING → COMPLETED); or {@code FailureOutcome} (a retry, or FAILED).
  * An outcome is then announced (recording.completed / recording.failed, into the webhook outbox) and
  * the recording's Redis keys set to expire ({@code Conclusion}), before the job is acked.
  *

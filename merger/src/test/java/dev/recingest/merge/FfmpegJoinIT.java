@@ -76,11 +76,25 @@ class FfmpegJoinIT {
         CodecPlan copy = new CodecPlan("copy", "copy", List.of("-c", "copy", "-f", "mp4"));
         Duration limit = Duration.ofMinutes(10);
         long started = System.nanoTime();
-        MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromConcatList(list, InputFormat.of("video/mp2t"),
-                copy, dir.resolve("out.mp4"), "stalled", limit));
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        assertEquals(MergeError.FFMPEG_TIMEOUT, f.error());
-        assertTrue(f.getMessage().contains("made no progress for PT2S"), f.getMessage());
-        assertTrue(took.compareTo(limit) < 0, "stopped by the stall watchdog, not the time limit: " + took);
+        Path out = dir.resolve("out.mp4");
+        try {
+            MergeFailure f = assertThrows(MergeFailure.class, () -> join.fromConcatList(list, InputFormat.of("video/mp2t"),
+                    copy, out, "stalled", limit));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals(MergeError.FFMPEG_TIMEOUT, f.error());
+            assertTrue(f.getMessage().contains("made no progress for PT2S"), f.getMessage());
+            assertTrue(took.compareTo(limit) < 0, "stopped by the stall watchdog, not the time limit: " + took);
+            // Stopped means gone: an FFmpeg blocked opening the FIFO ignores the quit and SIGTERM it is sent first.
+            assertEquals(List.of(), writing(out), "the stalled FFmpeg is still running");
+        } finally {
+            writing(out).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** This JVM's FFmpeg runs that write {@code output}. */
+    private static List<ProcessHandle> writing(Path output) {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(output.toString())).orElse(false))
+                .toList();
     }
 }

@@ -141,7 +141,7 @@ class MergeFencingIT {
     private void awaitLeaseExpiry(RecordingId id) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            String until = cluster.recordings.fields(id).join().get(RecordingMerger.LEASE_FIELD);
+            String until = cluster.recordings.fields(id).join().get(Lease.FIELD);
             if (until != null && Long.parseLong(until) < System.currentTimeMillis()) {
                 return;
             }

@@ -142,7 +142,7 @@ class MergeRecoveryIT {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         // Another worker is merging it (attempt 1, lease live for a minute) when a second job arrives.
         assertTrue(cluster.recordings.transition(id, EnumSet.of(RecordingState.STOPPED), RecordingState.MERGING,
-                Map.of("mergeAttempts", "1", RecordingMerger.LEASE_FIELD,
+                Map.of("mergeAttempts", "1", Lease.FIELD,
                         Long.toString(System.currentTimeMillis() + 60_000))).join().ok());
         cluster.recordings.queueMerge(id).join();
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s"));
@@ -158,7 +158,7 @@ class MergeRecoveryIT {
 
         // The other worker dies: its lease runs out, and the pending job takes over.
         assertTrue(cluster.recordings.transition(id, EnumSet.of(RecordingState.MERGING), RecordingState.MERGING,
-                Map.of(RecordingMerger.LEASE_FIELD, Long.toString(System.currentTimeMillis()))).join().ok());
+                Map.of(Lease.FIELD, Long.toString(System.currentTimeMillis()))).join().ok());
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(2, rec.mergeAttempts());

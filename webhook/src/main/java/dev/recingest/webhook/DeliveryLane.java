@@ -100,11 +100,12 @@ final class DeliveryLane implements Runnable {
             } catch (RedisException e) {
                 // Unreachable, or restarted without its data (NOGROUP): reconnect and make the group again.
                 if (running) {
-                    LOG.warn("event=webhook-outbox-unavailable url={} error={}", WebhookConfig.redact(url), e.toString());
+                    LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("error", e.toString())
+                            .log("webhook outbox unavailable");
                     pause();
                 }
             } catch (RuntimeException e) {
-                LOG.error("event=webhook-lane-failed url={}", WebhookConfig.redact(url), e);
+                LOG.atError().addKeyValue("url", WebhookConfig.redact(url)).setCause(e).log("webhook lane failed");
                 pause();
             }
         }
@@ -113,7 +114,8 @@ final class DeliveryLane implements Runnable {
     private void ensureGroup(RedisClusterCommands<String, String> sync) {
         try {
             sync.xgroupCreate(XReadArgs.StreamOffset.from(Outbox.STREAM, "$"), group, XGroupCreateArgs.Builder.mkstream());
-            LOG.info("event=webhook-group-created url={} group={}", WebhookConfig.redact(url), group);
+            LOG.atInfo().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("group", group)
+                    .log("webhook group created");
         } catch (RedisBusyException e) {
             // BUSYGROUP: the usual case; the group keeps its progress across restarts.
         }
@@ -124,8 +126,8 @@ final class DeliveryLane implements Runnable {
         long trimmed = trims.newlyTrimmed(sync);
         if (trimmed > 0) {
             metrics.trimmed(trimmed);
-            LOG.warn("event=webhook-events-trimmed url={} count={} reason=outbox-cap-reached-before-delivery",
-                    WebhookConfig.redact(url), trimmed);
+            LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("count", trimmed)
+                    .addKeyValue("reason", "outbox-cap-reached-before-delivery").log("webhook events trimmed");
         }
     }
 
@@ -167,8 +169,8 @@ final class DeliveryLane implements Runnable {
                 // Trimmed away after its delivery began (or not an event): nobody will get it now.
                 sync.xack(Outbox.STREAM, group, a.message().getId());
                 metrics.trimmed(1);
-                LOG.warn("event=webhook-events-trimmed url={} entry={} count=1", WebhookConfig.redact(url),
-                        a.message().getId());
+                LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("entry", a.message().getId())
+                        .addKeyValue("count", 1).log("webhook events trimmed");
                 continue;
             }
             if (tooOld(a.message().getId())) {
@@ -179,14 +181,16 @@ final class DeliveryLane implements Runnable {
                 if (status / 100 == 2) {
                     sync.xack(Outbox.STREAM, group, a.message().getId());
                     metrics.delivered();
-                    LOG.debug("event=webhook-delivered url={} eventId={} attempt={}", WebhookConfig.redact(url),
-                            a.message().getBody().get(Outbox.FIELD_ID), a.number());
+                    LOG.atDebug().addKeyValue("url", WebhookConfig.redact(url))
+                            .addKeyValue("eventId", a.message().getBody().get(Outbox.FIELD_ID))
+                            .addKeyValue("attempt", a.number()).log("webhook delivered");
                 } else {
                     metrics.retried();
-                    LOG.warn("event=webhook-attempt-failed url={} eventId={} type={} attempt={} status={} retryIn={}",
-                            WebhookConfig.redact(url), a.message().getBody().get(Outbox.FIELD_ID),
-                            a.message().getBody().get(Outbox.FIELD_TYPE), a.number(), status == 0 ? "no-answer" : status,
-                            config.backoff(a.number()));
+                    LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url))
+                            .addKeyValue("eventId", a.message().getBody().get(Outbox.FIELD_ID))
+                            .addKeyValue("type", a.message().getBody().get(Outbox.FIELD_TYPE))
+                            .addKeyValue("attempt", a.number()).addKeyValue("status", status == 0 ? "no-answer" : status)
+                            .addKeyValue("retryInMs", config.backoff(a.number()).toMillis()).log("webhook attempt failed");
                 }
             }));
         }
@@ -195,7 +199,8 @@ final class DeliveryLane implements Runnable {
                     .get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Whatever did not finish stays pending and is retried after its backoff.
-            LOG.warn("event=webhook-round-unfinished url={} error={}", WebhookConfig.redact(url), e.toString());
+            LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("error", e.toString())
+                    .log("webhook round unfinished");
         }
     }
 
@@ -225,8 +230,9 @@ final class DeliveryLane implements Runnable {
     private void giveUp(RedisClusterCommands<String, String> sync, String entryId, long attempts) {
         sync.xack(Outbox.STREAM, group, entryId);
         metrics.gaveUp();
-        LOG.warn("event=webhook-given-up url={} entry={} attempts={} maxAge={}", WebhookConfig.redact(url), entryId,
-                attempts, config.maxAge());
+        LOG.atWarn().addKeyValue("url", WebhookConfig.redact(url)).addKeyValue("entry", entryId)
+                .addKeyValue("attempts", attempts).addKeyValue("maxAgeMs", config.maxAge().toMillis())
+                .log("webhook given up");
     }
 
     private void pause() {

@@ -43,7 +43,7 @@ public final class WebhookDelivery implements AutoCloseable {
     public static WebhookDelivery start(WebhookConfig config, RedisConnections redis, MeterRegistry registry) {
         WebhookDelivery d = new WebhookDelivery(config, redis, registry);
         d.threads.forEach(Thread::start);
-        LOG.info("event=webhook-delivery-started config={}", config);
+        LOG.atInfo().addKeyValue("config", config).log("webhook delivery started");
         return d;
     }
 
@@ -60,10 +60,10 @@ public final class WebhookDelivery implements AutoCloseable {
                 return;
             }
             if (t.isAlive()) {
-                LOG.warn("event=webhook-lane-still-running thread={}", t.getName());
+                LOG.atWarn().addKeyValue("thread", t.getName()).log("webhook lane still running");
                 t.interrupt();
             }
         }
-        LOG.info("event=webhook-delivery-stopped");
+        LOG.info("webhook delivery stopped");
     }
 }

@@ -1,8 +1,11 @@
 package dev.recingest.client.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recingest.client.ClientException;
 import dev.recingest.protocol.Json;
+import dev.recingest.protocol.Message;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -82,12 +85,13 @@ public final class AdminClient {
                 if (!isTemporary(e) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LOG.info("recording {}: {}; polling again", recordingId, e.getMessage());
+                LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("error", e.getMessage())
+                        .log("recording status not read, polling again");
                 Thread.sleep(pollInterval.toMillis());
                 continue;
             }
             if (!Objects.equals(s.state(), lastState)) {
-                LOG.info("recording {} is {}", recordingId, s.state());
+                LOG.atInfo().addKeyValue("recording", recordingId).addKeyValue("state", s.state()).log("recording state changed");
                 lastState = s.state();
             }
             if (s.isFinal()) {
@@ -149,8 +153,15 @@ public final class AdminClient {
         return e.httpStatus() == 502 || e.httpStatus() == 503 || e.httpStatus() == 504;
     }
 
+    /**
+     * The failure of an admin call: the API's error body (docs/API.md: {@code code}, {@code message} and the fields
+     * of the code's detail) read into the protocol's error, so that {@link ClientException#errorCode()} and
+     * {@link ClientException#detail()} work as for the WebSocket; a body that is not one (a proxy's page, the object
+     * store's XML) leaves the code to the HTTP status.
+     */
     private static ClientException failure(int status, String body, String what) {
-        String code = switch (status) {
+        Message.Error error = errorBody(body);
+        String code = error != null ? error.code() : switch (status) {
             case 401 -> "UNAUTHORIZED";
             case 403 -> "FORBIDDEN";
             case 404 -> "NOT_FOUND";
@@ -158,6 +169,20 @@ public final class AdminClient {
             default -> "HTTP_" + status;
         };
         String shown = body == null ? "" : body.length() > 500 ? body.substring(0, 500) + "..." : body;
-        return new ClientException(code, what + " answered " + status + ": " + shown, null, null, status, null);
+        return new ClientException(code, what + " answered " + status + ": " + shown, error, null, status, null);
+    }
+
+    /** The API's error body read as the protocol's error message (the same field names), or null if it is not one. */
+    static Message.Error errorBody(String body) {
+        try {
+            if (body == null || body.isBlank() || !(Json.MAPPER.readTree(body) instanceof ObjectNode o)
+                    || !o.path("code").isTextual()) {
+                return null;
+            }
+            o.put("type", "error");
+            return (Message.Error) Json.MAPPER.treeToValue(o, Message.class);
+        } catch (JsonProcessingException | ClassCastException e) {
+            return null;
+        }
     }
 }

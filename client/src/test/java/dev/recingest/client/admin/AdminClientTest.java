@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.client.ClientException;
+import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
+import dev.recingest.protocol.Message;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,5 +98,25 @@ class AdminClientTest {
         assertEquals("/presigned/r1 ", api.seen.get(api.seen.size() - 1));
         ClientException e = assertThrows(ClientException.class, () -> admin.downloadOutput("r9", target));
         assertEquals("CONFLICT", e.code());
+        assertEquals(ErrorCode.CONFLICT, e.errorCode());
+        assertEquals(new ErrorDetail.State("MERGING"), e.detail(), "the API's error body, read as the protocol's");
+        assertEquals(409, e.httpStatus());
+    }
+
+    @Test
+    void readsTheApisErrorBodyAndFallsBackToTheStatus() {
+        Message.Error e = AdminClient.errorBody(
+                "{\"status\":409,\"code\":\"INCOMPLETE\",\"message\":\"1 chunk(s) missing\",\"missing\":[1]}");
+        assertEquals(Optional.of(ErrorCode.INCOMPLETE), e.errorCode());
+        assertEquals(new ErrorDetail.Missing(List.of(1L)), e.detail());
+        assertEquals("1 chunk(s) missing", e.message());
+        Message.Error newer = AdminClient.errorBody("{\"status\":429,\"code\":\"QUOTA_EXCEEDED\",\"message\":\"x\"}");
+        assertEquals("QUOTA_EXCEEDED", newer.code());
+        assertEquals(Optional.empty(), newer.errorCode());
+        assertNull(AdminClient.errorBody("<html>Bad Gateway</html>"));
+        assertNull(AdminClient.errorBody("<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code></Error>"));
+        assertNull(AdminClient.errorBody("[1,2]"));
+        assertNull(AdminClient.errorBody("{\"code\":5}"));
+        assertNull(AdminClient.errorBody(""));
     }
 }

@@ -47,14 +47,16 @@ public final class FakeAdminApi implements AutoCloseable {
             return;
         }
         if (!("Bearer " + token).equals(auth)) {
-            reply(ex, 401, "{\"error\":{\"code\":\"UNAUTHORIZED\"}}".getBytes(StandardCharsets.UTF_8));
+            reply(ex, 401, "{\"status\":401,\"code\":\"UNAUTHORIZED\",\"message\":\"admin token required\"}"
+                    .getBytes(StandardCharsets.UTF_8));
             return;
         }
         String rest = path.substring("/v1/recordings/".length());
         if (rest.endsWith("/output")) {
             String id = rest.substring(0, rest.length() - "/output".length());
             if (!outputs.containsKey(id)) {
-                reply(ex, 409, "{}".getBytes(StandardCharsets.UTF_8));
+                reply(ex, 409, ("{\"status\":409,\"code\":\"CONFLICT\",\"message\":\"recording is MERGING, not COMPLETED\","
+                        + "\"state\":\"MERGING\"}").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             ex.getResponseHeaders().add("Location", "/presigned/" + id);
@@ -64,7 +66,8 @@ public final class FakeAdminApi implements AutoCloseable {
         }
         List<String> script = bodies.get(rest);
         if (script == null) {
-            reply(ex, 404, "{\"error\":{\"code\":\"NOT_FOUND\"}}".getBytes(StandardCharsets.UTF_8));
+            reply(ex, 404, "{\"status\":404,\"code\":\"NOT_FOUND\",\"message\":\"no such recording\"}"
+                    .getBytes(StandardCharsets.UTF_8));
             return;
         }
         int n = served.merge(rest, 1, Integer::sum) - 1;

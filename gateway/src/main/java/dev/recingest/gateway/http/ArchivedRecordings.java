@@ -37,7 +37,7 @@ final class ArchivedRecordings {
             try {
                 return Optional.of(view(Json.MAPPER.readTree(bytes)));
             } catch (IOException e) {
-                throw new IngestException(ErrorCode.INTERNAL, "unreadable manifest of " + id, Map.of(), e);
+                throw new IngestException(ErrorCode.INTERNAL, "unreadable manifest of " + id, e);
             }
         }).thenCompose(found -> found.isEmpty() || found.get().containsKey("parts")
                 ? CompletableFuture.completedFuture(found)

@@ -48,7 +48,10 @@ public final class HttpReplies {
         body.put("status", e.code().httpStatus());
         body.put("code", e.code().name());
         body.put("message", e.code() == ErrorCode.INTERNAL ? "internal error" : e.getMessage());
-        e.details().forEach(body::putIfAbsent);
+        if (e.detail() != null) {
+            // The detail record's components are the body's field names (ErrorDetail), as in the WebSocket error.
+            Json.MAPPER.valueToTree(e.detail()).properties().forEach(f -> body.putIfAbsent(f.getKey(), f.getValue()));
+        }
         json(ctx, keepAlive, HttpResponseStatus.valueOf(e.code().httpStatus()), body);
     }
 

@@ -4,6 +4,7 @@ import dev.recingest.durable.Endings;
 import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
@@ -80,7 +81,7 @@ final class RecordingActions {
             return store.get(id).thenApply(now -> {
                 String state = now.map(r -> r.state().name()).orElse("UNKNOWN");
                 throw new IngestException(ErrorCode.CONFLICT, "recording is " + state
-                        + "; only a FAILED or STOPPED recording can be merged again", Map.of("state", state));
+                        + "; only a FAILED or STOPPED recording can be merged again", new ErrorDetail.State(state));
             });
         });
     }
@@ -108,11 +109,11 @@ final class RecordingActions {
             Recording r = found.get();
             if (r.state() == RecordingState.MERGING) {
                 throw new IngestException(ErrorCode.CONFLICT, "recording is MERGING; delete it once it is "
-                        + "COMPLETED or FAILED", Map.of("state", r.state().name()));
+                        + "COMPLETED or FAILED", new ErrorDetail.State(r.state().name()));
             }
             if (r.state().open() && !force) {
                 throw new IngestException(ErrorCode.CONFLICT, "recording is " + r.state()
-                        + "; add ?force=true to abort it and delete it", Map.of("state", r.state().name()));
+                        + "; add ?force=true to abort it and delete it", new ErrorDetail.State(r.state().name()));
             }
             CompletableFuture<Void> fenced = !ABORTABLE.contains(r.state())
                     ? CompletableFuture.completedFuture(null)
@@ -120,7 +121,7 @@ final class RecordingActions {
                         if (!t.ok()) {
                             String now = t.previous() == null ? "UNKNOWN" : t.previous().name();
                             throw new IngestException(ErrorCode.CONFLICT, "recording became " + now
-                                    + " while being deleted; try again", Map.of("state", now));
+                                    + " while being deleted; try again", new ErrorDetail.State(now));
                         }
                     });
             return fenced.thenCompose(x -> store.fields(id))

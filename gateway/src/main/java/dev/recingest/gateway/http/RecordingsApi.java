@@ -4,6 +4,7 @@ import dev.recingest.durable.Endings;
 import dev.recingest.durable.Remerges;
 import dev.recingest.gateway.ingest.RecordingLifecycle;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
@@ -124,7 +125,7 @@ final class RecordingsApi {
                 Recording r = found.get();
                 if (r.state() != RecordingState.COMPLETED || r.outputKey() == null) {
                     throw new IngestException(ErrorCode.CONFLICT, "recording is " + r.state() + ", not COMPLETED",
-                            Map.of("state", r.state().name()));
+                            new ErrorDetail.State(r.state().name()));
                 }
                 return CompletableFuture.completedFuture(r.outputKey());
             }

@@ -4,6 +4,7 @@ import dev.recingest.gateway.ingest.Recovery.Trouble;
 import dev.recingest.gateway.ingest.Recovery.Verdict;
 import dev.recingest.protocol.ChunkFrame;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.state.Outcomes.AssignKind;
 import dev.recingest.state.Outcomes.Assignment;
@@ -12,7 +13,6 @@ import dev.recingest.state.IngestLedger;
 import dev.recingest.state.SeqMode;
 import dev.recingest.storage.ChunkStore;
 import io.netty.buffer.ByteBuf;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -120,7 +120,7 @@ public final class ChunkWriter {
                 return done(new ChunkResult.Gap(seq, a.expected()));
             case NOT_OPEN:
                 return done(new ChunkResult.Fatal(new IngestException(ErrorCode.NOT_OPEN,
-                        "recording is " + a.state(), Map.of("state", a.state().name()))));
+                        "recording is " + a.state(), new ErrorDetail.State(a.state().name()))));
             case TAKEN_OVER:
                 return done(new ChunkResult.Fatal(new IngestException(ErrorCode.TAKEN_OVER,
                         "recording was taken over by another connection")));

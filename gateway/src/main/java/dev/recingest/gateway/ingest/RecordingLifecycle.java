@@ -7,6 +7,7 @@ import dev.recingest.durable.Reconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
 import dev.recingest.protocol.ErrorCode;
+import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -188,7 +188,7 @@ public final class RecordingLifecycle {
     }
 
     static IngestException notOpen(RecordingState state) {
-        return new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, Map.of("state", state.name()));
+        return new IngestException(ErrorCode.NOT_OPEN, "recording is " + state, new ErrorDetail.State(state.name()));
     }
 
     private static IngestException stopRefused(StopOutcome o, Long lastSeq) {
@@ -211,7 +211,7 @@ public final class RecordingLifecycle {
 
     static IngestException incomplete(List<Long> missing) {
         return new IngestException(ErrorCode.INCOMPLETE, missing.size() + " chunk(s) missing; resend them and stop again",
-                Map.of("missing", missing));
+                new ErrorDetail.Missing(missing));
     }
 
     /**

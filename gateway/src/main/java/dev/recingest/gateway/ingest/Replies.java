@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /** Writing protocol messages and closes to a connection. */
 final class Replies {
@@ -35,11 +34,8 @@ final class Replies {
     }
 
     /** The error message of PROTOCOL.md for {@code e}, with the fields its code carries. */
-    @SuppressWarnings("unchecked")
     static Message.Error errorMessage(IngestException e) {
-        var d = e.details();
-        return new Message.Error(wireCode(e.code()), e.getMessage(),
-                (Long) d.get("seq"), (Long) d.get("expected"), (List<Long>) d.get("missing"), (String) d.get("state"));
+        return Message.Error.of(wireCode(e.code()), e.getMessage(), e.detail());
     }
 
     /** Codes that PROTOCOL.md does not name go on the wire as the protocol code that means the same. */
