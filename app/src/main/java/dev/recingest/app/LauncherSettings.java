@@ -24,8 +24,11 @@ final class LauncherSettings {
     static final Setting<String> LOG_LEVEL = LOGGING.string("RECINGEST_LOG_LEVEL", "INFO",
             "TRACE, DEBUG, INFO, WARN or ERROR; logs go to stderr, one line per event");
     static final Setting<String> LOG_FORMAT = LOGGING.string("RECINGEST_LOG_FORMAT", "text",
-            "`text`: one line per event, `key=value`; `json`: one JSON object per line (Logback's JsonEncoder: "
-                    + "`timestamp`, `level`, `threadName`, `loggerName`, `formattedMessage`, `throwable`), for Loki, "
+            "`text`: one line per event, what happened as a fixed phrase, then its values as `key=value` pairs "
+                    + "(`merge completed recording=r1 attempt=1 … durationMs=3210`; a value with a space is quoted); "
+                    + "`json`: one JSON object per line (Logback's JsonEncoder: `timestamp`, `level`, `threadName`, "
+                    + "`loggerName`, `formattedMessage` (the phrase), `kvpList` (the pairs: "
+                    + "`[{\"recording\":\"r1\"},{\"attempt\":\"1\"},…]`), `throwable`), for Loki, "
                     + "Elasticsearch or Cloud Logging");
 
     private LauncherSettings() {

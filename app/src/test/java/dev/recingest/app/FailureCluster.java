@@ -17,6 +17,8 @@ import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,18 +42,18 @@ final class FailureCluster implements AutoCloseable {
 
     static final String ACCESS_KEY = "failure-access";
     static final String SECRET_KEY = "failure-secret-key";
-    static final String JWT_SECRET = "failure-tests-jwt-secret-0123456789abcdef";
-    static final String ADMIN_TOKEN = "failure-tests-admin-token";
+    static final TestAuth AUTH = new TestAuth("failure-tests-jwt-secret-0123456789abcdef", "failure-tests-admin-token");
+    static final String ADMIN_TOKEN = AUTH.adminToken();
 
     final Path dir;
+    /** The Redis (embedded, or handed in) and the S3 server, from the test kit. */
+    final Servers servers;
     /** The embedded Redis this started, or null when it runs on one handed in. */
     final EmbeddedRedis redis;
-    /** The Redis everything here talks to. */
-    final RedisUnderTest redisUnderTest;
     final EmbeddedS3 s3Server;
     final Settings settings;
     final Processes.Backends backends;
-    final Tokens tokens = new Tokens(JWT_SECRET);
+    final Tokens tokens = AUTH.tokens();
     private final AutoCloseable merger;
     private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -80,9 +82,9 @@ final class FailureCluster implements AutoCloseable {
      */
     FailureCluster(Path dir, RedisUnderTest given, String s3Host, boolean withMerger, Map<String, String> mergerSettings) {
         this.dir = dir;
-        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
-        redisUnderTest = given == null ? redis : given;
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY, s3Host);
+        servers = Servers.start(dir, given, s3Host, ACCESS_KEY, SECRET_KEY);
+        redis = servers.redisServer();
+        s3Server = servers.s3Server();
         settings = Settings.of(backendSettings(s3Server.endpoint().toString()));
         backends = Processes.Backends.connect(settings, true);
         merger = withMerger ? MergerWiring.start(settings.with(Map.of(
@@ -92,13 +94,8 @@ final class FailureCluster implements AutoCloseable {
 
     /** Redis, S3 (at {@code s3Endpoint}) and auth settings, as a gateway of this cluster gets them. */
     Map<String, String> backendSettings(String s3Endpoint) {
-        Map<String, String> m = new HashMap<>();
-        m.putAll(redisUnderTest.settings());
+        Map<String, String> m = servers.settings(AUTH.settings());
         m.put("RECINGEST_S3_ENDPOINT", s3Endpoint);
-        m.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
-        m.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-        m.put("RECINGEST_JWT_SECRET", JWT_SECRET);
-        m.put("RECINGEST_ADMIN_TOKEN", ADMIN_TOKEN);
         return m;
     }
 
@@ -213,9 +210,6 @@ final class FailureCluster implements AutoCloseable {
         }
         Processes.closeQuietly(merger);
         backends.close();
-        s3Server.close();
-        if (redis != null) {
-            redis.close();
-        }
+        servers.close();
     }
 }

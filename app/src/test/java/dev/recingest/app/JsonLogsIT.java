@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
+import dev.recingest.testkit.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ class JsonLogsIT {
             env.put("RECINGEST_LOG_FORMAT", "json");
             env.put("RECINGEST_MERGE_WORK_DIR", Files.createDirectories(dir.resolve("merge-work")).toString());
             try (MergerProcess merger = MergerProcess.start(env, List.of(), mergerLog)) {
-                Backend.await(() -> jsonEvents(mergerLog).stream().anyMatch(e -> "merge completed".equals(
+                Waits.until(() -> jsonEvents(mergerLog).stream().anyMatch(e -> "merge completed".equals(
                         e.get("formattedMessage").asText()) && JsonLogs.values(e, "recording").contains("json-logged")),
                         Duration.ofSeconds(120), "a merge completed event with recording=json-logged:\n" + merger.logTail());
             }

@@ -11,6 +11,7 @@ import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
+import dev.recingest.testkit.Waits;
 import io.netty.buffer.Unpooled;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,7 +132,7 @@ class LifecycleIT {
         long ttl = cluster.backends().connection().sync().pttl(new RecordingKeys(rid).meta());
         assertTrue(ttl > 0, "the completed recording's keys expire (RECINGEST_RETENTION_REDIS)");
 
-        Backend.await(() -> receiver.types(id).containsAll(List.of("recording.started", "recording.stopped",
+        Waits.until(() -> receiver.types(id).containsAll(List.of("recording.started", "recording.stopped",
                 "recording.failed", "recording.completed")), Duration.ofSeconds(30), "every event arrived");
         assertEquals(List.of(), receiver.badSignatures());
         JsonNode failedEvent = receiver.events(id, "recording.failed").get(0);

@@ -12,6 +12,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.testkit.Waits;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +79,7 @@ class LiveApiIT {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
             Thread.sleep(30);
         }
-        Backend.await(() -> live(get("/v1/recordings/" + id.value(), token)).path("segments").asInt() >= 3,
+        Waits.until(() -> live(get("/v1/recordings/" + id.value(), token)).path("segments").asInt() >= 3,
                 Duration.ofSeconds(60), "the recording's view shows 3 live segments");
         JsonNode liveView = live(get("/v1/recordings/" + id.value(), token));
         assertEquals("LIVE", liveView.get("state").asText(), liveView.toString());
@@ -136,7 +137,7 @@ class LiveApiIT {
         assertEquals(mp4Seconds, vod, 0.1, "the VOD playlist plays as long as the MP4");
         assertEquals("ENDED", ended.get("state").asText(), ended.toString());
 
-        Backend.await(() -> !receiver.events(id.value(), "recording.live").isEmpty(), Duration.ofSeconds(30),
+        Waits.until(() -> !receiver.events(id.value(), "recording.live").isEmpty(), Duration.ofSeconds(30),
                 "recording.live was delivered");
         JsonNode event = receiver.events(id.value(), "recording.live").get(0);
         assertEquals("RECORDING", event.get("recording").get("state").asText(), event.toString());

@@ -3,7 +3,7 @@ package dev.recingest.app;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.S3Store;
-import io.netty.buffer.Unpooled;
+import dev.recingest.testkit.RecordingWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,9 +35,7 @@ final class LiveFixtures {
 
     /** Assign, PUT, commit: one chunk under an explicit seq. */
     static void write(RecordingStore store, S3Store s3, RecordingId id, long epoch, long seq, byte[] bytes) {
-        var a = store.ledger().assign(id, epoch, seq, dev.recingest.state.SeqMode.EXPLICIT).join();
-        s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(bytes)).join();
-        store.ledger().commit(id, a.index(), bytes.length).join();
+        new RecordingWriter(store, s3).write(id, epoch, seq, bytes);
     }
 
     /** The init segment and media segment URIs a playlist names, in order. */

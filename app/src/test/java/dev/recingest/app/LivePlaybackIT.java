@@ -8,6 +8,7 @@ import dev.recingest.config.Settings;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
+import dev.recingest.testkit.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,7 @@ class LivePlaybackIT {
             browser.eval(hls + "\n;window.Hls = Hls; return Hls.version;");
             assertTrue(browser.eval("return Hls.isSupported() && MediaSource.isTypeSupported("
                     + "'video/mp4; codecs=\"avc1.42E01E,mp4a.40.2\"');").asBoolean(), "MSE with H.264/AAC in this Chromium");
-            Backend.await(() -> segments(id) >= 2, Duration.ofSeconds(60), "2 live segments are listed");
+            Waits.until(() -> segments(id) >= 2, Duration.ofSeconds(60), "2 live segments are listed");
             browser.eval("""
                     const v = document.createElement('video');
                     v.muted = true;

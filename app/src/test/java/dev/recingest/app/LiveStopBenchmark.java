@@ -17,6 +17,8 @@ import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import java.io.RandomAccessFile;
@@ -60,7 +62,7 @@ class LiveStopBenchmark {
             int minutes = Integer.parseInt(m.trim());
             Path media = media(minutes);
             Path base = Files.createDirectories(dir.resolve("run-" + minutes));
-            try (Backend backend = new Backend(base)) {
+            try (Backend backend = Backend.start(base)) {
                 Result live = run(backend, base, media, minutes, true);
                 Result batch = run(backend, base, media, minutes, false);
                 String row = String.format(Locale.ROOT, "| %d min | %d | %d MiB | %.1f s (%.0fx real time) | %.2f s | "
@@ -117,7 +119,7 @@ class LiveStopBenchmark {
             long chunks = n;
             double catchUp = 0;
             if (live) {
-                Backend.await(() -> Long.parseLong(backend.store.liveIndex().status(id).join()
+                Waits.until(() -> Long.parseLong(backend.store.liveIndex().status(id).join()
                         .getOrDefault("chunks", "0")) >= chunks, LIMIT, "the rendition read every chunk");
                 catchUp = (System.nanoTime() - written) / 1e9;
             }
@@ -128,7 +130,7 @@ class LiveStopBenchmark {
             Map<String, String> f = backend.store.fields(id).join();
             double stopToCompleted = (Long.parseLong(f.get("completedAt")) - Long.parseLong(f.get("stoppedAt"))) / 1000.0;
             // Probed where the S3 server keeps it (a 3-hour MP4 is larger than a heap-sized download).
-            Path mp4 = backend.s3Server.dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
+            Path mp4 = backend.servers.s3Server().dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
             JsonNode probe = Media.probe(mp4);
             String frames = "-";
             for (JsonNode s : probe.path("streams")) {

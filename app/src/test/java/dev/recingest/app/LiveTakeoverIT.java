@@ -12,6 +12,8 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Waits;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +48,7 @@ class LiveTakeoverIT {
 
     @BeforeAll
     static void up() {
-        backend = new Backend(dir);
+        backend = Backend.start(dir);
     }
 
     @AfterAll
@@ -78,7 +80,7 @@ class LiveTakeoverIT {
                 LiveFixtures.write(backend.store, backend.s3, id, started.epoch(), seq, chunks.get(seq));
                 Thread.sleep(30);
             }
-            Backend.await(() -> segments(id) >= 3, Duration.ofSeconds(60), "the first merger lists 3 segments:\n"
+            Waits.until(() -> segments(id) >= 3, Duration.ofSeconds(60), "the first merger lists 3 segments:\n"
                     + first.logTail());
             first.kill();
             // What a player could have fetched at the moment of the kill.
@@ -94,7 +96,7 @@ class LiveTakeoverIT {
         }
         Path secondLog = dir.resolve("merger-second.log");
         try (MergerProcess second = MergerProcess.start(mergerEnv("work-second"), List.of("-Xmx256m"), secondLog)) {
-            Backend.await(() -> RESUMED.matcher(read(secondLog)).find(), Duration.ofSeconds(60),
+            Waits.until(() -> RESUMED.matcher(read(secondLog)).find(), Duration.ofSeconds(60),
                     "the second merger takes the rendition over:\n" + second.logTail());
             assertEquals(Outcomes.StopKind.STOPPED,
                     backend.store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());

@@ -9,6 +9,7 @@ import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
+import dev.recingest.testkit.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class LostMergeIT {
 
             // No merger ran yet; Redis comes back without the recording and without its merge job.
             cluster.redis.restartFrom(snapshot);
-            Backend.await(() -> {
+            Waits.until(() -> {
                 try {
                     return cluster.backends.connection().sync()
                             .exists(new RecordingKeys(RecordingId.of(id)).all()) == 0;

@@ -7,12 +7,10 @@ import dev.recingest.merge.MergeWorker;
 import dev.recingest.merge.MergerConfig;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
-import dev.recingest.state.Outcomes;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.SeqMode;
+import dev.recingest.testkit.Backend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +52,7 @@ class MergeBenchmark {
         System.out.printf(Locale.ROOT, "bench: sources made in %.0f s (webm %d MiB, ts %d MiB)%n",
                 (System.nanoTime() - t0) / 1e9, Files.size(webm) >> 20, Files.size(ts) >> 20);
 
-        try (Backend backend = new Backend(dir)) {
+        try (Backend backend = Backend.start(dir)) {
             Settings settings = Settings.of(backend.env(Map.of("RECINGEST_MERGE_WORK_DIR",
                     Files.createDirectories(dir.resolve("work")).toString())));
             try (MergeWorker worker = MergeWorker.start(MergerConfig.from(settings), backend.redis, backend.store,
@@ -77,15 +75,8 @@ class MergeBenchmark {
     private static void run(Backend backend, String name, String contentType, Mode mode, List<byte[]> chunks)
             throws Exception {
         RecordingId id = RecordingId.of(name);
-        Outcomes.StartOutcome started = backend.store.ledger().start(id, contentType, mode, "").join();
-        long bytes = 0;
-        for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = backend.store.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
-            backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(chunks.get(seq))).join();
-            backend.store.ledger().commit(id, a.index(), chunks.get(seq).length).join();
-            bytes += chunks.get(seq).length;
-        }
-        backend.store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        backend.writes.record(id, contentType, mode, "", chunks);
+        long bytes = chunks.stream().mapToLong(c -> c.length).sum();
         long t = System.nanoTime();
         backend.store.queueMerge(id).join();
         Recording r = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofMinutes(30));

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.config.Settings;
 import dev.recingest.events.Outbox;
+import dev.recingest.events.OutboxPublisher;
 import dev.recingest.merge.MergeWorker;
 import dev.recingest.merge.MergerConfig;
+import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Waits;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,7 +50,7 @@ class MergerProcessIT {
 
     @BeforeAll
     static void up() {
-        backend = new Backend(dir);
+        backend = Backend.start(dir);
         receiver = new WebhookReceiver(WEBHOOK_SECRET);
     }
 
@@ -72,12 +76,13 @@ class MergerProcessIT {
     void aMergerKilledMidMergeIsReplacedAndTheRecordingCompletesOnce() throws Exception {
         RecordingId id = RecordingId.of("killed-merger");
         Path source = Media.webmVp8Opus(Files.createDirectories(dir.resolve("kill")), 12, "320x240");
-        backend.record(id, "video/webm;codecs=vp8,opus", byteRanges(source, 64 << 10));
+        backend.writes.record(id, "video/webm;codecs=vp8,opus", Mode.STREAM, "{\"case\":\"" + id + "\"}",
+                byteRanges(source, 64 << 10));
         Map<String, String> env = mergerEnv("work-killed");
 
         try (MergerProcess first = MergerProcess.start(env, List.of("-Xmx256m"), dir.resolve("merger-killed.log"))) {
             backend.store.queueMerge(id).join();
-            Backend.await(first::runsMergingFfmpeg, Duration.ofSeconds(60), "the first merger runs FFmpeg on the recording");
+            Waits.until(first::runsMergingFfmpeg, Duration.ofSeconds(60), "the first merger runs FFmpeg on the recording");
             first.kill();
             assertEquals(RecordingState.MERGING, backend.store.get(id).join().orElseThrow().state(),
                     "killed in the middle of the merge:\n" + first.logTail());
@@ -87,11 +92,12 @@ class MergerProcessIT {
         Settings settings = Settings.of(env);
         try (WebhookDelivery delivery = WebhookDelivery.start(WebhookConfig.from(settings), backend.redis, registry);
              MergeWorker second = MergeWorker.start(MergerConfig.from(settings), backend.redis, backend.store,
-                     backend.s3, registry, backend.events)) {
+                     backend.s3, registry,
+                     OutboxPublisher.create(Settings.of(Map.of()), backend.connection.async(), backend.store))) {
             Recording rec = backend.awaitState(id, DONE, Duration.ofSeconds(120));
             assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
             assertEquals(2, rec.mergeAttempts(), "the killed attempt and the one that completed");
-            Backend.await(() -> !receiver.events(id.value(), "recording.completed").isEmpty()
+            Waits.until(() -> !receiver.events(id.value(), "recording.completed").isEmpty()
                     && outboxPending(WebhookConfig.from(settings)) == 0, Duration.ofSeconds(60), "the webhook arrived");
 
             List<JsonNode> completed = receiver.events(id.value(), "recording.completed");
@@ -147,7 +153,7 @@ class MergerProcessIT {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long bytes;
         try (InputStream in = loop.getInputStream()) {
-            bytes = backend.recordStream(id, "video/mp2t", in, 8 << 20);
+            bytes = backend.writes.recordStream(id, "video/mp2t", in, 8 << 20);
         }
         assertTrue(loop.waitFor(60, TimeUnit.SECONDS) && loop.exitValue() == 0, "ffmpeg looped the clip");
         assertTrue(bytes >= 500L << 20, "input of " + (bytes >> 20) + " MiB");

@@ -5,17 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.recingest.client.ClientOptions;
 import dev.recingest.agent.push.ChunkSource;
 import dev.recingest.agent.push.PushRequest;
 import dev.recingest.agent.push.PushResult;
 import dev.recingest.agent.push.RecordingPusher;
 import dev.recingest.agent.push.SegmentSource;
+import dev.recingest.client.ClientOptions;
 import dev.recingest.embedded.LocalRedisCluster;
 import dev.recingest.embedded.RedisServerProcess;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
+import dev.recingest.testkit.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ class RedisClusterIT {
                     long kill = System.nanoTime();
                     redis.kill(master);
                     List<Long> stored = load.stored(ids);
-                    Backend.await(() -> {
+                    Waits.until(() -> {
                         try {
                             return redis.masterOf(probe) == replica;
                         } catch (IllegalStateException notYet) {

@@ -16,6 +16,7 @@ import dev.recingest.protocol.Json;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
+import dev.recingest.testkit.Waits;
 import dev.recingest.webhook.WebhookConfig;
 import dev.recingest.webhook.WebhookDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -140,7 +141,7 @@ class RedisRollbackIT {
         for (String key : new RecordingKeys(RecordingId.of(other)).all()) {
             redis.pexpire(key, 1);
         }
-        Backend.await(() -> redis.exists(new RecordingKeys(RecordingId.of(other)).all()) == 0, Duration.ofSeconds(10),
+        Waits.until(() -> redis.exists(new RecordingKeys(RecordingId.of(other)).all()) == 0, Duration.ofSeconds(10),
                 "the keys expired");
         assertRefused(other, "COMPLETED");
     }
@@ -161,7 +162,7 @@ class RedisRollbackIT {
         cluster.redis.snapshot(snapshot); // STOPPED, its merge job queued
         RecordingStatus done = admin.awaitFinal(id, Duration.ofMinutes(2), Duration.ofMillis(250));
         assertTrue(done.isCompleted(), done.state() + ": " + done.error());
-        Backend.await(() -> cluster.s3().listChunks(RecordingId.of(id)).join().isEmpty(), Duration.ofSeconds(30),
+        Waits.until(() -> cluster.s3().listChunks(RecordingId.of(id)).join().isEmpty(), Duration.ofSeconds(30),
                 "the chunks were deleted after the merge (RECINGEST_KEEP_CHUNKS=false)");
 
         rollBack(snapshot);
@@ -217,7 +218,7 @@ class RedisRollbackIT {
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(202, merge.statusCode(), merge.body());
-        Backend.await(() -> !stateOf(id).equals("FAILED"), Duration.ofSeconds(30), "the re-merge started");
+        Waits.until(() -> !stateOf(id).equals("FAILED"), Duration.ofSeconds(30), "the re-merge started");
         RecordingStatus done = admin.awaitFinal(id, Duration.ofMinutes(2), Duration.ofMillis(250));
         assertTrue(done.isCompleted(), done.state() + ": " + done.error());
         assertEquals(10, done.chunks());
@@ -250,9 +251,9 @@ class RedisRollbackIT {
     /** Redis restarts from {@code snapshot}; returns once the gateway reaches it again (ready). */
     private static void rollBack(Path snapshot) throws InterruptedException {
         cluster.redis.restartFrom(snapshot);
-        Backend.await(() -> FailureCluster.httpStatus(FailureCluster.httpBase(gateway.port()), "/readyz") == 200
+        Waits.until(() -> FailureCluster.httpStatus(FailureCluster.httpBase(gateway.port()), "/readyz") == 200
                 && cluster.backends.connection().isOpen(), Duration.ofSeconds(30), "the gateway reaches Redis again");
-        Backend.await(() -> {
+        Waits.until(() -> {
             try {
                 return "PONG".equals(cluster.backends.connection().sync().ping());
             } catch (RuntimeException notYet) {
@@ -287,7 +288,7 @@ class RedisRollbackIT {
 
     private static void awaitAcks(Recorder recorder, int acks) {
         try {
-            Backend.await(() -> recorder.ackNanos.size() >= acks, Duration.ofSeconds(60), acks + " chunks acked");
+            Waits.until(() -> recorder.ackNanos.size() >= acks, Duration.ofSeconds(60), acks + " chunks acked");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -1,21 +1,17 @@
 package dev.recingest.bench;
 
 import dev.recingest.auth.Tokens;
-import dev.recingest.config.RedisConfig;
 import dev.recingest.config.Retention;
-import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
-import dev.recingest.embedded.EmbeddedRedis;
-import dev.recingest.embedded.EmbeddedS3;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.gateway.GatewayConfig;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.observability.Metrics;
 import dev.recingest.state.RecordingStore;
-import dev.recingest.state.RedisConnection;
-import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Clients;
-import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,34 +34,23 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  */
 final class BenchCluster implements AutoCloseable {
 
-    static final String BUCKET = "recordings";
-    private static final String SECRET = "bench-secret-bench-secret-bench-secret-01";
+    static final String BUCKET = Backend.BUCKET;
+    private static final TestAuth AUTH = new TestAuth("bench-secret-bench-secret-bench-secret-01", "bench-admin-token");
     static final String ACCESS = "bench-access";
     static final String S3_SECRET = "bench-s3-secret";
 
     final Path dir;
-    final EmbeddedRedis redis;
-    final EmbeddedS3 s3Server;
-    final S3Config s3Config;
-    final S3Store s3;
-    final RedisConnections redisClient;
-    final RedisConnection connection;
+    /** The test kit's backend: Redis, the S3 server and the clients over them, closed in order. */
+    final Backend backend;
     final GatewayServer gateway;
     final GatewayConfig gatewayConfig;
     private final PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry();
-    private final Tokens tokens = new Tokens(SECRET);
+    private final Tokens tokens = AUTH.tokens();
 
     BenchCluster(Path dir) {
         this.dir = dir;
-        redis = EmbeddedRedis.start(dir.resolve("redis"));
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), ACCESS, S3_SECRET);
-        s3Config = new S3Config(s3Server.endpoint(), "us-east-1", BUCKET, "", ACCESS, S3_SECRET, true,
-                S3Config.from(Settings.of(Map.of())).maxConcurrency(), null);
-        s3 = S3Store.create(s3Config);
-        s3.ensureBucket();
-        redisClient = new RedisConnections(new RedisConfig(redis.uri()));
-        connection = redisClient.connect();
-        RecordingStore store = new RecordingStore(connection.async(), Clock.systemUTC());
+        backend = Backend.over(Servers.start(dir, ACCESS, S3_SECRET), "", Backend.defaultMaxConcurrency(), null);
+        RecordingStore store = backend.store;
         Map<String, String> env = new HashMap<>(Map.of(
                 "RECINGEST_MAX_CHUNK_BYTES", "2MiB",
                 "RECINGEST_MAX_CHUNKS_PER_SECOND", "0"));
@@ -77,15 +61,12 @@ final class BenchCluster implements AutoCloseable {
                 env.put(k, v);
             }
         });
-        env.putAll(Map.of(
-                "RECINGEST_PORT", "0",
-                "RECINGEST_HOST", "127.0.0.1",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", "bench-admin-token"));
+        env.putAll(Map.of("RECINGEST_PORT", "0", "RECINGEST_HOST", "127.0.0.1"));
+        env.putAll(AUTH.settings());
         Settings s = Settings.of(env);
         gatewayConfig = GatewayConfig.from(s);
-        gateway = GatewayServer.start(gatewayConfig, store, s3, s3, gatewayMetrics,
-                OutboxPublisher.create(s, connection.async(), store), Retention.from(s));
+        gateway = GatewayServer.start(gatewayConfig, store, backend.s3, backend.s3, gatewayMetrics,
+                OutboxPublisher.create(s, backend.connection.async(), store), Retention.from(s));
     }
 
     URI ingestUri() {
@@ -98,7 +79,7 @@ final class BenchCluster implements AutoCloseable {
 
     /** A separate S3 client for the baseline, configured like the gateway's. */
     S3AsyncClient directClient() {
-        return S3Clients.async(s3Config);
+        return S3Clients.async(backend.s3Config);
     }
 
     /**
@@ -121,7 +102,7 @@ final class BenchCluster implements AutoCloseable {
      * S3 server removes meanwhile (its temporary upload files) are skipped, not an error.
      */
     void wipeObjects() {
-        Path bucket = s3Server.dataDir().resolve(BUCKET);
+        Path bucket = backend.servers.s3Server().dataDir().resolve(BUCKET);
         try {
             Files.walkFileTree(bucket, new SimpleFileVisitor<>() {
                 @Override
@@ -155,10 +136,6 @@ final class BenchCluster implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
-        connection.close();
-        redisClient.close();
-        s3.close();
-        s3Server.close();
-        redis.close();
+        backend.close();
     }
 }

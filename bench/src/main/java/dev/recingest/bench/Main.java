@@ -97,7 +97,7 @@ public final class Main {
     private static void ingest(Map<String, String> opts, Set<String> only, int[] recorders, int[] chunks, long warmup,
             long measure, long latencyMillis, Path out, Path dir, StringBuilder md) throws Exception {
         try (BenchCluster cluster = new BenchCluster(dir); Recorders generator = new Recorders(2)) {
-            RedisConnections probeClient = cluster.redisClient;
+            RedisConnections probeClient = cluster.backend.redis;
             var probeConnection = probeClient.connect();
             RedisProbe probe = new RedisProbe(probeConnection.sync());
             Throughput throughput = new Throughput(cluster, generator, probe, warmup, measure);

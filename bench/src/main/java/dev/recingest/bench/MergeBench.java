@@ -47,7 +47,7 @@ final class MergeBench {
 
     MergeBench(BenchCluster cluster, MergerJvm merger, Path work) {
         this.cluster = cluster;
-        this.store = new RecordingStore(cluster.connection.async(), Clock.systemUTC());
+        this.store = new RecordingStore(cluster.backend.connection.async(), Clock.systemUTC());
         this.merger = merger;
         this.ffmpeg = FfmpegBinaries.locate().ffmpeg();
         this.work = work;
@@ -112,17 +112,12 @@ final class MergeBench {
 
     /** The environment of a merger process that uses {@code cluster}'s Redis and S3 server. */
     static Map<String, String> mergerEnv(BenchCluster cluster, Path workDir) {
-        return Map.of(
-                "RECINGEST_REDIS_URI", cluster.redis.uri(),
-                "RECINGEST_S3_ENDPOINT", cluster.s3Server.endpoint().toString(),
-                "RECINGEST_S3_BUCKET", BenchCluster.BUCKET,
-                "AWS_ACCESS_KEY_ID", BenchCluster.ACCESS,
-                "AWS_SECRET_ACCESS_KEY", BenchCluster.S3_SECRET,
+        return cluster.backend.env(Map.of(
                 "RECINGEST_MERGE_WORK_DIR", workDir.toString(),
                 // The batch merge from the chunks, as measured before the live rendition existed: with it on,
                 // a recording ingested faster than real time is rendered while ingested and the merge waits for
                 // it (the live path is measured by LiveStopBenchmark).
-                "RECINGEST_LIVE", "false");
+                "RECINGEST_LIVE", "false"));
     }
 
     /** Ingests {@code media} in {@code mode}, waits for its merge, then runs the raw baseline. */
@@ -197,7 +192,7 @@ final class MergeBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double duration = Probe.durationSeconds(FfmpegBinaries.locate().prober(), out);
-        S3Floor.Result floor = S3Floor.measure(cluster.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
+        S3Floor.Result floor = S3Floor.measure(cluster.backend.s3, id, source.count(), MergerConfig.DEFAULT_PREFETCH, out);
         deleteTree(dir);
         return new Raw(seconds, duration, floor);
     }

@@ -10,9 +10,11 @@ import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
+import dev.recingest.testkit.Waits;
 import io.lettuce.core.Range;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -323,12 +325,6 @@ class ConnectionLimitsIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        Waits.until(condition, Duration.ofSeconds(30), what);
     }
 }

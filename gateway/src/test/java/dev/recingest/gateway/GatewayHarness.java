@@ -1,23 +1,18 @@
 package dev.recingest.gateway;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.recingest.auth.Tokens;
 import dev.recingest.config.Retention;
-import dev.recingest.config.S3Config;
 import dev.recingest.config.Settings;
 import dev.recingest.embedded.EmbeddedRedis;
-import dev.recingest.embedded.EmbeddedS3;
-import dev.recingest.embedded.LocalRedisCluster;
-import dev.recingest.embedded.RedisServerProcess;
-import dev.recingest.embedded.RedisUnderTest;
 import dev.recingest.events.OutboxPublisher;
 import dev.recingest.observability.Metrics;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnection;
-import dev.recingest.state.RedisConnections;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.Backend;
+import dev.recingest.testkit.Servers;
+import dev.recingest.testkit.TestAuth;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,22 +26,17 @@ import java.util.function.UnaryOperator;
  */
 final class GatewayHarness implements AutoCloseable {
 
-    /** The Redis the harnesses made by a set-up in {@link #onRedis} use instead of an embedded one. */
-    private static volatile RedisUnderTest nextRedis;
+    static final String SECRET = TestAuth.DEFAULT.jwtSecret();
+    static final String ADMIN = TestAuth.DEFAULT.adminToken();
 
-    static final String SECRET = "test-secret-test-secret-test-secret-0123";
-    static final String ADMIN = "admin-token-for-tests";
-
-    /** The embedded Redis this harness started, or null when it runs on one handed in ({@link #onRedis}). */
+    /** The kit's backend (servers and clients) the gateway runs on; the fields below name its parts. */
+    final Backend backend;
+    /** The embedded Redis this harness started, or null when it runs on one handed in ({@link Servers#onRedis}). */
     final EmbeddedRedis redis;
-    /** The Redis the gateway and the test talk to. */
-    final RedisUnderTest redisUnderTest;
-    final EmbeddedS3 s3Server;
     final S3Store s3;
-    final RedisConnections redisClient;
     final RedisConnection connection;
     final RecordingStore store;
-    final Tokens tokens = new Tokens(SECRET);
+    final Tokens tokens = TestAuth.DEFAULT.tokens();
     final GatewayServer gateway;
     /** The gateway's own S3 client, when it reaches the S3 server another way than the test ({@link #s3}). */
     private final S3Store gatewayS3;
@@ -70,22 +60,18 @@ final class GatewayHarness implements AutoCloseable {
 
     private GatewayHarness(Path dir, Map<String, String> settings, dev.recingest.gateway.web.WebConfig web,
                            UnaryOperator<URI> gatewayS3Endpoint) {
-        RedisUnderTest given = nextRedis;
-        redis = given == null ? EmbeddedRedis.start(dir.resolve("redis")) : null;
-        redisUnderTest = given == null ? redis : given;
-        s3Server = EmbeddedS3.start(dir.resolve("s3"), "test-access", "test-secret-key");
+        Servers servers = Servers.start(dir, Backend.ACCESS_KEY, Backend.SECRET_KEY);
         // Presigned URLs name "localhost" where the clients use 127.0.0.1, as a public endpoint would.
-        s3 = S3Store.create(s3Config(s3Server.endpoint()));
-        s3.ensureBucket();
-        URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Server.endpoint());
-        gatewayS3 = gatewayEndpoint.equals(s3Server.endpoint()) ? s3 : S3Store.create(s3Config(gatewayEndpoint));
-        redisClient = new RedisConnections(redisUnderTest.config());
-        connection = redisClient.connect();
-        store = new RecordingStore(connection.async(), Clock.systemUTC());
-        Settings s = Settings.of(Map.of(
+        URI s3Endpoint = servers.s3Server().endpoint();
+        backend = Backend.over(servers, "", 64, URI.create("http://localhost:" + s3Endpoint.getPort()));
+        redis = servers.redisServer();
+        s3 = backend.s3;
+        URI gatewayEndpoint = gatewayS3Endpoint.apply(s3Endpoint);
+        gatewayS3 = gatewayEndpoint.equals(s3Endpoint) ? s3 : S3Store.create(backend.s3ConfigAt(gatewayEndpoint));
+        connection = backend.connection;
+        store = backend.store;
+        Settings s = Settings.of(TestAuth.DEFAULT.settings()).with(Map.of(
                 "RECINGEST_PORT", "0",
-                "RECINGEST_JWT_SECRET", SECRET,
-                "RECINGEST_ADMIN_TOKEN", ADMIN,
                 "RECINGEST_MAX_CHUNK_BYTES", "1MiB",
                 "RECINGEST_WINDOW_BYTES", "4MiB")).with(settings);
         this.settings = s;
@@ -98,18 +84,13 @@ final class GatewayHarness implements AutoCloseable {
      * client resumes after its gateway went away. The caller closes it.
      */
     GatewayServer anotherGateway() {
-        var own = redisClient.connect();
+        var own = backend.redis.connect();
         RecordingStore otherStore = new RecordingStore(own.async(), Clock.systemUTC());
         GatewayServer other = GatewayServer.start(GatewayConfig.from(settings), otherStore, gatewayS3, gatewayS3,
                 Metrics.newRegistry(), OutboxPublisher.create(settings, own.async(), otherStore), Retention.from(settings),
                 dev.recingest.gateway.web.WebConfig.moduleOnly());
         others.add(own);
         return other;
-    }
-
-    private S3Config s3Config(URI endpoint) {
-        return new S3Config(endpoint, "us-east-1", "recordings", "", "test-access", "test-secret-key", true, 64,
-                URI.create("http://localhost:" + s3Server.endpoint().getPort()));
     }
 
     URI ingestUri() {
@@ -154,26 +135,10 @@ final class GatewayHarness implements AutoCloseable {
     public void close() {
         gateway.close();
         others.forEach(RedisConnection::close);
-        connection.close();
-        redisClient.close();
         if (gatewayS3 != s3) {
             gatewayS3.close();
         }
-        s3.close();
-        s3Server.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /** Runs a test class's set-up with {@code redis} as the Redis of the harnesses it makes. */
-    static void onRedis(RedisUnderTest redis, Runnable setUp) {
-        nextRedis = redis;
-        try {
-            setUp.run();
-        } finally {
-            nextRedis = null;
-        }
+        backend.close();
     }
 
     /**
@@ -181,7 +146,6 @@ final class GatewayHarness implements AutoCloseable {
      * skips the class where the system has no redis-server to build one from.
      */
     static void onSharedRedisCluster(Runnable setUp) {
-        assumeTrue(RedisServerProcess.unavailable().isEmpty(), RedisServerProcess.unavailable().orElse(""));
-        onRedis(LocalRedisCluster.shared(), setUp);
+        Servers.onSharedRedisCluster(setUp::run);
     }
 }

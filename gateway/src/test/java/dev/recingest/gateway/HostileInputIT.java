@@ -11,36 +11,19 @@ import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad input gets its exact error and close code, and loses nothing already stored. */
-class HostileInputIT {
+class HostileInputIT extends OnDefaultGateway {
 
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
     private static final AtomicInteger IDS = new AtomicInteger();
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
 
     /** Opens a started recording, runs {@code bad} on it, and checks the error code and close code. */
     private static void startedThen(Consumer<TestSocket> bad, String errorCode, int closeCode) {

@@ -8,30 +8,12 @@ import dev.recingest.protocol.Json;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Health, readiness, metrics and the recording lookup, over real HTTP. */
-class HttpApiIT {
+class HttpApiIT extends OnDefaultGateway {
 
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
     static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
 
     static HttpResponse<String> get(String path, String bearer) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(h.httpUri(path)).GET();

@@ -11,33 +11,16 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The ingest protocol against a real gateway, Redis and S3 server: the happy paths and their edges. */
-class IngestProtocolIT {
+class IngestProtocolIT extends OnDefaultGateway {
 
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
     private static final AtomicInteger IDS = new AtomicInteger();
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
 
     static String newId() {
         return "proto-" + IDS.incrementAndGet();
@@ -60,6 +43,25 @@ class IngestProtocolIT {
         if (expectNextSeq != null) {
             assertEquals(expectNextSeq.longValue(), started.get("nextSeq").asLong());
         }
+    }
+
+    /** Starts a new recording on {@code s} and sends chunks 0..{@code chunks}-1 (10 bytes each), each acked. */
+    static void startWithChunks(TestSocket s, String id, int chunks) {
+        start(s, id, 0L);
+        sendAcked(s, id, 0, chunks);
+    }
+
+    /** Sends chunks {@code from}..{@code to}-1 (10 bytes each) under explicit seqs, each waiting for its ack. */
+    static void sendAcked(TestSocket s, String id, long from, long to) {
+        for (long seq = from; seq < to; seq++) {
+            s.sendChunk(seq, payload(id, seq, 10));
+            s.next("ack");
+        }
+    }
+
+    /** Sends a start for an existing recording (a resume or a takeover); the caller reads the answer. */
+    static void sendStart(TestSocket s, String id) {
+        s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
     }
 
     @Test
@@ -118,9 +120,7 @@ class IngestProtocolIT {
     void aGapIsReportedWithTheExpectedSeqAndTheConnectionStaysOpen() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            s.sendChunk(0, payload(id, 0, 10));
-            s.next("ack");
+            startWithChunks(s, id, 1);
             s.sendChunk(2, payload(id, 2, 10));
             JsonNode gap = s.next("error");
             assertEquals("SEQ_GAP", gap.get("code").asText());
@@ -161,17 +161,12 @@ class IngestProtocolIT {
     void stopWithALastSeqAheadIsIncompleteAndTheRecordingStaysOpen() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            s.sendChunk(0, payload(id, 0, 10));
-            s.next("ack");
+            startWithChunks(s, id, 1);
             s.sendText("{\"type\":\"stop\",\"lastSeq\":3}");
             JsonNode incomplete = s.next("error");
             assertEquals("INCOMPLETE", incomplete.get("code").asText());
             assertEquals(List.of(1L, 2L, 3L), Json.longs(incomplete.get("missing")));
-            for (long seq = 1; seq <= 3; seq++) {
-                s.sendChunk(seq, payload(id, seq, 10));
-                s.next("ack");
-            }
+            sendAcked(s, id, 1, 4);
             s.sendText("{\"type\":\"stop\",\"lastSeq\":3}");
             assertEquals(4, s.next("stopped").get("chunks").asLong());
         }
@@ -181,14 +176,12 @@ class IngestProtocolIT {
     void aStoppedRecordingCannotBeStartedAgain() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            s.sendChunk(0, payload(id, 0, 10));
-            s.next("ack");
+            startWithChunks(s, id, 1);
             s.sendText("{\"type\":\"stop\"}");
             s.next("stopped");
         }
         try (TestSocket s = h.open(id)) {
-            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            sendStart(s, id);
             JsonNode err = s.next("error");
             assertEquals("NOT_OPEN", err.get("code").asText());
             assertEquals("STOPPED", err.get("state").asText());
@@ -200,15 +193,11 @@ class IngestProtocolIT {
     void aReconnectingClientResumesWhereStorageIs() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            for (long seq = 0; seq < 3; seq++) {
-                s.sendChunk(seq, payload(id, seq, 10));
-                s.next("ack");
-            }
+            startWithChunks(s, id, 3);
             s.abort();
         }
         try (TestSocket s = h.open(id)) {
-            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            sendStart(s, id);
             JsonNode started = s.next("started");
             assertTrue(started.get("resumed").asBoolean());
             assertEquals(3, started.get("nextSeq").asLong());
@@ -219,18 +208,14 @@ class IngestProtocolIT {
     void lostRedisStateIsRepairedFromStorageBeforeStarted() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            for (long seq = 0; seq < 4; seq++) {
-                s.sendChunk(seq, payload(id, seq, 10));
-                s.next("ack");
-            }
+            startWithChunks(s, id, 4);
             s.abort();
         }
         // Redis "forgets" the counter and the stored-chunk record, as after a failover to a lagging replica.
         RecordingKeys keys = new RecordingKeys(RecordingId.of(id));
         h.connection.sync().del(keys.next(), keys.stored());
         try (TestSocket s = h.open(id)) {
-            s.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            sendStart(s, id);
             assertEquals(4, s.next("started").get("nextSeq").asLong(), "nextSeq is never below an acked chunk");
             s.sendChunk(4, payload(id, 4, 10));
             assertEquals(4, s.next("ack").get("index").asLong());
@@ -245,10 +230,8 @@ class IngestProtocolIT {
     void aSecondStartTakesOverAndTheFirstConnectionIsClosedOnItsNextWrite() {
         String id = newId();
         try (TestSocket first = h.open(id); TestSocket second = h.open(id)) {
-            start(first, id, 0L);
-            first.sendChunk(0, payload(id, 0, 10));
-            first.next("ack");
-            second.sendText("{\"type\":\"start\",\"recordingId\":\"" + id + "\",\"contentType\":\"video/webm\"}");
+            startWithChunks(first, id, 1);
+            sendStart(second, id);
             assertTrue(second.next("started").get("resumed").asBoolean());
             first.sendChunk(1, payload(id, 1, 10));
             assertEquals("NOT_OPEN", first.next("error").get("code").asText());
@@ -262,9 +245,7 @@ class IngestProtocolIT {
     void abortDeletesTheChunks() {
         String id = newId();
         try (TestSocket s = h.open(id)) {
-            start(s, id, 0L);
-            s.sendChunk(0, payload(id, 0, 10));
-            s.next("ack");
+            startWithChunks(s, id, 1);
             s.sendText("{\"type\":\"abort\"}");
             assertEquals(id, s.next("aborted").get("recordingId").asText());
             assertEquals(CloseCodes.NORMAL, s.awaitClose().code());

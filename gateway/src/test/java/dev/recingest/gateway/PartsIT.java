@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code part} message (PROTOCOL.md, "part"; docs/PROTOCOL-NOTES.md) against real gateways, Redis and S3
@@ -28,21 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * does with chunks in flight, missing or sent after the {@code part}, a resume on another gateway, and a Redis
  * that comes back from an older copy of itself.
  */
-class PartsIT {
-
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
+class PartsIT extends OnDefaultGateway {
 
     private static byte[] chunk(String id, long seq) {
         return IngestProtocolIT.payload(id, seq, 500);

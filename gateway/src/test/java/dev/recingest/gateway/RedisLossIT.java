@@ -13,18 +13,13 @@ import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Redis forgets what it knew about a recording while a connection is writing it, against an in-process
@@ -34,21 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stored and acked). Chunks are in flight while it happens. The recording still completes with every
  * acked chunk, no index is handed out twice, and no chunk object is ever overwritten by another chunk.
  */
-class RedisLossIT {
-
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
+class RedisLossIT extends OnDefaultGateway {
 
     private static void forget(String id, boolean wholeRecord) {
         RecordingKeys k = new RecordingKeys(RecordingId.of(id));

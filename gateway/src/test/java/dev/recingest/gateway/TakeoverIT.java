@@ -8,19 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.protocol.CloseCodes;
 import dev.recingest.protocol.RecordingId;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Takeover in at-least-once mode (seq -1), against an in-process gateway with a real Redis and S3
@@ -28,21 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connection starts the same recording: the first is closed with 4409 on its next write, and none of
  * its chunks, not even those still in flight, lands at an index among or after the new owner's.
  */
-class TakeoverIT {
-
-    @TempDir
-    static Path dir;
-    static GatewayHarness h;
-
-    @BeforeAll
-    static void up() {
-        h = new GatewayHarness(dir, Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        h.close();
-    }
+class TakeoverIT extends OnDefaultGateway {
 
     static byte[] tagged(String owner, int n, int size) {
         byte[] b = new byte[size];

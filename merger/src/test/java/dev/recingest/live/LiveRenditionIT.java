@@ -14,9 +14,8 @@ import dev.recingest.merge.MergeWorker;
 import dev.recingest.merge.TestCluster;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
-import dev.recingest.state.Outcomes;
 import dev.recingest.state.RecordingState;
-import dev.recingest.state.SeqMode;
+import dev.recingest.testkit.RecordingWriter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -97,16 +96,14 @@ class LiveRenditionIT {
         Path second = MediaFixtures.mediaRecorderWebm(dir, "second", 6, "320x240", List.of("-c:v", "libvpx", "-b:v", "300k"));
         List<byte[]> chunks = new java.util.ArrayList<>(MediaFixtures.byteRanges(first, 32 << 10));
         chunks.addAll(MediaFixtures.byteRanges(second, 32 << 10));
-        Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, null).join();
+        RecordingWriter.Open recording = cluster.backend.writes.start(id, "video/webm;codecs=vp8,opus", Mode.STREAM, null);
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
-            cluster.put(id, a.index(), chunks.get(seq));
-            cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
+            recording.write(seq, chunks.get(seq));
             Thread.sleep(100);
         }
         awaitStatus(id, "state", "FAILED"::equals);
         assertTrue(cluster.recordings.liveIndex().status(id).join().get("error").contains("second container stream"));
-        cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
+        recording.stop(chunks.size() - 1);
         cluster.recordings.queueMerge(id).join();
         var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
         assertEquals(RecordingState.COMPLETED, rec.state(), "error: " + rec.errorCode() + " " + rec.errorMessage());
@@ -119,11 +116,9 @@ class LiveRenditionIT {
     /** @param secondsPerChunk the media each chunk holds, when known (0: byte ranges) */
     private void record(RecordingId id, String contentType, Mode mode, List<byte[]> chunks, Path firstChunk,
                         double secondsPerChunk) throws Exception {
-        Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, contentType, mode, null).join();
+        RecordingWriter.Open recording = cluster.backend.writes.start(id, contentType, mode, null);
         for (int seq = 0; seq < chunks.size(); seq++) {
-            Outcomes.Assignment a = cluster.recordings.ledger().assign(id, started.epoch(), seq, SeqMode.EXPLICIT).join();
-            cluster.put(id, a.index(), chunks.get(seq));
-            cluster.recordings.ledger().commit(id, a.index(), chunks.get(seq).length).join();
+            recording.write(seq, chunks.get(seq));
             if (seq == chunks.size() / 2) {
                 // Mid-recording: segments are listed, and the playlist reads as HLS with both streams.
                 awaitStatus(id, "segments", s -> Integer.parseInt(s) >= 2);
@@ -147,8 +142,7 @@ class LiveRenditionIT {
             }
             Thread.sleep(100);
         }
-        Outcomes.StopOutcome stopped = cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
-        assertEquals(Outcomes.StopKind.STOPPED, stopped.kind());
+        recording.stop(chunks.size() - 1);
         long stopAt = System.nanoTime();
         cluster.recordings.queueMerge(id).join();
         cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));

@@ -70,7 +70,7 @@ class BacklogMetricsIT {
                 assertTrue(age >= 0 && age < 120, "oldest job age " + age);
 
                 // Redis gone: the gauges say "unknown", not the last figures.
-                cluster.redisServer.stop();
+                cluster.backend.servers.redisServer().stop();
                 metrics.refresh();
                 text = registry.scrape();
                 assertTrue(Double.isNaN(value(text, "recingest_merge_queue_jobs")), text);

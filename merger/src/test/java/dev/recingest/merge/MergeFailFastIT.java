@@ -10,13 +10,13 @@ import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingKeys;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.testkit.Waits;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,52 +25,21 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 10, item 8: a bad recording fails fast and visibly (an error code and message on the recording, a
  * metric, a log line) and never holds up the others; the queue and the merger's disk do not collect
  * leftovers. Real Redis, S3 server and FFmpeg.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MergeFailFastIT {
+class MergeFailFastIT extends OnTestCluster {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Set<RecordingState> DONE = Set.of(RecordingState.COMPLETED, RecordingState.FAILED);
 
-    @TempDir
-    static Path dir;
-
-    private TestCluster cluster;
-    private List<byte[]> chunks;
-    private SimpleMeterRegistry registry;
-    private MergeWorker worker;
-
-    @BeforeAll
-    void servers() throws Exception {
-        cluster = new TestCluster(dir);
-        chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("media")), 4, 1));
-    }
-
-    @AfterAll
-    void stopServers() {
-        cluster.close();
-    }
-
-    @AfterEach
-    void stopWorker() {
-        if (worker != null) {
-            worker.close();
-            worker = null;
-        }
-    }
-
-    private void startWorker(Map<String, String> settings) {
+    /** The worker of {@link OnTestCluster}, built as {@link #startWorker(Map, ChunkStore)} builds it. */
+    @Override
+    void startWorker(Map<String, String> settings) {
         startWorker(settings, cluster.storage);
     }
 
@@ -242,11 +211,7 @@ class MergeFailFastIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what);
-            Thread.sleep(100);
-        }
+        Waits.until(condition, WAIT, what);
     }
 
     /** The real chunk store, except that each read of {@code id}'s chunk {@code index} takes {@code delay}. */

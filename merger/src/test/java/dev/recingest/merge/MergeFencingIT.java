@@ -14,7 +14,6 @@ import dev.recingest.storage.S3Clients;
 import dev.recingest.storage.S3Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
@@ -37,27 +32,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * recording, a real Redis and S3 server, real FFmpeg; the stale one's upload waits at a gate until the
  * winner is done.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MergeFencingIT {
+class MergeFencingIT extends OnTestCluster {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dir;
-
-    private TestCluster cluster;
-    private List<byte[]> chunks;
-
-    @BeforeAll
-    void servers() throws Exception {
-        cluster = new TestCluster(dir);
-        chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("media")), 4, 1));
-    }
-
-    @AfterAll
-    void stopServers() {
-        cluster.close();
-    }
 
     @Test
     void aStaleAttemptDoesNotOverwriteTheWinnersOutput() throws Exception {
@@ -100,7 +77,7 @@ class MergeFencingIT {
 
     /** Multipart uploads begun under the recording's prefix and neither completed nor aborted. */
     private List<String> unfinishedUploads(RecordingId id) {
-        try (S3AsyncClient s3 = S3Clients.async(cluster.s3Config)) {
+        try (S3AsyncClient s3 = S3Clients.async(cluster.backend.s3Config)) {
             return s3.listMultipartUploads(b -> b.bucket(cluster.storage.bucket()).prefix(keys().recording(id))).join()
                     .uploads().stream().map(u -> u.key() + " " + u.uploadId()).toList();
         }

@@ -15,73 +15,30 @@ import dev.recingest.state.RedisConnection;
 import dev.recingest.storage.ChunkStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What happens when things go wrong around a merge: storage down (retries with the visibility timeout
  * as backoff, then FAILED), a worker that died holding a job (another one takes it over), leases.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MergeRecoveryIT {
+class MergeRecoveryIT extends OnTestCluster {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Set<RecordingState> DONE = Set.of(RecordingState.COMPLETED, RecordingState.FAILED);
-
-    @TempDir
-    static Path dir;
-
-    private TestCluster cluster;
-    private List<byte[]> chunks;
-    private SimpleMeterRegistry registry;
-    private MergeWorker worker;
-
-    @BeforeAll
-    void servers() throws Exception {
-        cluster = new TestCluster(dir);
-        chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("media")), 4, 1));
-    }
-
-    @AfterAll
-    void stopServers() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void stopWorker() {
-        if (worker != null) {
-            worker.close();
-            worker = null;
-        }
-    }
-
-    private void startWorker(Map<String, String> settings) {
-        registry = new SimpleMeterRegistry();
-        worker = MergeWorker.start(cluster.config(dir.resolve("work"), settings), cluster.redis, cluster.recordings,
-                cluster.storage, registry);
-    }
 
     @Test
     void storageOutageIsRetriedUntilTheLimitThenFailsAndRemergeRecovers() throws Exception {
         RecordingId id = RecordingId.of("outage");
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_MAX_ATTEMPTS", "2"));
-        cluster.s3Server.stop();
+        cluster.backend.servers.s3Server().stop();
         try {
             cluster.recordings.queueMerge(id).join();
             Recording failed = cluster.awaitState(id, Set.of(RecordingState.FAILED), WAIT);
@@ -92,7 +49,7 @@ class MergeRecoveryIT {
             awaitCount("retried", 1.0);
             awaitCount("failed", 1.0);
         } finally {
-            cluster.s3Server.start();
+            cluster.backend.servers.s3Server().start();
         }
         assertTrue(cluster.remerge(id));
         Recording rec = cluster.awaitState(id, DONE, WAIT);

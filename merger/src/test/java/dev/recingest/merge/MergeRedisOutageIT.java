@@ -52,7 +52,7 @@ class MergeRedisOutageIT {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, List.of(new byte[] {1, 2, 3}));
         // The job has read its record (what the merger admits a job with) ...
         assertEquals(RecordingState.STOPPED, Await.within(cluster.recordings.get(id), WAIT).orElseThrow().state());
-        cluster.redisServer.stop(); // ... when Redis goes away (SIGKILL)
+        cluster.backend.servers.redisServer().stop(); // ... when Redis goes away (SIGKILL)
         try {
             MergeFailure f = assertThrows(MergeFailure.class,
                     () -> Await.within(cluster.recordings.storedChunks(id), WAIT));
@@ -61,7 +61,7 @@ class MergeRedisOutageIT {
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, RedisFailures.classify(f.getCause()).code(),
                     "the gateway's classification of the same failure");
         } finally {
-            cluster.redisServer.start();
+            cluster.backend.servers.redisServer().start();
         }
         // Retrying is right: once Redis is back (the client reconnects by itself) the same read succeeds.
         long deadline = System.nanoTime() + WAIT.toNanos();

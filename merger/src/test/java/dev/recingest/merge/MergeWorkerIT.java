@@ -55,8 +55,7 @@ class MergeWorkerIT {
 
     private void startWorker(Map<String, String> settings) {
         registry = new SimpleMeterRegistry();
-        worker = MergeWorker.start(cluster.config(dir.resolve("work"), settings), cluster.redis, cluster.recordings,
-                cluster.storage, registry);
+        worker = cluster.startWorker(dir.resolve("work"), settings, registry);
     }
 
     @AfterEach

@@ -44,8 +44,7 @@ class PartsMergeIT {
     @BeforeAll
     void up() {
         cluster = new TestCluster(dir);
-        worker = MergeWorker.start(cluster.config(dir.resolve("work"), Map.of()), cluster.redis, cluster.recordings,
-                cluster.storage, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        worker = cluster.startWorker(dir.resolve("work"), Map.of(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @AfterAll

@@ -3,7 +3,6 @@ package dev.recingest.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recingest.config.RedisConfig;
@@ -18,6 +17,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.state.RedisConnection;
 import dev.recingest.state.RedisConnections;
+import dev.recingest.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -178,12 +178,6 @@ class WebhookDeliveryIT {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Waits.until(condition, WAIT, what);
     }
 }
