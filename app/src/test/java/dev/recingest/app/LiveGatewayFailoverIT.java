@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.testkit.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,9 +74,9 @@ class LiveGatewayFailoverIT {
                 "video/mp2t", chunks, Duration.ofMillis(SECONDS * 900L / n), i -> {
                     if (i == n / 2) {
                         try {
-                            Backend.await(() -> segments(id) >= 3, Duration.ofSeconds(60), "3 segments listed");
+                            Waits.until(() -> segments(id) >= 3, Duration.ofSeconds(60), "3 segments listed");
                             listed[0] = segments(id);
-                            Backend.await(() -> gateways.stream().anyMatch(g -> g.isAlive() && g.holds(id)),
+                            Waits.until(() -> gateways.stream().anyMatch(g -> g.isAlive() && g.holds(id)),
                                     Duration.ofSeconds(30), "a gateway's log says it holds " + id);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();

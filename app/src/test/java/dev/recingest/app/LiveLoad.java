@@ -10,6 +10,7 @@ import dev.recingest.merge.MergerConfig;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.SeqMode;
+import dev.recingest.testkit.Backend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,7 @@ final class LiveLoad {
         // Recordings start one after another over this long (-Dlive.rampSeconds, default 10 s), as users start
         // them; 0 starts them all in the same second, a merger taking over another's renditions at once.
         long rampMs = Math.max(1000, Long.getLong("live.rampSeconds", 10) * 1000);
-        try (Backend backend = new Backend(dir)) {
+        try (Backend backend = Backend.start(dir)) {
             Map<String, String> env = new HashMap<>(Map.of(
                     "RECINGEST_MERGE_WORK_DIR", Files.createDirectories(dir.resolve("work")).toString(),
                     "RECINGEST_LIVE_MAX_RECORDINGS", Integer.toString(recordings)));

@@ -9,6 +9,7 @@ import dev.recingest.client.admin.RecordingStatus;
 import dev.recingest.gateway.GatewayServer;
 import dev.recingest.protocol.Message;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.testkit.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,11 +71,11 @@ class LiveRedisRollbackIT {
                 cluster.recorderToken()), id, "video/mp2t", chunks, Duration.ofMillis(SECONDS * 900L / n), i -> {
                     try {
                         if (i == n / 3) {
-                            Backend.await(() -> segments(id) >= 3, Duration.ofSeconds(60), "3 segments listed");
+                            Waits.until(() -> segments(id) >= 3, Duration.ofSeconds(60), "3 segments listed");
                             listed[0] = segments(id);
                             cluster.redis.snapshot(snapshot);
                         } else if (i == 2 * n / 3) {
-                            Backend.await(() -> segments(id) >= listed[0] + 3, Duration.ofSeconds(60),
+                            Waits.until(() -> segments(id) >= listed[0] + 3, Duration.ofSeconds(60),
                                     "3 more segments listed");
                             listed[1] = segments(id);
                             rollBack(snapshot);
@@ -140,9 +141,9 @@ class LiveRedisRollbackIT {
     /** Redis restarts from {@code snapshot}; returns once the gateway and the test reach it again. */
     private static void rollBack(Path snapshot) throws InterruptedException {
         cluster.redis.restartFrom(snapshot);
-        Backend.await(() -> FailureCluster.httpStatus(FailureCluster.httpBase(gateway.port()), "/readyz") == 200
+        Waits.until(() -> FailureCluster.httpStatus(FailureCluster.httpBase(gateway.port()), "/readyz") == 200
                 && cluster.backends.connection().isOpen(), Duration.ofSeconds(30), "the gateway reaches Redis again");
-        Backend.await(() -> {
+        Waits.until(() -> {
             try {
                 return "PONG".equals(cluster.backends.connection().sync().ping());
             } catch (RuntimeException notYet) {

@@ -141,7 +141,7 @@ class LiveUploadAbortIT {
 
     /** The files the S3 server keeps for an upload in progress (its stub and parts), by name. */
     private static List<String> uploadFiles(String uploadId) throws IOException {
-        try (Stream<Path> all = Files.walk(cluster.s3Server.dataDir())) {
+        try (Stream<Path> all = Files.walk(cluster.backend.servers.s3Server().dataDir())) {
             return all.map(f -> f.getFileName().toString()).filter(n -> n.contains(uploadId)).sorted().toList();
         }
     }
