@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Item 2: a fixed offered load (R recorders, each one chunk every period, phases spread at random),
  * sent-to-ack latency percentiles through the gateway next to direct S3 PUTs at the same rate.
  */
-final class Latency {
+record Latency(BenchCluster cluster, Throughput opener, long warmupMillis, long measureMillis) {
 
     record Percentiles(double p50, double p99, double p999, int samples, long failures) {
         static Percentiles of(Stats stats) {
@@ -27,17 +27,6 @@ final class Latency {
                   Percentiles direct) {
     }
 
-    private final BenchCluster cluster;
-    private final Throughput opener;
-    private final long warmupMillis;
-    private final long measureMillis;
-
-    Latency(BenchCluster cluster, Throughput opener, long warmupMillis, long measureMillis) {
-        this.cluster = cluster;
-        this.opener = opener;
-        this.warmupMillis = warmupMillis;
-        this.measureMillis = measureMillis;
-    }
 
     Result run(int recorders, double perSecond, int chunkBytes) throws Exception {
         long window = cluster.gatewayConfig.windowBytes();

@@ -13,24 +13,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link IngestClient#part()} against the scripted gateway (the real one does not answer {@code part} yet). */
-class IngestClientPartTest {
+class IngestClientPartTest extends WithFakeGateway {
 
-    private FakeGateway gateway;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        gateway = new FakeGateway();
-    }
-
-    @AfterEach
-    void tearDown() {
-        gateway.close();
-    }
 
     private IngestClient started(String id) throws Exception {
         IngestClient c = new IngestClient(ClientOptions.defaults(gateway.uri(), null)

@@ -19,27 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The client against {@link FakeGateway}: protocol behaviour, not the real gateway. */
 @Timeout(60)
-class IngestClientTest {
+class IngestClientTest extends WithFakeGateway {
 
     private static final String TOKEN = "test-token";
-    private FakeGateway gateway;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        gateway = new FakeGateway();
-    }
-
-    @AfterEach
-    void tearDown() {
-        gateway.close();
-    }
 
     private ClientOptions options() {
         return ClientOptions.defaults(gateway.uri(), TOKEN)

@@ -10,28 +10,15 @@ import dev.recingest.protocol.Message;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** RawWebSocket sends what it is given and reports exactly what comes back (against {@link FakeGateway}). */
 @Timeout(90)
-class RawWebSocketTest {
+class RawWebSocketTest extends WithFakeGateway {
 
     /** Generous: the machine running the suite may be busy (2 MiB sent to the fake gateway under load took > 5 s). */
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private FakeGateway gateway;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        gateway = new FakeGateway();
-    }
-
-    @AfterEach
-    void tearDown() {
-        gateway.close();
-    }
 
     @Test
     void chunkBeforeStartIsAnsweredAndClosed() throws Exception {

@@ -11,13 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MediaRecorder WebM codec cases beside VP8 (which MergeWorkerIT covers with fragmented MP4, MPEG-TS
@@ -25,28 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * delivers them. Each must become a playable MP4 within 0.5 s of the source's duration that seeks to
  * its middle. A codec the installed FFmpeg cannot encode is skipped (an assumption), not failed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CodecCasesIT {
+class CodecCasesIT extends OnClassWorker {
 
     private static final int SECONDS = 8;
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dir;
-    private TestCluster cluster;
-    private MergeWorker worker;
-
-    @BeforeAll
-    void up() {
-        cluster = new TestCluster(dir);
-        worker = cluster.startWorker(dir.resolve("work"), Map.of(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-    }
-
-    @AfterAll
-    void down() {
-        worker.close();
-        cluster.close();
-    }
 
     @Test
     void vp9OpusWebm() throws Exception {

@@ -17,13 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recordings of several parts (PROTOCOL.md, "part") through a real merge worker, Redis, S3 server and FFmpeg:
@@ -31,27 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the manifest listing them. And a stream-mode recording whose bytes hold a second stream that no part
  * declared (issue 12: it ended COMPLETED with the second stream silently dropped).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PartsMergeIT {
+class PartsMergeIT extends OnClassWorker {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
-
-    @TempDir
-    static Path dir;
-    private TestCluster cluster;
-    private MergeWorker worker;
-
-    @BeforeAll
-    void up() {
-        cluster = new TestCluster(dir);
-        worker = cluster.startWorker(dir.resolve("work"), Map.of(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-    }
-
-    @AfterAll
-    void down() {
-        worker.close();
-        cluster.close();
-    }
 
     /**
      * Two MediaRecorder WebM streams (VP8 + Opus, live layout) of different picture sizes, as a page that was
