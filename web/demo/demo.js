@@ -117,10 +117,22 @@ async function openStream() {
   return { stream, source: screen ? 'screen' : 'camera' };
 }
 
+/**
+ * The live tab's link: /demo/live.html plays the recording's live playlist with the same token (in the fragment,
+ * which no request carries).
+ */
+function liveLink(recordingId) {
+  $('liveLink').hidden = !(recordingId && token);
+  if (recordingId && token) {
+    $('watchLive').href = `live.html#id=${encodeURIComponent(recordingId)}&token=${encodeURIComponent(token)}`;
+  }
+}
+
 /** The MediaRecorder of `rec` runs: figures, the clock and Stop. */
 function recording() {
   window.dispatchEvent(new CustomEvent('recingest-demo:recording', { detail: rec }));
   show(rec);
+  liveLink(rec.recordingId);
   phase('recording');
   startedAt = Date.now();
   $('badge').hidden = false;
@@ -135,6 +147,7 @@ async function start() {
   $('start').disabled = true;
   notice('');
   $('result').hidden = true;
+  liveLink(null);
   $('recorder').classList.remove('finished');
   try {
     const { stream, source } = await openStream();

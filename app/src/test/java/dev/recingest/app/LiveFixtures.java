@@ -52,6 +52,22 @@ final class LiveFixtures {
     }
 
     /**
+     * Asserts that an ended playlist names one init segment and then every segment once, in order (no hole, no
+     * repeat); its URIs.
+     */
+    static List<String> assertEverySegmentOnceInOrder(String vod) {
+        org.junit.jupiter.api.Assertions.assertTrue(vod.endsWith("#EXT-X-ENDLIST\n"), vod);
+        List<String> names = uris(vod);
+        List<String> expected = new ArrayList<>();
+        expected.add("init-0.mp4");
+        for (int i = 0; i < names.size() - 1; i++) {
+            expected.add(String.format(java.util.Locale.ROOT, "%08d.m4s", i));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(expected, names, "every segment once, in order, one init segment");
+        return names;
+    }
+
+    /**
      * Skips the calling test where there is no ffprobe program: the fresh-machine run has only the in-JVM
      * prober, which reads local files, not an HLS playlist of presigned HTTP URLs with a protocol whitelist
      * and a frame count. CI runs the live tests again outside that namespace, with the system FFmpeg.

@@ -135,6 +135,49 @@ class LivePlaybackIT {
         assertEquals(null, recorderError.get());
     }
 
+    /**
+     * The demo page's live tab: one browser records on the demo page (Chromium's fake camera and microphone, VP8 and
+     * Opus, transcoded live), and the page's "Watch live" link, opened in a second browser as a user opens it in a
+     * second tab, plays the recording with the hls.js the gateway serves while the first still records: its
+     * {@code currentTime} advances and its {@code duration} grows; after the stop the tab sees the ended playlist.
+     * (Two Chromium processes rather than two tabs of one: the test driver drives one page per browser.)
+     */
+    @Test
+    void theDemoPagesLiveTabPlaysTheRecordingWhileTheDemoPageRecordsIt() throws Exception {
+        // The player the gateway serves is npm's hls.js, the version web/recorder's lock file pins, unmodified.
+        byte[] served = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(cluster.httpBase() + "/demo/hls.light.min.mjs")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(Chromium.recorderDir().resolve(
+                "node_modules/hls.js/dist/hls.light.min.mjs")), served), "web/demo's hls.js is npm's");
+        try (Chromium recorderTab = Chromium.launch(dir.resolve("chromium-recorder.log"));
+             Chromium liveTab = Chromium.launch(dir.resolve("chromium-live.log"))) {
+            DemoPage page = new DemoPage(recorderTab, cluster.httpBase() + "/demo/");
+            String id = page.startRecording();
+            recorderTab.await("!document.getElementById('liveLink').hidden", Duration.ofSeconds(30));
+            String href = recorderTab.eval("return document.getElementById('watchLive').href;").asText();
+            assertTrue(href.startsWith(cluster.httpBase() + "/demo/live.html#id=" + id + "&token="), href);
+            liveTab.goTo(href);
+            liveTab.await("document.body.dataset.phase === 'playing' && recingestLive.video.currentTime > 1",
+                    Duration.ofSeconds(90));
+            double t1 = liveTab.eval("return recingestLive.video.currentTime;").asDouble();
+            double d1 = liveTab.eval("return recingestLive.video.duration;").asDouble();
+            liveTab.await("recingestLive.video.currentTime > " + (t1 + 2), Duration.ofSeconds(60));
+            liveTab.await("recingestLive.video.duration > " + (d1 + 2), Duration.ofSeconds(60));
+            double t2 = liveTab.eval("return recingestLive.video.currentTime;").asDouble();
+            double d2 = liveTab.eval("return recingestLive.video.duration;").asDouble();
+            assertEquals("recording", recorderTab.eval("return document.body.dataset.phase;").asText(),
+                    "the first tab still records while the second plays");
+            String status = liveTab.eval("return document.getElementById('status').textContent;").asText();
+            page.stopAndAwaitMp4();
+            liveTab.await("document.body.dataset.phase === 'ended'", Duration.ofSeconds(60));
+            System.out.printf(Locale.ROOT, "demo live tab: %s playing (%s): currentTime %.2f -> %.2f s while duration "
+                    + "grew %.2f -> %.2f s; after the stop: %s%n", id, status, t1, t2, d1, d2,
+                    liveTab.eval("return document.getElementById('status').textContent;").asText());
+            assertTrue(t2 > t1 && d2 > d1, "the live tab plays on as the recording grows");
+        }
+    }
+
     private static int segments(RecordingId id) {
         return Integer.parseInt(cluster.backends().store().liveIndex().status(id).join().getOrDefault("segments", "0"));
     }

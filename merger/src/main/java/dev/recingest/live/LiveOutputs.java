@@ -52,7 +52,8 @@ public final class LiveOutputs implements LiveOutput {
             Map<String, String> status = Await.within(index.status(id), WAIT);
             boolean finalInRedis = status.containsKey("finalAt");
             if ("FAILED".equals(status.get("state"))) {
-                LOG.info("recordingId={} event=live-mp4-unavailable reason=rendition-failed error=\"{}\"", id, status.get("error"));
+                LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "rendition-failed").addKeyValue("error", status.get("error"))
+                        .log("live mp4 unavailable");
                 return Optional.empty();
             }
             if (finalInRedis || System.nanoTime() >= nextStorageLook) {
@@ -63,17 +64,18 @@ public final class LiveOutputs implements LiveOutput {
                     return staged(id, f.get(), chunkCount);
                 }
                 if (finalInRedis) {
-                    LOG.info("recordingId={} event=live-mp4-unavailable reason=discarded", id);
+                    LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "discarded").log("live mp4 unavailable");
                     return Optional.empty(); // staged once, then discarded by an earlier attempt
                 }
             }
             if (status.isEmpty() && !Await.within(index.held(id), WAIT)) {
-                LOG.info("recordingId={} event=live-mp4-unavailable reason=no-rendition", id);
+                LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "no-rendition").log("live mp4 unavailable");
                 return Optional.empty();
             }
             Thread.sleep(POLL_MS);
         }
-        LOG.warn("recordingId={} event=live-mp4-unavailable reason=timeout after={}", id, config.finishTimeout());
+        LOG.atWarn().addKeyValue("recording", id).addKeyValue("reason", "timeout")
+                .addKeyValue("durationMs", config.finishTimeout().toMillis()).log("live mp4 unavailable");
         return Optional.empty();
     }
 
@@ -99,8 +101,8 @@ public final class LiveOutputs implements LiveOutput {
             }
         };
         if (f.chunkCount() != chunkCount) {
-            LOG.warn("recordingId={} event=live-mp4-unavailable reason=other-chunks liveChunks={} chunks={}", id,
-                    f.chunkCount(), chunkCount);
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("reason", "other-chunks").addKeyValue("liveChunks", f.chunkCount())
+                    .addKeyValue("chunks", chunkCount).log("live mp4 unavailable");
             upload.discard();
             return Optional.empty();
         }

@@ -69,6 +69,13 @@ public final class LiveWorker implements AutoCloseable {
     public static LiveWorker start(LiveConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
                                    MultipartUploads uploads, EventPublisher events, WorkSpace workSpace,
                                    MeterRegistry registry) {
+        return start(config, recordings, chunks, outputs, uploads, events, workSpace, registry, MultipartUploads.MIN_PART);
+    }
+
+    /** {@link #start} with MP4 parts of {@code minPart} bytes (tests: an upload begins after a few seconds of media). */
+    static LiveWorker start(LiveConfig config, RecordingStore recordings, ChunkStore chunks, OutputStore outputs,
+                            MultipartUploads uploads, EventPublisher events, WorkSpace workSpace,
+                            MeterRegistry registry, long minPart) {
         FfmpegBinaries binaries = FfmpegBinaries.locate();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "live-scheduler");
@@ -83,12 +90,14 @@ public final class LiveWorker implements AutoCloseable {
         }
         Rendition.Services s = new Rendition.Services(config, recordings, chunks, outputs, uploads, events, binaries,
                 config.enabled() ? FfmpegCapabilities.detect(binaries.ffmpeg()) : null, scheduler, dir,
-                MultipartUploads.MIN_PART, Clock.systemUTC());
+                minPart, Clock.systemUTC());
         LiveWorker w = new LiveWorker(config, recordings.liveIndex(), s, scheduler, registry);
         if (config.enabled() && config.maxRecordings() > 0) {
             scheduler.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("live worker started maxRecordings={} segmentDuration={} lease={} poll={}", config.maxRecordings(),
-                    config.segmentDuration(), config.lease(), config.poll());
+            LOG.atInfo().addKeyValue("maxRecordings", config.maxRecordings())
+                    .addKeyValue("segmentDurationMs", config.segmentDuration().toMillis())
+                    .addKeyValue("leaseMs", config.lease().toMillis()).addKeyValue("pollMs", config.poll().toMillis())
+                    .log("live worker started");
         }
         return w;
     }
@@ -127,7 +136,7 @@ public final class LiveWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("live index not read reason={}", e.toString());
+            LOG.atWarn().addKeyValue("error", e.toString()).log("live index not read");
         }
     }
 
@@ -165,7 +174,7 @@ public final class LiveWorker implements AutoCloseable {
         }
         scheduler.shutdownNow();
         if (config.enabled()) {
-            LOG.info("live worker stopped renditionsLeft={}", running.size());
+            LOG.atInfo().addKeyValue("renditionsLeft", running.size()).log("live worker stopped");
         }
     }
 }

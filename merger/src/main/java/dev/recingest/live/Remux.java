@@ -25,6 +25,13 @@ import java.util.concurrent.TimeUnit;
 final class Remux implements AutoCloseable {
 
     private static final int TAIL_LINES = 8;
+    /**
+     * How much of the input FFmpeg analyses before it writes anything: its default, 5 s of media, held every new
+     * rendition's first segment back 5 s (measured: the first fragment at 5.0 s of a recording fed in real time, at
+     * 1.0 s with this). The chunks were already probed as media ({@link Rendition}), so one second finds the codec
+     * parameters of every stream a recording has; copied streams keep their input timestamps either way.
+     */
+    static final List<String> ANALYSE_ONE_SECOND = List.of("-analyzeduration", "1000000");
 
     private final Process process;
     private final OutputStream stdin;
@@ -45,6 +52,7 @@ final class Remux implements AutoCloseable {
         cmd.add(ffmpeg.toString());
         cmd.addAll(FfmpegJoin.GLOBAL_ARGUMENTS);
         cmd.addAll(format.stdinOptions());
+        cmd.addAll(ANALYSE_ONE_SECOND);
         if (format.matroska()) {
             cmd.addAll(FfmpegJoin.GENPTS);
         }

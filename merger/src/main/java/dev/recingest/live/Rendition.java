@@ -15,6 +15,7 @@ import dev.recingest.mp4.SampleTables;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingStore;
 import dev.recingest.storage.ChunkStore;
+import dev.recingest.storage.LiveRenditionFiles;
 import dev.recingest.storage.MultipartUploads;
 import dev.recingest.storage.MultipartUploads.Part;
 import dev.recingest.storage.OutputStore;
@@ -68,6 +69,7 @@ final class Rendition implements Runnable {
     private volatile RenditionOutput output;
     private volatile boolean stopping;
     private volatile RuntimeException feedFailure;
+    private volatile ChunkFeed.Gone feedGone;
 
     /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
     Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
@@ -100,23 +102,25 @@ final class Rendition implements Runnable {
             outcome = render(dir);
         } catch (LiveLease.Lost e) {
             outcome = "lease-lost";
-            LOG.warn("recordingId={} event=live-lease-lost; another merger continues the rendition", id);
+            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
         } catch (ChunkFeed.Gone e) {
             outcome = "gone";
-            LOG.info("recordingId={} event=live-ended reason=\"{}\"", id, e.getMessage());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", e.getMessage()).log("live rendition ended");
             s.recordings().liveIndex().remove(id);
+            abortUpload();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // Losing the lease or stopping kills FFmpeg, which surfaces here as whatever the reader was doing.
             outcome = lease.lost() ? "lease-lost" : stopping ? "stopped" : "failed";
             if (!stopping && !lease.lost()) {
-                LOG.error("recordingId={} event=live-failed error=\"{}\"", id, e.toString(), e);
+                LOG.atError().addKeyValue("recording", id).addKeyValue("error", e.toString()).setCause(e).log("live rendition failed");
                 failed(e);
                 if (e instanceof MergeFailure mf && !mf.retryable() || e instanceof dev.recingest.mp4.MalformedMp4) {
                     // The same bytes fail the same way: no other worker takes it up again (the status says FAILED,
                     // and the merge merges the chunks). Storage errors leave it listed, to be taken over.
                     s.recordings().liveIndex().remove(id);
+                    abortUpload();
                 }
             }
         } finally {
@@ -127,7 +131,7 @@ final class Rendition implements Runnable {
             }
             lease.release();
             dev.recingest.merge.WorkSpace.deleteTree(dir);
-            LOG.info("recordingId={} event=live-rendition-ended outcome={}", id, outcome);
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("outcome", outcome).log("live rendition ended");
             onEnd.accept(outcome);
         }
     }
@@ -135,7 +139,7 @@ final class Rendition implements Runnable {
     private String render(Path dir) throws Exception {
         Resumption r = Resumption.load(s.outputs(), s.uploads(), id, s.config().segmentSeconds());
         if (r.final_().isPresent()) {
-            LOG.info("recordingId={} event=live-already-finished segments={}", id, r.playlist().size());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", r.playlist().size()).log("live rendition already finished");
             s.recordings().liveIndex().remove(id);
             return "already-finished";
         }
@@ -146,8 +150,8 @@ final class Rendition implements Runnable {
         if (!dev.recingest.merge.LiveCompatibility.byteJoined(rec.get().mode(), rec.get().contentType())) {
             // Segments the merge joins file by file (WebM, MP4): one FFmpeg reading them as one stream would not
             // make the merge's MP4. Merged from the chunks after the stop; no playlist.
-            LOG.info("recordingId={} event=live-skipped reason=segments-not-one-stream contentType={}", id,
-                    rec.get().contentType());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "segments-not-one-stream")
+                    .addKeyValue("contentType", rec.get().contentType()).log("live rendition skipped");
             s.recordings().liveIndex().remove(id);
             return "skipped";
         }
@@ -155,7 +159,8 @@ final class Rendition implements Runnable {
             // Ended before any segment was listed (a backlog after an outage, a recording shorter than a poll):
             // nobody watches it live, and rendering it now would only race the batch merge, which the merge
             // then waits for. The merge merges the chunks; no playlist is made.
-            LOG.info("recordingId={} event=live-skipped reason=ended-before-rendition state={}", id, rec.get().state());
+            LOG.atInfo().addKeyValue("recording", id).addKeyValue("reason", "ended-before-rendition")
+                    .addKeyValue("state", rec.get().state()).log("live rendition skipped");
             s.recordings().liveIndex().remove(id);
             return "skipped";
         }
@@ -166,8 +171,9 @@ final class Rendition implements Runnable {
                 .getOrDefault("liveAt", r.fresh() ? "0" : Long.toString(s.clock().millis())));
         output = new RenditionOutput(id, s.outputs(), lease, r.playlist(), r.tables(), mp4, 0, liveAt, s.clock(),
                 this::announceLive);
-        LOG.info("recordingId={} event=live-rendition-started resumedAfterSegments={} contentType={} mode={}", id,
-                r.playlist().size(), rec.get().contentType(), rec.get().mode().wire());
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("resumedAfterSegments", r.playlist().size())
+                .addKeyValue("contentType", rec.get().contentType()).addKeyValue("mode", rec.get().mode().wire())
+                .log("live rendition started");
         feed = new ChunkFeed(id, s.recordings(), s.chunks(), s.config().poll(), rec.get().contentType());
         InputFormat format = InputFormat.of(rec.get().contentType());
         ByteArrayOutputStream prefix = new ByteArrayOutputStream();
@@ -176,7 +182,7 @@ final class Rendition implements Runnable {
             return "no-media";
         }
         CodecPlan plan = CodecPlan.forFragments(input, s.caps(), s.config().segmentSeconds());
-        LOG.info("recordingId={} event=live-remux codecs=[{}]", id, plan.describe(input));
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("codecs", plan.describe(input)).log("live remux started");
         remux = Remux.start(s.binaries().ffmpeg(), format, plan);
         if (stopping) {
             return "stopped";
@@ -189,12 +195,18 @@ final class Rendition implements Runnable {
                     r.fresh() ? null : r.resumeAt(), output);
         } catch (Exception e) {
             feeder.join(10_000);
+            if (feedGone != null) {
+                throw feedGone; // the recording went away: the feeder stopped FFmpeg
+            }
             if (feedFailure != null) {
                 throw feedFailure; // why FFmpeg's output ended: the feeder killed it
             }
             throw e;
         }
         feeder.join();
+        if (feedGone != null) {
+            throw feedGone;
+        }
         if (feedFailure != null) {
             throw feedFailure;
         }
@@ -257,14 +269,15 @@ final class Rendition implements Runnable {
         } catch (IOException e) {
             // FFmpeg went away: the reading side reports why.
         } catch (ChunkFeed.Gone e) {
-            LOG.info("recordingId={} event=live-ended reason=\"{}\"", id, e.getMessage());
+            // Ended here rather than taken up again by the next poll: the reading side reports it as gone.
+            feedGone = e;
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop();
         } catch (RuntimeException e) {
             // Not a stop: the rendition fails (its status says so, and the merge merges the chunks at once).
-            LOG.warn("recordingId={} event=live-feed-failed error=\"{}\"", id, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live feed failed");
             feedFailure = e;
             remux.close();
         }
@@ -287,30 +300,51 @@ final class Rendition implements Runnable {
         status.put("chunks", Long.toString(feed.read()));
         lease.hold(status);
         s.recordings().liveIndex().remove(id);
-        LOG.info("recordingId={} event=live-finished segments={} durationSeconds={} mp4Bytes={} parts={}", id,
-                tables.segments(), f.durationSeconds(), size, parts.size());
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", tables.segments())
+                .addKeyValue("durationSeconds", f.durationSeconds()).addKeyValue("mp4Bytes", size)
+                .addKeyValue("parts", parts.size()).log("live rendition finished");
+    }
+
+    /**
+     * The rendition ends for good (its recording went away, or it failed in a way no other worker would do
+     * better): its MP4 upload will never be completed, so it is aborted now rather than left to cost storage.
+     */
+    private void abortUpload() {
+        try {
+            if (Await.within(LiveRenditionFiles.abortUpload(s.outputs(), s.uploads(), id), Duration.ofSeconds(30))) {
+                LOG.atInfo().addKeyValue("recording", id).log("live mp4 upload aborted");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // A bucket lifecycle rule for incomplete uploads removes it in the end (deploy/README).
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live mp4 upload not aborted");
+        }
     }
 
     private void renew() {
         RenditionOutput o = output;
         ChunkFeed f = feed;
-        if (o == null || lease.lost()) {
+        if (lease.lost()) {
             return;
         }
         try {
-            Map<String, String> status = new LinkedHashMap<>(o.status());
+            // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
+            // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
+            // renditions taken at once all lost their leases and started again, over and over.)
+            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
             if (f != null) {
                 status.put("chunks", Long.toString(f.read()));
                 status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
             }
             lease.hold(status);
         } catch (LiveLease.Lost e) {
-            LOG.warn("recordingId={} event=live-lease-lost", id);
+            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("recordingId={} event=live-lease-not-renewed error=\"{}\"", id, e.toString());
+            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
         }
     }
 

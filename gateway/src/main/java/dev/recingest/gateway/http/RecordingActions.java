@@ -87,7 +87,7 @@ final class RecordingActions {
     }
 
     /**
-     * Deletes the recording's objects (chunks, output, manifest), then its Redis keys. An open recording
+     * Deletes the recording's objects (chunks, live rendition, output, manifest), then its Redis keys. An open recording
      * is refused (409) unless {@code force}, which aborts it first; its meta record then stays as an
      * ABORTED tombstone for the retention time, so its recorder gets 4409 on its next write or reconnect
      * instead of starting the id afresh. A STOPPED one is aborted first too, so no merger starts on it. A
@@ -143,9 +143,10 @@ final class RecordingActions {
         return anyChunk.thenCombine(manifest, (c, m) -> c || m.isPresent()).thenCombine(output, (cm, o) -> cm || o.isPresent());
     }
 
-    /** Chunks first, the manifest last: an interrupted delete leaves the record that says what was there. */
+    /** Chunks first (then the live rendition, its MP4 upload aborted), the manifest last: an interrupted delete leaves the record that says what was there. */
     private CompletableFuture<Void> deleteObjects(RecordingId id) {
         return chunks.deleteChunks(id)
+                .thenCompose(x -> dev.recingest.storage.LiveRenditionFiles.delete(outputs, id))
                 .thenCompose(x -> outputs.delete(outputs.keys().output(id)))
                 .thenCompose(x -> outputs.delete(outputs.keys().manifest(id)));
     }

@@ -25,11 +25,15 @@ final class StaticAssets {
     /** The recorder module's files, as listed in web/recorder/package.json "files" (a test compares them). */
     static final List<String> RECORDER_FILES = List.of("recorder.js", "session.js", "chunk-flow.js", "chunk-store.js",
             "recorder.d.ts", "README.md", "package.json");
-    static final List<String> DEMO_FILES = List.of("index.html", "demo.js", "demo.css");
+    /** The demo page, and its live tab with the hls.js it plays with (npm's build, kept in web/demo: no CDN). */
+    static final List<String> DEMO_FILES = List.of("index.html", "demo.js", "demo.css", "live.html", "live.js",
+            "hls.light.min.mjs", "hls.js-LICENSE.txt");
 
     private static final String ROOT = "/dev/recingest/gateway/web/";
     private static final Map<String, String> TYPES = Map.of(
             "js", "text/javascript; charset=utf-8",
+            "mjs", "text/javascript; charset=utf-8",
+            "txt", "text/plain; charset=utf-8",
             "ts", "application/typescript; charset=utf-8",
             "md", "text/markdown; charset=utf-8",
             "json", "application/json; charset=utf-8",

@@ -41,7 +41,12 @@ public final class WebHandler extends ChannelDuplexHandler {
     /** The API routes open to recorder tokens, so to pages on other origins: GET /v1/recordings/{id}[/output|/live.m3u8]. */
     private static final Pattern RECORDER_READABLE = Pattern.compile(
             Pattern.quote(AdminRoute.BASE) + "/[^/]+(/output|/live\\.m3u8)?");
-    private static final String CSP = "default-src 'self'; media-src 'self' blob: http: https:; img-src 'self' data:; "
+    /**
+     * The demo pages' policy: scripts, styles and the API from this gateway only; media and (for the live tab's
+     * hls.js, which fetches the presigned segments from the object store's origin) requests from anywhere.
+     */
+    private static final String CSP = "default-src 'self'; media-src 'self' blob: http: https:; "
+            + "connect-src 'self' http: https:; img-src 'self' data:; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
     private static final long DEMO_TOKEN_SECONDS = 3600;
 
