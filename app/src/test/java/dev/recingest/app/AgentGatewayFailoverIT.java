@@ -13,12 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,23 +37,15 @@ class AgentGatewayFailoverIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Optional<Path> binary = Nginx.binary();
-        Assumptions.assumeTrue(binary.isPresent(), "no nginx binary: skipping the agent's gateway failover test "
-                + "(CI installs nginx with apt)");
+        Path binary = Nginx.require("the agent's gateway failover test");
         cluster = new FailureCluster(dir);
         gateways.addAll(cluster.startGatewayProcesses(List.of("agent-gw-a", "agent-gw-b"), Map.of()));
-        nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
+        nginx = Nginx.inFrontOf(binary, dir.resolve("nginx"), gateways);
     }
 
     @AfterAll
     static void down() {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        GatewayProcess.assertNoLeak(gateways);
+        FailureCluster.closeBehind(nginx, cluster, gateways);
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.storage.S3Store;
 import dev.recingest.testkit.Servers;
 import dev.recingest.testkit.TestAuth;
+import dev.recingest.testkit.Waits;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,6 +108,35 @@ final class FailureCluster implements AutoCloseable {
         started.add(b);
         started.add(g);
         return g;
+    }
+
+    /**
+     * Redis restarts from {@code snapshot} (everything written since is lost, as after a crash or a failover to
+     * a lagging copy); returns once the gateway on {@code gatewayPort} is ready on it again and this cluster's own
+     * connection answers.
+     */
+    void rollBackRedis(Path snapshot, int gatewayPort) throws InterruptedException {
+        redis.restartFrom(snapshot);
+        Waits.until(() -> httpStatus(httpBase(gatewayPort), "/readyz") == 200 && backends.connection().isOpen(),
+                Duration.ofSeconds(30), "the gateway reaches Redis again");
+        Waits.until(() -> {
+            try {
+                return "PONG".equals(backends.connection().sync().ping());
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        }, Duration.ofSeconds(30), "the test's connection reaches Redis again");
+    }
+
+    /** Closes nginx, then the cluster (its gateway JVMs with it); then fails if any gateway logged a leak. */
+    static void closeBehind(Nginx nginx, FailureCluster cluster, List<GatewayProcess> gateways) {
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        GatewayProcess.assertNoLeak(gateways);
     }
 
     /** Gateway JVMs started side by side (each takes seconds), in the order named; all ready when this returns. */

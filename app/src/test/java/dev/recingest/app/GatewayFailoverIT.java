@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,26 +41,18 @@ class GatewayFailoverIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Optional<java.nio.file.Path> binary = Nginx.binary();
-        Assumptions.assumeTrue(binary.isPresent(), "no nginx binary on PATH or in /usr/sbin: skipping the "
-                + "multi-gateway failover tests (CI installs nginx with apt)");
+        Path binary = Nginx.require("the multi-gateway failover tests");
         cluster = new FailureCluster(dir);
         // Three JVMs started side by side; each test uses up one of them.
         gateways.addAll(cluster.startGatewayProcesses(List.of("gw-a", "gw-b", "gw-c"),
                 Map.of("RECINGEST_DRAIN_TIMEOUT", "20s")));
-        nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
+        nginx = Nginx.inFrontOf(binary, dir.resolve("nginx"), gateways);
         chunks = Recorder.byteRanges(Media.tsH264Aac(dir, SECONDS), CHUNK_BYTES);
     }
 
     @AfterAll
     static void down() {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        GatewayProcess.assertNoLeak(gateways);
+        FailureCluster.closeBehind(nginx, cluster, gateways);
     }
 
     @Test

@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,23 +39,15 @@ class LiveGatewayFailoverIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Optional<Path> binary = Nginx.binary();
-        Assumptions.assumeTrue(binary.isPresent(), "no nginx binary: skipping the live gateway failover test");
+        Path binary = Nginx.require("the live gateway failover test");
         cluster = new FailureCluster(dir, true, Map.of("RECINGEST_LIVE_POLL", "200ms", "RECINGEST_MERGE_POLL", "500ms"));
-        for (String name : List.of("live-gw-a", "live-gw-b")) {
-            gateways.add(cluster.startGatewayProcess(name, Map.of()));
-        }
-        nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList());
+        gateways.addAll(cluster.startGatewayProcesses(List.of("live-gw-a", "live-gw-b"), Map.of()));
+        nginx = Nginx.inFrontOf(binary, dir.resolve("nginx"), gateways);
     }
 
     @AfterAll
     static void down() {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        FailureCluster.closeBehind(nginx, cluster, gateways);
     }
 
     @Test

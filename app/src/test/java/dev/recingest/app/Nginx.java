@@ -36,6 +36,19 @@ final class Nginx implements AutoCloseable {
     }
 
     /** The nginx binary on PATH or in a usual place, if there is one. */
+    /** The nginx binary; the calling test (or class) is skipped, saying so, where there is none. */
+    static Path require(String skipping) {
+        Optional<Path> binary = binary();
+        org.junit.jupiter.api.Assumptions.assumeTrue(binary.isPresent(), "no nginx binary on PATH or in /usr/sbin: "
+                + "skipping " + skipping + " (CI installs nginx with apt)");
+        return binary.get();
+    }
+
+    /** nginx with the repository's configuration in front of {@code gateways}, under {@code prefix}. */
+    static Nginx inFrontOf(Path nginx, Path prefix, List<GatewayProcess> gateways) throws IOException {
+        return start(nginx, prefix, gateways.stream().map(g -> g.port).toList());
+    }
+
     static Optional<Path> binary() {
         Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
                 .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "nginx"));

@@ -248,18 +248,9 @@ class RedisRollbackIT {
         assertRefused(id, "ABORTED");
     }
 
-    /** Redis restarts from {@code snapshot}; returns once the gateway reaches it again (ready). */
+    /** Redis restarts from {@code snapshot}: see {@link FailureCluster#rollBackRedis}. */
     private static void rollBack(Path snapshot) throws InterruptedException {
-        cluster.redis.restartFrom(snapshot);
-        Waits.until(() -> FailureCluster.httpStatus(FailureCluster.httpBase(gateway.port()), "/readyz") == 200
-                && cluster.backends.connection().isOpen(), Duration.ofSeconds(30), "the gateway reaches Redis again");
-        Waits.until(() -> {
-            try {
-                return "PONG".equals(cluster.backends.connection().sync().ping());
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        }, Duration.ofSeconds(30), "the test's connection reaches Redis again");
+        cluster.rollBackRedis(snapshot, gateway.port());
     }
 
     /** A new recorder's start of {@code id}: NOT_OPEN with {@code state}, then close 4409. */
