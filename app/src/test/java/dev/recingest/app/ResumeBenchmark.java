@@ -145,6 +145,9 @@ class ResumeBenchmark {
             streams.add(new Stream("resume-" + r, kills));
         }
         List<CompletableFuture<Message.Stopped>> running = new ArrayList<>();
+        Floor floor = new Floor(options);
+        Thread floorThread = new Thread(floor::run, "resume-floor");
+        floorThread.start();
         for (Stream s : streams) {
             running.add(CompletableFuture.supplyAsync(() -> s.record(options)));
             Thread.sleep(20); // spread the starts, so least_conn spreads the recordings
@@ -179,6 +182,8 @@ class ResumeBenchmark {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
             }
             streams.forEach(Stream::finish);
+            floor.finish = true;
+            floorThread.join(TimeUnit.MINUTES.toMillis(2));
             for (int r = 0; r < streams.size(); r++) {
                 Message.Stopped stopped = running.get(r).get(3, TimeUnit.MINUTES);
                 streams.get(r).assertStoredExactly(cluster, stopped);
@@ -186,6 +191,7 @@ class ResumeBenchmark {
             restart[0].get(3, TimeUnit.MINUTES);
         } finally {
             streams.forEach(Stream::finish);
+            floor.finish = true;
             try {
                 restart[0].get(3, TimeUnit.MINUTES);
             } catch (Exception e) {
@@ -214,6 +220,16 @@ class ResumeBenchmark {
         System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));
         System.out.println("resume:   and started to first ack (a resent chunk stored):    " + percentiles(toAck));
         System.out.println("resume: baseline, send to ack without an outage (same run): " + percentiles(acks));
+        System.out.println("resume: floor, a new connection through nginx to its first ack (same run): "
+                + percentiles(floor.millis) + (floor.failures > 0 ? "; " + floor.failures + " probes failed" : ""));
+        if (!floor.millis.isEmpty() && !fromClose.isEmpty()) {
+            List<Long> a = new ArrayList<>(fromClose);
+            List<Long> b = new ArrayList<>(floor.millis);
+            Collections.sort(a);
+            Collections.sort(b);
+            System.out.printf(Locale.ROOT, "resume: close to first ack over the floor: p50 %.2f, p99 %.2f%n",
+                    (double) at(a, 0.50) / Math.max(1, at(b, 0.50)), (double) at(a, 0.99) / Math.max(1, at(b, 0.99)));
+        }
         System.out.println("resume: machine load average at the end: " + java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -250,6 +266,54 @@ class ResumeBenchmark {
 
     private static long at(List<Long> sorted, double q) {
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /**
+     * The same run's floor for any resume: every 2 s a new client connects through nginx, starts a new recording
+     * and sends one chunk; the time from opening the connection to that chunk's ack is what a resume costs
+     * without its repair and without noticing the death (the steps no design can skip: a new WebSocket through
+     * the balancer, {@code start}, a chunk stored and acked), measured on the same loaded machine.
+     */
+    private static final class Floor {
+        final ClientOptions options;
+        final List<Long> millis = new CopyOnWriteArrayList<>();
+        volatile boolean finish;
+        volatile int failures;
+
+        Floor(ClientOptions options) {
+            this.options = options;
+        }
+
+        void run() {
+            for (int n = 0; !finish; n++) {
+                sleep(2_000);
+                if (finish) {
+                    return;
+                }
+                long t0 = System.nanoTime();
+                boolean[] reconnected = {false};
+                ClientListener listener = new ClientListener() {
+                    @Override
+                    public void onReconnecting(int attempt, CloseStatus cause) {
+                        reconnected[0] = true;
+                    }
+                };
+                try (IngestClient client = new IngestClient(options, listener)) {
+                    client.start("resume-floor-" + n, "video/mp2t", Mode.STREAM, null).get(30, TimeUnit.SECONDS);
+                    client.send(0, new byte[CHUNK_BYTES]).get(30, TimeUnit.SECONDS);
+                    long took = (System.nanoTime() - t0) / 1_000_000;
+                    if (reconnected[0]) {
+                        failures++; // met a kill: that is a resume, not the floor
+                    } else {
+                        millis.add(took);
+                    }
+                    client.stop().get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // A probe that met the kill is not a floor sample; it is counted, not measured.
+                    failures++;
+                }
+            }
+        }
     }
 
     /** One recording: a tagged chunk every {@link #PACE} until told to finish, and what its client saw. */
