@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.recingest.events.EventPublisher;
 import dev.recingest.media.FfmpegBinaries;
 import dev.recingest.merge.ByteJoinCommand;
 import dev.recingest.merge.MediaFixtures;
 import dev.recingest.merge.MediaInfo;
-import dev.recingest.merge.MergeWorker;
 import dev.recingest.merge.TestCluster;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingState;
 import dev.recingest.testkit.RecordingWriter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.recingest.storage.MultipartUploads;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,28 +41,18 @@ class LiveRenditionIT {
     @TempDir
     static Path dir;
     static TestCluster cluster;
-    static MergeWorker merger;
-    static LiveWorker live;
+    static LiveMerger workers;
 
     @BeforeAll
     static void up() {
         cluster = new TestCluster(dir);
-        LiveConfig config = new LiveConfig(true, Duration.ofSeconds(2), 8, Duration.ofSeconds(3), Duration.ofMillis(100),
-                Duration.ofSeconds(60));
-        merger = MergeWorker.start(cluster.config(dir.resolve("work"), Map.of()), cluster.redis, cluster.recordings,
-                cluster.storage, new SimpleMeterRegistry(), EventPublisher.none(),
-                new LiveOutputs(config, cluster.recordings.liveIndex(), cluster.storage, cluster.storage));
-        live = LiveWorker.start(config, cluster.recordings, cluster.storage, cluster.storage, cluster.storage,
-                EventPublisher.none(), merger.workSpace(), new SimpleMeterRegistry());
+        workers = LiveMerger.start(cluster, dir.resolve("work"), MultipartUploads.MIN_PART);
     }
 
     @AfterAll
     static void down() {
-        if (live != null) {
-            live.close();
-        }
-        if (merger != null) {
-            merger.close();
+        if (workers != null) {
+            workers.close();
         }
         if (cluster != null) {
             cluster.close();

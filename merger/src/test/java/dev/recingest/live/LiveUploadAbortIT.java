@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recingest.events.EventPublisher;
 import dev.recingest.merge.MediaFixtures;
-import dev.recingest.merge.MergeWorker;
 import dev.recingest.merge.TestCluster;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
@@ -15,7 +13,6 @@ import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
 import dev.recingest.storage.LiveRenditionFiles;
 import dev.recingest.storage.MultipartUploads;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,28 +40,18 @@ class LiveUploadAbortIT {
     @TempDir
     static Path dir;
     static TestCluster cluster;
-    static MergeWorker merger;
-    static LiveWorker live;
+    static LiveMerger workers;
 
     @BeforeAll
     static void up() {
         cluster = new TestCluster(dir);
-        LiveConfig config = new LiveConfig(true, Duration.ofSeconds(2), 8, Duration.ofSeconds(3), Duration.ofMillis(100),
-                Duration.ofSeconds(60));
-        merger = MergeWorker.start(cluster.config(dir.resolve("work"), Map.of()), cluster.redis, cluster.recordings,
-                cluster.storage, new SimpleMeterRegistry(), EventPublisher.none(),
-                new LiveOutputs(config, cluster.recordings.liveIndex(), cluster.storage, cluster.storage));
-        live = LiveWorker.start(config, cluster.recordings, cluster.storage, cluster.storage, cluster.storage,
-                EventPublisher.none(), merger.workSpace(), new SimpleMeterRegistry(), 64 << 10);
+        workers = LiveMerger.start(cluster, dir.resolve("work"), 64 << 10);
     }
 
     @AfterAll
     static void down() {
-        if (live != null) {
-            live.close();
-        }
-        if (merger != null) {
-            merger.close();
+        if (workers != null) {
+            workers.close();
         }
         if (cluster != null) {
             cluster.close();
