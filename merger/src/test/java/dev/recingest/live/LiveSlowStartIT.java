@@ -12,18 +12,15 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Outcomes;
 import dev.recingest.state.RecordingState;
 import dev.recingest.state.SeqMode;
-import dev.recingest.storage.ObjectKeys;
 import dev.recingest.storage.OutputStore;
+import dev.recingest.testkit.ForwardingOutputStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,50 +74,21 @@ class LiveSlowStartIT {
     }
 
     /** The S3 store, but a read of a live playlist answers {@code delayMs} late. */
-    private record SlowPlaylistRead(OutputStore s3, long delayMs) implements OutputStore {
+    private static final class SlowPlaylistRead extends ForwardingOutputStore {
+        private final long delayMs;
+
+        SlowPlaylistRead(OutputStore s3, long delayMs) {
+            super(s3);
+            this.delayMs = delayMs;
+        }
 
         @Override
         public CompletableFuture<byte[]> getBytes(String key) {
             if (!key.endsWith("/live.m3u8")) {
-                return s3.getBytes(key);
+                return delegate.getBytes(key);
             }
             return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
-                    .thenCompose(x -> s3.getBytes(key));
-        }
-
-        @Override
-        public CompletableFuture<StagedUpload> stageFile(String key, Path file, String contentType) {
-            return s3.stageFile(key, file, contentType);
-        }
-
-        @Override
-        public CompletableFuture<Void> putBytes(String key, byte[] bytes, String contentType) {
-            return s3.putBytes(key, bytes, contentType);
-        }
-
-        @Override
-        public CompletableFuture<Optional<Long>> size(String key) {
-            return s3.size(key);
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String key) {
-            return s3.delete(key);
-        }
-
-        @Override
-        public CompletableFuture<Map<String, Instant>> list(String prefix) {
-            return s3.list(prefix);
-        }
-
-        @Override
-        public ObjectKeys keys() {
-            return s3.keys();
-        }
-
-        @Override
-        public URI presignGet(String key, Duration validity) {
-            return s3.presignGet(key, validity);
+                    .thenCompose(x -> delegate.getBytes(key));
         }
     }
 }

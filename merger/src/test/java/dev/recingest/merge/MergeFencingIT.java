@@ -9,11 +9,10 @@ import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ObjectKeys;
-import dev.recingest.storage.OutputStore;
 import dev.recingest.storage.S3Clients;
 import dev.recingest.storage.S3Store;
+import dev.recingest.testkit.ForwardingOutputStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -153,53 +152,17 @@ class MergeFencingIT extends OnTestCluster {
     }
 
     /** The real output store, except that MP4 uploads (staged, then published) start only once the gate opens. */
-    private static final class GatedOutputs implements OutputStore {
-        private final S3Store s3;
+    private static final class GatedOutputs extends ForwardingOutputStore {
         private final Gate gate;
 
         GatedOutputs(S3Store s3, Gate gate) {
-            this.s3 = s3;
+            super(s3);
             this.gate = gate;
         }
 
         @Override
         public CompletableFuture<StagedUpload> stageFile(String key, Path file, String contentType) {
-            return gate.pass().thenCompose(x -> s3.stageFile(key, file, contentType));
-        }
-
-        @Override
-        public CompletableFuture<Void> putBytes(String key, byte[] bytes, String contentType) {
-            return s3.putBytes(key, bytes, contentType);
-        }
-
-        @Override
-        public CompletableFuture<byte[]> getBytes(String key) {
-            return s3.getBytes(key);
-        }
-
-        @Override
-        public CompletableFuture<Optional<Long>> size(String key) {
-            return s3.size(key);
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String key) {
-            return s3.delete(key);
-        }
-
-        @Override
-        public CompletableFuture<java.util.Map<String, java.time.Instant>> list(String prefix) {
-            return s3.list(prefix);
-        }
-
-        @Override
-        public ObjectKeys keys() {
-            return s3.keys();
-        }
-
-        @Override
-        public URI presignGet(String key, Duration validity) {
-            return s3.presignGet(key, validity);
+            return gate.pass().thenCompose(x -> delegate.stageFile(key, file, contentType));
         }
     }
 }
