@@ -117,7 +117,7 @@ class LiveApiIT {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
         assertEquals(Outcomes.StopKind.STOPPED, store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
-        store.queueMerge(id).join();
+        store.mergeQueue().enqueue(id).join();
         Recording rec = awaitState(id);
         assertEquals(RecordingState.COMPLETED, rec.state(), rec.errorCode() + ": " + rec.errorMessage());
 
@@ -156,7 +156,7 @@ class LiveApiIT {
             LiveFixtures.write(cluster.backends().store(), cluster.backends().s3(), id, started.epoch(), seq, chunks.get(seq));
         }
         store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
-        store.queueMerge(id).join();
+        store.mergeQueue().enqueue(id).join();
         Recording rec = awaitState(id);
         assertEquals(RecordingState.COMPLETED, rec.state(), rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(4.0, Media.duration(cluster.localPathOf(rec.outputKey())), 0.1);

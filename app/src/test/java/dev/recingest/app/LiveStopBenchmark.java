@@ -124,7 +124,7 @@ class LiveStopBenchmark {
                 catchUp = (System.nanoTime() - written) / 1e9;
             }
             backend.store.ledger().stop(id, started.epoch(), chunks - 1).join();
-            backend.store.queueMerge(id).join();
+            backend.store.mergeQueue().enqueue(id).join();
             Recording done = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), LIMIT);
             assertEquals(RecordingState.COMPLETED, done.state(), done.errorCode() + ": " + done.errorMessage());
             Map<String, String> f = backend.store.fields(id).join();

@@ -100,7 +100,7 @@ class LiveTakeoverIT {
                     "the second merger takes the rendition over:\n" + second.logTail());
             assertEquals(Outcomes.StopKind.STOPPED,
                     backend.store.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join().kind());
-            backend.store.queueMerge(id).join();
+            backend.store.mergeQueue().enqueue(id).join();
             Recording rec = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED),
                     Duration.ofSeconds(120));
             assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage()

@@ -78,7 +78,7 @@ class MergeBenchmark {
         backend.writes.record(id, contentType, mode, "", chunks);
         long bytes = chunks.stream().mapToLong(c -> c.length).sum();
         long t = System.nanoTime();
-        backend.store.queueMerge(id).join();
+        backend.store.mergeQueue().enqueue(id).join();
         Recording r = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofMinutes(30));
         double seconds = (System.nanoTime() - t) / 1e9;
         assertEquals(RecordingState.COMPLETED, r.state(), () -> r.errorCode() + ": " + r.errorMessage());

@@ -81,7 +81,7 @@ class MergerProcessIT {
         Map<String, String> env = mergerEnv("work-killed");
 
         try (MergerProcess first = MergerProcess.start(env, List.of("-Xmx256m"), dir.resolve("merger-killed.log"))) {
-            backend.store.queueMerge(id).join();
+            backend.store.mergeQueue().enqueue(id).join();
             Waits.until(first::runsMergingFfmpeg, Duration.ofSeconds(60), "the first merger runs FFmpeg on the recording");
             first.kill();
             assertEquals(RecordingState.MERGING, backend.store.get(id).join().orElseThrow().state(),
@@ -163,7 +163,7 @@ class MergerProcessIT {
         try (MergerProcess merger = MergerProcess.start(env, List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
                 dir.resolve("merger-big.log"))) {
             long started = System.nanoTime();
-            backend.store.queueMerge(id).join();
+            backend.store.mergeQueue().enqueue(id).join();
             long peak = 0;
             long samples = 0;
             Recording rec = null;

@@ -73,11 +73,6 @@ public final class RecordingStore implements RecordReader {
         });
     }
 
-    /** Shorthand for {@code mergeQueue().enqueue(id)} (tests and benchmarks queue jobs this way). */
-    public CompletableFuture<Void> queueMerge(RecordingId id) {
-        return mergeQueue().enqueue(id);
-    }
-
     /** The merge queue's producing side, on the same Redis connection (see {@link MergeQueue#enqueue}). */
     public MergeQueue mergeQueue() {
         return new MergeQueue(redis, this, clock);

@@ -1,8 +1,8 @@
 package dev.recingest.storage;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
+import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
 import java.io.IOException;
 import java.util.List;
@@ -20,8 +20,6 @@ public final class LiveRenditionFiles {
     /** The rendition's state file that names its MP4 upload: {@code {"key": ..., "uploadId": ...}}. */
     public static final String UPLOAD = "mp4-upload.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private LiveRenditionFiles() {
     }
 
@@ -38,7 +36,7 @@ public final class LiveRenditionFiles {
                 throw e instanceof CompletionException ce ? ce : new CompletionException(e);
             }
             try {
-                return JSON.readTree(bytes).path("uploadId").asText(null);
+                return Json.MAPPER.readTree(bytes).path("uploadId").asText(null);
             } catch (IOException bad) {
                 return null; // not ours to read: nothing to abort
             }
@@ -75,7 +73,6 @@ public final class LiveRenditionFiles {
     }
 
     private static boolean notFound(Throwable e) {
-        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return c instanceof IngestException ie && ie.code() == ErrorCode.NOT_FOUND;
+        return IngestException.from(e).code() == ErrorCode.NOT_FOUND;
     }
 }

@@ -105,7 +105,7 @@ class RedisAuthTlsIT {
                     open.sweep(id, 0, 0, System.currentTimeMillis(), false).join().kind());
             assertEquals(1, open.due(System.currentTimeMillis() + 1, 10).join().size());
             store.repairs().point(id).join();
-            store.queueMerge(id).join();
+            store.mergeQueue().enqueue(id).join();
             MergeQueue queue = new MergeQueue(c.sync());
             queue.ensureGroup();
             MergeQueue.Job job = queue.take("w", Duration.ofSeconds(30), Duration.ofMillis(200)).orElseThrow();

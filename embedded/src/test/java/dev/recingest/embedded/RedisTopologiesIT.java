@@ -56,7 +56,7 @@ class RedisTopologiesIT {
             assertEquals(12, store.listIds(0, 100).join().size(), "the listing index holds all of them");
             MergeQueue queue = new MergeQueue(c.sync());
             queue.ensureGroup();
-            store.queueMerge(RecordingId.of("topology-0")).join();
+            store.mergeQueue().enqueue(RecordingId.of("topology-0")).join();
             var job = queue.take("worker", Duration.ofSeconds(30), Duration.ofSeconds(1)).orElseThrow();
             assertEquals("topology-0", job.recordingId().value());
             assertTrue(queue.extend("worker", job));

@@ -9,6 +9,7 @@ import dev.recingest.mp4.Faststart;
 import dev.recingest.mp4.SampleTables;
 import dev.recingest.protocol.Json;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.storage.LiveRenditionFiles;
 import dev.recingest.storage.MultipartUploads;
 import dev.recingest.storage.MultipartUploads.Part;
 import dev.recingest.storage.ObjectKeys;
@@ -156,7 +157,7 @@ final class FastMp4 {
         }
         uploadId = await(uploads.createUpload(keys.output(id), "video/mp4"));
         ObjectNode n = Json.MAPPER.createObjectNode().put("key", keys.output(id)).put("uploadId", uploadId);
-        await(outputs.putBytes(keys.liveFile(id, "mp4-upload.json"), Json.writeBytes(n), "application/json"));
+        await(outputs.putBytes(keys.liveFile(id, LiveRenditionFiles.UPLOAD), Json.writeBytes(n), "application/json"));
     }
 
     private byte[] partsJson() {
@@ -180,7 +181,7 @@ final class FastMp4 {
                           List<Long> payloadSizes, PayloadSource payload) throws IOException, InterruptedException {
         FastMp4 m = new FastMp4(uploads, outputs, id, dir, minPart);
         ObjectKeys keys = outputs.keys();
-        Optional<byte[]> upload = optional(outputs.getBytes(keys.liveFile(id, "mp4-upload.json")));
+        Optional<byte[]> upload = optional(outputs.getBytes(keys.liveFile(id, LiveRenditionFiles.UPLOAD)));
         Optional<byte[]> parts = optional(outputs.getBytes(keys.liveFile(id, "mp4-parts.json")));
         if (upload.isPresent()) {
             m.uploadId = Json.MAPPER.readTree(upload.get()).path("uploadId").asText(null);

@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 final class Conclusion {
 
     private static final Logger LOG = LoggerFactory.getLogger(Conclusion.class);
-    static final String ANNOUNCED_FIELD = MetaFields.ANNOUNCED;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingStore recordings;
@@ -46,7 +45,7 @@ final class Conclusion {
     /** True if the outcome {@code state} of a recording still needs its announcement (see the class comment). */
     static boolean pending(RecordingState state, Map<String, String> fields) {
         return (state == RecordingState.COMPLETED || state == RecordingState.FAILED)
-                && !state.name().equals(fields.get(ANNOUNCED_FIELD));
+                && !state.name().equals(fields.get(MetaFields.ANNOUNCED));
     }
 
     /**
@@ -81,7 +80,7 @@ final class Conclusion {
             inStorage(id, state);
             announced = Boolean.TRUE.equals(events.announce(type, id).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             if (announced) {
-                recordings.setFields(id, Map.of(ANNOUNCED_FIELD, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                recordings.setFields(id, Map.of(MetaFields.ANNOUNCED, state.name())).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
             recordings.retention().expire(id, retention).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

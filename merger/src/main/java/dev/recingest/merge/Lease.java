@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker's claim on the job it is merging, the one lease of a merge: its queue entry (which XAUTOCLAIM hands to
  * another worker once idle for the visibility timeout) and, once the attempt is admitted, the recording's
- * {@value #FIELD} (which keeps a duplicate job for the recording from starting a competing attempt). Both are
+ * {@code mergeLeaseUntil} ({@link MetaFields#MERGE_LEASE_UNTIL}) (which keeps a duplicate job for the recording from starting a competing attempt). Both are
  * renewed together, by {@link #renew} (the worker schedules it every third of the visibility timeout), the
  * recording first so that its lease never ends before the queue entry can be claimed. When a renewal finds the
  * entry taken by another consumer or gone, or the recording moved on to another attempt, the lease is lost and the
@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class Lease {
 
     /** Meta field of the recording: epoch ms until which the running attempt's lease holds (0: released). */
-    public static final String FIELD = MetaFields.MERGE_LEASE_UNTIL;
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
     private static final Duration REDIS_WAIT = Duration.ofSeconds(30);
 
@@ -45,12 +44,12 @@ public final class Lease {
 
         /** The recording's lease fields, held from now. */
         Map<String, String> fromNow() {
-            return Map.of(FIELD, Long.toString(clock.millis() + length.toMillis()));
+            return Map.of(MetaFields.MERGE_LEASE_UNTIL, Long.toString(clock.millis() + length.toMillis()));
         }
 
         /** How long the lease on the recording still holds (whichever attempt holds it); zero or less: it has ended. */
         long millisLeft(RecordingId id) throws InterruptedException {
-            String v = Await.within(recordings.fields(id), REDIS_WAIT).get(FIELD);
+            String v = Await.within(recordings.fields(id), REDIS_WAIT).get(MetaFields.MERGE_LEASE_UNTIL);
             return (v == null || v.isEmpty() ? 0 : Long.parseLong(v)) - clock.millis();
         }
     }
@@ -149,7 +148,7 @@ public final class Lease {
         }
         try {
             Await.within(t.recordings().transitionIf(recording, List.of(RecordingState.MERGING), RecordingState.MERGING,
-                    MetaFields.MERGE_ATTEMPT_ID, attemptId, Map.of(FIELD, "0")), REDIS_WAIT);
+                    MetaFields.MERGE_ATTEMPT_ID, attemptId, Map.of(MetaFields.MERGE_LEASE_UNTIL, "0")), REDIS_WAIT);
         } catch (MergeFailure e) {
             LOG.atDebug().addKeyValue("recording", recording).addKeyValue("reason", e.getMessage())
                     .log("merge lease not released");

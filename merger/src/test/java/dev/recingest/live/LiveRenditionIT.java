@@ -92,7 +92,7 @@ class LiveRenditionIT {
         awaitStatus(id, "state", "FAILED"::equals);
         assertTrue(cluster.recordings.liveIndex().status(id).join().get("error").contains("second container stream"));
         recording.stop(chunks.size() - 1);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
         assertEquals(RecordingState.COMPLETED, rec.state(), "error: " + rec.errorCode() + " " + rec.errorMessage());
         MediaInfo out = cluster.probeOutput(id, dir);
@@ -132,7 +132,7 @@ class LiveRenditionIT {
         }
         recording.stop(chunks.size() - 1);
         long stopAt = System.nanoTime();
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
         double stopToCompleted = (System.nanoTime() - stopAt) / 1e9;
         var rec = cluster.recordings.get(id).join().orElseThrow();

@@ -62,7 +62,7 @@ class LiveSlowStartIT {
                     Thread.sleep(500);
                 }
                 cluster.recordings.ledger().stop(id, started.epoch(), (long) chunks.size() - 1).join();
-                cluster.recordings.queueMerge(id).join();
+                cluster.recordings.mergeQueue().enqueue(id).join();
                 var rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), Duration.ofSeconds(90));
                 assertEquals(RecordingState.COMPLETED, rec.state());
                 Map<String, String> status = cluster.recordings.liveIndex().status(id).join();

@@ -64,7 +64,7 @@ class AnnouncementIT {
                     "RECINGEST_RETENTION_REDIS", "1h"));
             try (MergeWorker worker = MergeWorker.start(config, cluster.redis, cluster.recordings, cluster.storage,
                     new SimpleMeterRegistry(), firstTimeDown)) {
-                cluster.recordings.queueMerge(id).join();
+                cluster.recordings.mergeQueue().enqueue(id).join();
                 Recording rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED),
                         Duration.ofSeconds(60));
                 assertEquals(RecordingState.COMPLETED, rec.state());

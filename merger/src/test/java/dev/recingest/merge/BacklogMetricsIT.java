@@ -87,7 +87,7 @@ class BacklogMetricsIT {
     private static void stopAndQueue(TestCluster cluster, String id) {
         Outcomes.StartOutcome started = cluster.recordings.ledger().start(RecordingId.of(id), "video/webm", Mode.STREAM, "").join();
         assertEquals(Outcomes.StopKind.STOPPED, cluster.recordings.ledger().stop(RecordingId.of(id), started.epoch(), null).join().kind());
-        cluster.recordings.queueMerge(RecordingId.of(id)).join();
+        cluster.recordings.mergeQueue().enqueue(RecordingId.of(id)).join();
     }
 
     /** The value of one series in Prometheus text format. */

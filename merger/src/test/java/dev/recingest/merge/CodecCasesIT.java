@@ -57,7 +57,7 @@ class CodecCasesIT extends OnClassWorker {
         RecordingId id = RecordingId.of(name);
         List<byte[]> chunks = MediaFixtures.byteRanges(source, 32 * 1024);
         cluster.record(id, contentType, Mode.STREAM, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         Recording rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         MediaInfo out = cluster.probeOutput(id, dir);

@@ -58,7 +58,7 @@ class MergeFailFastIT extends OnTestCluster {
                 Files.createDirectories(dir.resolve("bad")), 4), 64 << 10);
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, bad);
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s"));
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording rec = cluster.awaitState(id, Set.of(RecordingState.FAILED), WAIT);
         // Running FFmpeg again over the same bytes fails the same way: one attempt, not three.
@@ -83,7 +83,7 @@ class MergeFailFastIT extends OnTestCluster {
         // second (the minimum speed is so high that the recording's length adds nothing to it).
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_FFMPEG_TIMEOUT", "1s",
                 "RECINGEST_MERGE_FFMPEG_MIN_SPEED", "1000000"), slowFor(id, 15, Duration.ofSeconds(6)));
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         cluster.awaitState(id, Set.of(RecordingState.FAILED), WAIT);
         Thread.sleep(4000);
@@ -103,7 +103,7 @@ class MergeFailFastIT extends OnTestCluster {
         redis.xadd(RecordingKeys.MERGE_JOBS, Map.of("somethingElse", "x"));
         RecordingId id = RecordingId.of("after-poison");
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s"));
 
         Recording rec = cluster.awaitState(id, DONE, WAIT);
@@ -125,7 +125,7 @@ class MergeFailFastIT extends OnTestCluster {
         // One of them died holding a job: it is taken over first, then its consumer can go too.
         RecordingId id = RecordingId.of("held-by-the-dead");
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         List<StreamMessage<String, String>> taken = redis.xreadgroup(Consumer.from(MergeQueue.GROUP, "dead-merger-1"),
                 XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(RecordingKeys.MERGE_JOBS));
         assertEquals(1, taken.size());
@@ -145,9 +145,9 @@ class MergeFailFastIT extends OnTestCluster {
         cluster.record(slow, "video/mp2t", Mode.SEGMENTS, null, chunks);
         cluster.record(quick, "video/mp2t", Mode.SEGMENTS, null, chunks);
         startWorker(Map.of(), slowFor(slow, 1, Duration.ofSeconds(15)));
-        cluster.recordings.queueMerge(slow).join();
+        cluster.recordings.mergeQueue().enqueue(slow).join();
         cluster.awaitState(slow, Set.of(RecordingState.MERGING), WAIT);
-        cluster.recordings.queueMerge(quick).join();
+        cluster.recordings.mergeQueue().enqueue(quick).join();
 
         Recording rec = cluster.awaitState(quick, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
@@ -165,7 +165,7 @@ class MergeFailFastIT extends OnTestCluster {
         long keepFree = disk.getUsableSpace() + (disk.getTotalSpace() - disk.getUsableSpace()) / 2;
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_MIN_FREE_DISK",
                 Long.toString(keepFree)));
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         await(() -> registry.get("recingest.merge.jobs").tag("outcome", "deferred").counter().count() >= 2,
                 "the job is deferred, and deferred again after the visibility timeout");
         Recording waiting = cluster.recordings.get(id).join().orElseThrow();
@@ -188,7 +188,7 @@ class MergeFailFastIT extends OnTestCluster {
         long disk = Files.getFileStore(Files.createDirectories(dir.resolve("work"))).getTotalSpace();
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_MAX_ATTEMPTS", "2",
                 "RECINGEST_MERGE_MIN_FREE_DISK", Long.toString(disk)));
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.FAILED, rec.state());
         assertEquals("NO_SPACE", rec.errorCode(), rec.errorMessage());

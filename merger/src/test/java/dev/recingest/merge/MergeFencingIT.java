@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.MetaFields;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
 import dev.recingest.storage.ObjectKeys;
@@ -117,7 +118,7 @@ class MergeFencingIT extends OnTestCluster {
     private void awaitLeaseExpiry(RecordingId id) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            String until = cluster.recordings.fields(id).join().get(Lease.FIELD);
+            String until = cluster.recordings.fields(id).join().get(MetaFields.MERGE_LEASE_UNTIL);
             if (until != null && Long.parseLong(until) < System.currentTimeMillis()) {
                 return;
             }

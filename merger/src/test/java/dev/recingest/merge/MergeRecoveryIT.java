@@ -8,6 +8,7 @@ import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.IngestException;
 import dev.recingest.protocol.Mode;
 import dev.recingest.protocol.RecordingId;
+import dev.recingest.state.MetaFields;
 import dev.recingest.state.MergeQueue;
 import dev.recingest.state.Recording;
 import dev.recingest.state.RecordingState;
@@ -40,7 +41,7 @@ class MergeRecoveryIT extends OnTestCluster {
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s", "RECINGEST_MERGE_MAX_ATTEMPTS", "2"));
         cluster.backend.servers.s3Server().stop();
         try {
-            cluster.recordings.queueMerge(id).join();
+            cluster.recordings.mergeQueue().enqueue(id).join();
             Recording failed = cluster.awaitState(id, Set.of(RecordingState.FAILED), WAIT);
             assertEquals("STORAGE_UNAVAILABLE", failed.errorCode());
             assertTrue(failed.errorMessage().endsWith("(attempt 2 of 2)"), failed.errorMessage());
@@ -70,7 +71,7 @@ class MergeRecoveryIT extends OnTestCluster {
     void aJobLeftByADeadWorkerIsTakenOverAfterTheVisibilityTimeout() throws Exception {
         RecordingId id = RecordingId.of("orphan");
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         // A worker takes the job, moves the recording to MERGING, counts its attempt, and dies.
         try (RedisConnection c = cluster.redis.connect()) {
             MergeQueue queue = new MergeQueue(c.sync());
@@ -99,9 +100,9 @@ class MergeRecoveryIT extends OnTestCluster {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         // Another worker is merging it (attempt 1, lease live for a minute) when a second job arrives.
         assertTrue(cluster.recordings.transition(id, EnumSet.of(RecordingState.STOPPED), RecordingState.MERGING,
-                Map.of("mergeAttempts", "1", Lease.FIELD,
+                Map.of("mergeAttempts", "1", MetaFields.MERGE_LEASE_UNTIL,
                         Long.toString(System.currentTimeMillis() + 60_000))).join().ok());
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         startWorker(Map.of("RECINGEST_MERGE_VISIBILITY_TIMEOUT", "3s"));
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (registry.get("recingest.merge.jobs").tag("outcome", "skipped").counter().count() < 1) {
@@ -115,7 +116,7 @@ class MergeRecoveryIT extends OnTestCluster {
 
         // The other worker dies: its lease runs out, and the pending job takes over.
         assertTrue(cluster.recordings.transition(id, EnumSet.of(RecordingState.MERGING), RecordingState.MERGING,
-                Map.of(Lease.FIELD, Long.toString(System.currentTimeMillis()))).join().ok());
+                Map.of(MetaFields.MERGE_LEASE_UNTIL, Long.toString(System.currentTimeMillis()))).join().ok());
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(2, rec.mergeAttempts());
@@ -127,7 +128,7 @@ class MergeRecoveryIT extends OnTestCluster {
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         assertTrue(cluster.recordings.transition(id, EnumSet.of(RecordingState.STOPPED), RecordingState.MERGING,
                 Map.of("mergeAttempts", "3")).join().ok());
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         startWorker(Map.of());
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.FAILED, rec.state());
@@ -138,7 +139,7 @@ class MergeRecoveryIT extends OnTestCluster {
     @Test
     void aRenewedLeaseKeepsTheJobAndALostOneIsNoticed() throws Exception {
         RecordingId id = RecordingId.of("leased");
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         try (RedisConnection a = cluster.redis.connect();
              RedisConnection b = cluster.redis.connect()) {
             MergeQueue qa = new MergeQueue(a.sync());
@@ -244,7 +245,7 @@ class MergeRecoveryIT extends OnTestCluster {
         worker = new MergeWorker(config, cluster.redis, RecordingMerger.create(config, cluster.recordings,
                 slowOnFirstRead(2, Duration.ofSeconds(7)), cluster.storage, cluster.storage.keys(), registry));
         worker.start();
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         assertEquals(1, rec.mergeAttempts(), "one attempt, never taken over");
@@ -261,7 +262,7 @@ class MergeRecoveryIT extends OnTestCluster {
                 slowOnFirstRead(2, Duration.ofSeconds(20)), cluster.storage, cluster.storage.keys(),
                 new SimpleMeterRegistry()));
         slow.start();
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         cluster.awaitState(id, Set.of(RecordingState.MERGING), WAIT);
         Thread.sleep(500);
         long started = System.nanoTime();

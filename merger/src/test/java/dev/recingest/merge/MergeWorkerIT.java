@@ -73,7 +73,7 @@ class MergeWorkerIT {
         Path source = MediaFixtures.mediaRecorderWebm(Files.createDirectories(dir.resolve("a")), 20);
         List<byte[]> chunks = MediaFixtures.byteRanges(source, 64 * 1024);
         cluster.record(id, "video/webm;codecs=vp8,opus", Mode.STREAM, "{\"room\":\"42\"}", chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
@@ -102,7 +102,7 @@ class MergeWorkerIT {
                 registry.get("recingest.merge.input").counter().count());
 
         // A second job for a completed recording changes nothing and is acked.
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         awaitSkipped(1);
         assertEquals(RecordingState.COMPLETED, cluster.recordings.get(id).join().orElseThrow().state());
         assertEquals(0, cluster.pendingJobs());
@@ -115,7 +115,7 @@ class MergeWorkerIT {
         Path source = MediaFixtures.fragmentedMp4(Files.createDirectories(dir.resolve("e")), 10);
         List<byte[]> chunks = MediaFixtures.byteRanges(source, 64 * 1024);
         cluster.record(id, "video/mp4;codecs=avc1,mp4a", Mode.STREAM, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
@@ -135,7 +135,7 @@ class MergeWorkerIT {
         assertTrue(files.size() >= 60, "segments: " + files.size());
         List<byte[]> chunks = MediaFixtures.readAll(files);
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
@@ -154,7 +154,7 @@ class MergeWorkerIT {
         List<Path> files = MediaFixtures.mp4Segments(Files.createDirectories(dir.resolve("d")), 30, 2);
         List<byte[]> chunks = MediaFixtures.readAll(files);
         cluster.record(id, "video/mp4", Mode.SEGMENTS, null, chunks);
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording rec = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
@@ -175,7 +175,7 @@ class MergeWorkerIT {
         List<byte[]> chunks = MediaFixtures.readAll(files);
         cluster.record(id, "video/mp2t", Mode.SEGMENTS, null, chunks);
         cluster.storage.delete(cluster.storage.keys().chunk(id, 5)).join();
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
 
         Recording failed = cluster.awaitState(id, DONE, WAIT);
         assertEquals(RecordingState.FAILED, failed.state());

@@ -72,11 +72,11 @@ class MergeWorkersBenchmark {
         try (MergeWorker worker = MergeWorker.start(config, cluster.redis, cluster.recordings, cluster.storage,
                 new SimpleMeterRegistry())) {
             long longQueued = System.currentTimeMillis();
-            cluster.recordings.queueMerge(longId).join();
+            cluster.recordings.mergeQueue().enqueue(longId).join();
             cluster.awaitState(longId, Set.of(RecordingState.MERGING), Duration.ofMinutes(1));
             long shortQueued = System.currentTimeMillis();
             for (RecordingId id : shortIds) {
-                cluster.recordings.queueMerge(id).join();
+                cluster.recordings.mergeQueue().enqueue(id).join();
             }
             List<Double> waits = new ArrayList<>();
             long last = 0;

@@ -130,7 +130,7 @@ class PartsMergeIT extends OnClassWorker {
     }
 
     private MediaInfo mergeAndProbe(RecordingId id) throws Exception {
-        cluster.recordings.queueMerge(id).join();
+        cluster.recordings.mergeQueue().enqueue(id).join();
         Recording rec = cluster.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), WAIT);
         assertEquals(RecordingState.COMPLETED, rec.state(), () -> rec.errorCode() + ": " + rec.errorMessage());
         return cluster.probeOutput(id, dir);
