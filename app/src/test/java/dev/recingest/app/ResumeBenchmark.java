@@ -139,6 +139,11 @@ class ResumeBenchmark {
 
     private void run(FailureCluster cluster, Nginx nginx, List<GatewayProcess> gateways) throws Exception {
         List<Long> kills = new CopyOnWriteArrayList<>();
+        // The gateway started last: under least_conn, every kill's clients resume on it.
+        java.util.concurrent.atomic.AtomicLong newestPid = new java.util.concurrent.atomic.AtomicLong(
+                gateways.get(gateways.size() - 1).pid());
+        List<String> replacements = new CopyOnWriteArrayList<>();
+        ResumeBreakdown.CpuSampler cpu = new ResumeBreakdown.CpuSampler(newestPid::get);
         List<Stream> streams = new ArrayList<>();
         ClientOptions options = ClientOptions.defaults(nginx.ingestUri(), cluster.recorderToken());
         for (int r = 0; r < RECORDINGS; r++) {
@@ -173,8 +178,14 @@ class ResumeBenchmark {
                 // take the CPU from the resumes being measured, where in production it starts on another host.
                 restart[0] = CompletableFuture.runAsync(() -> {
                     sleep(KILL_EVERY_SECONDS * 500L);
-                    gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, JVM,
-                            Map.of()));
+                    long t0 = System.nanoTime();
+                    GatewayProcess g = cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, JVM,
+                            Map.of());
+                    long wall = (System.nanoTime() - t0) / 1_000_000;
+                    newestPid.set(g.pid());
+                    gateways.set(slot, g);
+                    replacements.add(String.format(Locale.ROOT, "%s ready in %d ms, %.2f CPU s", g.name, wall,
+                            ResumeBreakdown.processTicks(g.pid()) / 100.0));
                 });
             }
             long left = end - System.nanoTime();
@@ -190,6 +201,7 @@ class ResumeBenchmark {
             }
             restart[0].get(3, TimeUnit.MINUTES);
         } finally {
+            cpu.close();
             streams.forEach(Stream::finish);
             floor.finish = true;
             try {
@@ -199,6 +211,7 @@ class ResumeBenchmark {
             }
         }
         List<Long> fromKill = new ArrayList<>();
+        List<Long> killToClose = new ArrayList<>();
         List<Long> fromClose = new ArrayList<>();
         List<Long> toStarted = new ArrayList<>();
         List<Long> toAck = new ArrayList<>();
@@ -206,6 +219,7 @@ class ResumeBenchmark {
         int reconnects = 0;
         for (Stream s : streams) {
             fromKill.addAll(s.fromKillMillis);
+            killToClose.addAll(s.killToCloseMillis);
             fromClose.addAll(s.fromCloseMillis);
             toStarted.addAll(s.closeToStartedMillis);
             toAck.addAll(s.startedToAckMillis);
@@ -216,6 +230,7 @@ class ResumeBenchmark {
                         + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s%n", RECORDINGS,
                 SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size(), JVM, JVM.options);
         System.out.println("resume: kill to first ack after resume:        " + percentiles(fromKill));
+        System.out.println("resume:   of which kill to the close the client saw:          " + percentiles(killToClose));
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
         System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));
         System.out.println("resume:   and started to first ack (a resent chunk stored):    " + percentiles(toAck));
@@ -230,8 +245,41 @@ class ResumeBenchmark {
             System.out.printf(Locale.ROOT, "resume: close to first ack over the floor: p50 %.2f, p99 %.2f%n",
                     (double) at(a, 0.50) / Math.max(1, at(b, 0.50)), (double) at(a, 0.99) / Math.max(1, at(b, 0.99)));
         }
+        printBreakdown(kills, cpu, replacements);
         System.out.println("resume: machine load average at the end: " + java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /**
+     * The gateways' side of each resume, phase by phase (their log lines' timing fields), next to the same run's
+     * new starts of the floor's probes; which gateway took the resumes; and the CPU around each kill.
+     */
+    private void printBreakdown(List<Long> kills, ResumeBreakdown.CpuSampler cpu, List<String> replacements)
+            throws java.io.IOException {
+        List<Path> logs;
+        try (var files = java.nio.file.Files.list(dir)) {
+            logs = files.filter(f -> f.getFileName().toString().startsWith("gw-") && f.toString().endsWith(".log"))
+                    .sorted().toList();
+        }
+        Map<String, List<Long>> resumed = ResumeBreakdown.phases(logs, "recording resumed",
+                java.util.regex.Pattern.compile("resume-\\d+"));
+        Map<String, List<Long>> fresh = ResumeBreakdown.phases(logs, "recording started",
+                java.util.regex.Pattern.compile("resume-floor-\\d+"));
+        System.out.println("resume: the gateway's side, accept to started, by phase (resumes | the floor's new starts):");
+        for (Map.Entry<String, List<Long>> e : resumed.entrySet()) {
+            System.out.printf(Locale.ROOT, "resume:   %-14s %s | %s%n", e.getKey(), percentiles(e.getValue()),
+                    percentiles(fresh.getOrDefault(e.getKey(), List.of())));
+        }
+        System.out.println("resume: resumes per gateway log: " + ResumeBreakdown.count(logs, "recording resumed"));
+        System.out.println("resume: replacement JVMs: " + replacements);
+        for (int k = 0; k < kills.size(); k++) {
+            long at = kills.get(k);
+            long s2 = TimeUnit.SECONDS.toNanos(2);
+            System.out.printf(Locale.ROOT, "resume: kill %d: machine busy %.0f%% in the 2 s before, %.0f%% in the 2 s after;"
+                            + " the gateway started last: %.0f%% / %.0f%% of a CPU%n", k + 1,
+                    cpu.machineBusy(at - s2, at), cpu.machineBusy(at, at + s2), cpu.newestCpu(at - s2, at),
+                    cpu.newestCpu(at, at + s2));
+        }
     }
 
     /** The gateways' and nginx's logs, copied to target/resume-logs for a look after the run. */
@@ -322,6 +370,7 @@ class ResumeBenchmark {
         final List<Long> kills;
         final List<byte[]> sent = new ArrayList<>();
         final List<Long> fromKillMillis = new CopyOnWriteArrayList<>();
+        final List<Long> killToCloseMillis = new CopyOnWriteArrayList<>();
         final List<Long> fromCloseMillis = new CopyOnWriteArrayList<>();
         final List<Long> closeToStartedMillis = new CopyOnWriteArrayList<>();
         final List<Long> startedToAckMillis = new CopyOnWriteArrayList<>();
@@ -369,6 +418,9 @@ class ResumeBenchmark {
             if (outageSince == 0) {
                 outageSince = System.nanoTime();
                 resumed = false;
+                long since = outageSince;
+                kills.stream().filter(k -> k <= since).reduce((a, b) -> b)
+                        .ifPresent(k -> killToCloseMillis.add((since - k) / 1_000_000));
             }
         }
 

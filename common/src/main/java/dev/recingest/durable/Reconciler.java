@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.observability.Laps;
 import dev.recingest.protocol.RecordingId;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,5 +38,13 @@ public interface Reconciler {
      * @param floor indices the caller knows were handed out (a connection's), so none is handed out again;
      *              0 for none
      */
-    CompletableFuture<Reconciled> reconcile(RecordingId id, long floor);
+    default CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
+        return reconcile(id, floor, Laps.OFF);
+    }
+
+    /**
+     * {@link #reconcile(RecordingId, long)}, taking a lap in {@code laps} after each of its steps (a resume's
+     * breakdown: {@code ResumeBenchmark}, {@code recingest_resume_seconds}).
+     */
+    CompletableFuture<Reconciled> reconcile(RecordingId id, long floor, Laps laps);
 }

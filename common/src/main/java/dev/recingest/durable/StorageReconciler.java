@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.observability.Laps;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingRepairs;
 import dev.recingest.state.RecordingRepairs.RepairPoint;
@@ -60,9 +61,23 @@ public final class StorageReconciler implements Reconciler {
     }
 
     @Override
-    public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
-        return repairs.point(id).thenComposeAsync(point -> list(id, point.filledTo()).thenCompose(objects ->
-                ledger.read(id, objects).thenCompose(end -> agree(id, floor, point, objects, end))), requests);
+    public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor, Laps laps) {
+        return repairs.point(id).thenApply(point -> {
+            laps.lap("repair_point");
+            return point;
+        }).thenComposeAsync(point -> {
+            laps.lap("to_event_loop");
+            return list(id, point.filledTo()).thenCompose(objects -> {
+                laps.lap("list");
+                return ledger.read(id, objects).thenCompose(end -> {
+                    laps.lap("end_read");
+                    return agree(id, floor, point, objects, end).thenApply(r -> {
+                        laps.lap("repair");
+                        return r;
+                    });
+                });
+            });
+        }, requests);
     }
 
     private CompletableFuture<Reconciled> agree(RecordingId id, long floor, RepairPoint point, StoredObjects objects,
