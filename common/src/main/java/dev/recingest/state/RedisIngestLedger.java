@@ -62,11 +62,13 @@ final class RedisIngestLedger implements IngestLedger {
     }
 
     @Override
-    public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
+    public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson,
+                                                 String proof) {
         RecordingKeys k = new RecordingKeys(id);
         String now = now();
         return START.run(redis, new String[] {k.meta, k.next, k.stored, k.parts}, contentType, mode.wire(),
-                metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0))).thenCompose(r -> {
+                metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0)), proof == null ? "" : proof)
+                .thenCompose(r -> {
                     StartKind kind = StartKind.valueOf(str(r, 0));
                     String fourth = str(r, 3);
                     StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),

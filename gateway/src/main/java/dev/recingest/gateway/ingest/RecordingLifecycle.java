@@ -125,17 +125,18 @@ public final class RecordingLifecycle {
         Authorized who = authorize(requested, headerToken != null ? headerToken : start.token());
         RecordingId id = who.id();
         laps.lap("auth");
-        return reconciler.reconcile(id, 0, laps)
+        return reconciler.reconcileToOpen(id, laps)
                 .thenCompose(r -> {
                     RecordingState ended = r.ended();
                     if (ended != null) {
                         throw notOpen(ended);
                     }
-                    return r.state() == null ? admit(who) : CompletableFuture.completedFuture(null);
+                    return (r.state() == null ? admit(who) : CompletableFuture.<Void>completedFuture(null))
+                            .thenApply(x -> r.proof());
                 })
-                .thenCompose(x -> {
+                .thenCompose(proof -> {
                     laps.lap("admit");
-                    return ledger.start(id, contentType, mode, metadata);
+                    return ledger.start(id, contentType, mode, metadata, proof);
                 })
                 .thenApply(o -> {
                     laps.lap("start_script");
