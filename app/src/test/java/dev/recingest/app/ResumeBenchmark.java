@@ -59,6 +59,13 @@ class ResumeBenchmark {
      */
     private static final GatewayProcess.Jvm JVM = GatewayProcess.Jvm.valueOf(
             System.getProperty("resume.jvm", "production").toUpperCase(Locale.ROOT));
+    /** nginx's balancing directive instead of the repository's ({@code -Dresume.balance="random two least_conn"}). */
+    private static final String BALANCE = System.getProperty("resume.balance");
+    /**
+     * {@code -Dresume.list=always}: before each kill, every recording's agreement mark is removed from Redis, so that
+     * every resume lists storage as it did before the mark existed (the same code, for an A/B in one sitting).
+     */
+    private static final boolean ALWAYS_LIST = "always".equals(System.getProperty("resume.list"));
 
     @TempDir
     Path dir;
@@ -83,7 +90,7 @@ class ResumeBenchmark {
             // nginx answered 502 (no live upstreams). A killed gateway refuses connections at once; nginx
             // tries the next one (proxy_next_upstream error).
             try (Nginx nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList(),
-                    "max_fails=0")) {
+                    "max_fails=0", BALANCE)) {
                 run(cluster, nginx, gateways);
             } finally {
                 keepLogs();
@@ -170,6 +177,13 @@ class ResumeBenchmark {
                 restart[0].get(3, TimeUnit.MINUTES);
                 int slot = k % gateways.size();
                 GatewayProcess victim = gateways.get(slot);
+                if (ALWAYS_LIST) {
+                    for (Stream s : streams) {
+                        cluster.backends.connection().sync().hdel(
+                                new dev.recingest.state.RecordingKeys(RecordingId.of(s.id)).meta(),
+                                dev.recingest.state.MetaFields.AGREED_ON);
+                    }
+                }
                 kills.add(System.nanoTime());
                 victim.kill9();
                 nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
@@ -227,8 +241,10 @@ class ResumeBenchmark {
             reconnects += s.reconnects;
         }
         System.out.printf(Locale.ROOT, "resume: %d recordings, %d s, kill -9 every %d s (%d kills), %d reconnects,"
-                        + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s%n", RECORDINGS,
-                SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size(), JVM, JVM.options);
+                        + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s; nginx: %s;"
+                        + " resumes list storage: %s%n", RECORDINGS, SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects,
+                fromKill.size(), JVM, JVM.options, BALANCE == null ? "the repository's balancing" : BALANCE,
+                ALWAYS_LIST ? "always (-Dresume.list=always)" : "when Redis cannot prove it lost nothing");
         System.out.println("resume: kill to first ack after resume:        " + percentiles(fromKill));
         System.out.println("resume:   of which kill to the close the client saw:          " + percentiles(killToClose));
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
