@@ -6,16 +6,7 @@
 -- proof: this Redis's run_id and replication id. A restart (from an older snapshot or AOF, or none) changes
 -- the run_id, a promotion of a replica or a full resync from another master the replication id; nothing else
 -- makes Redis forget acknowledged writes (keys deleted by hand take agreedOn with them, or trip the check below).
--- This Redis's run_id and replication id ('' when INFO is not allowed here: then nothing is ever proven).
-local function proofOfRedis()
-  local s = redis.pcall('INFO', 'server')
-  local r = redis.pcall('INFO', 'replication')
-  if type(s) ~= 'string' or type(r) ~= 'string' then return '' end
-  local run = string.match(s, 'run_id:(%x+)')
-  local repl = string.match(r, 'master_replid:(%x+)')
-  if not run or not repl then return '' end
-  return run .. ':' .. repl
-end
+--#include proof_of_redis
 local m = redis.call('HMGET', KEYS[1], 'state', 'filledTo', 'agreedOn')
 local filled = tonumber(m[2] or '0')
 local trusted = true

@@ -8,16 +8,7 @@
 local state = redis.call('HGET', KEYS[1], 'state')
 local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '0')
 local parts = 1 + redis.call('HLEN', KEYS[4])
--- This Redis's run_id and replication id ('' when INFO is not allowed here: then nothing is ever proven).
-local function proofOfRedis()
-  local s = redis.pcall('INFO', 'server')
-  local r = redis.pcall('INFO', 'replication')
-  if type(s) ~= 'string' or type(r) ~= 'string' then return '' end
-  local run = string.match(s, 'run_id:(%x+)')
-  local repl = string.match(r, 'master_replid:(%x+)')
-  if not run or not repl then return '' end
-  return run .. ':' .. repl
-end
+--#include proof_of_redis
 local function agreed()
   if ARGV[6] ~= '' and ARGV[6] == proofOfRedis() then
     redis.call('HSET', KEYS[1], 'agreedOn', ARGV[6])
