@@ -33,7 +33,7 @@ final class LauncherSettings {
 
     static final SettingGroup STARTUP = new SettingGroup("start-up");
     static final Setting<Boolean> EXIT_WHEN_READY = STARTUP.bool("RECINGEST_EXIT_WHEN_READY", false,
-            "`gateway`/`all`: start, log `ready` (with the JVM's `uptimeMs` and `cpuMs` so far), then stop and exit 0: "
+            "`gateway`/`merger`/`all`: start, log `ready` (with the JVM's `uptimeMs` and `cpuMs` so far), then stop and exit 0: "
                     + "a training run for the class-data-sharing archive the Docker image builds, and a start-up "
                     + "measure");
 

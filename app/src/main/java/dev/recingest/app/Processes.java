@@ -127,12 +127,17 @@ final class Processes {
         WebhookDelivery webhooks = WebhookDelivery.start(WebhookConfig.from(settings), b.redis(), b.registry());
         AutoCloseable merger = MergerWiring.start(settings, b);
         LOG.atInfo().addKeyValue("metricsPort", metrics.port()).log("merger running");
-        awaitSigterm(() -> {
+        Runnable teardown = () -> {
             closeQuietly(merger);
             closeQuietly(webhooks);
             metrics.close();
             b.close();
-        });
+        };
+        if (logReady("merger", settings)) {
+            teardown.run();
+            return 0;
+        }
+        awaitSigterm(teardown);
         return 0;
     }
 

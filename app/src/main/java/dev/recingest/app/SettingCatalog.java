@@ -57,7 +57,7 @@ final class SettingCatalog {
                 List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS));
                 s.add(MERGER_METRICS);
                 s.addAll(sections(WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, Retention.SETTINGS,
-                        RedisConfig.SETTINGS, S3Config.SETTINGS, LauncherSettings.LOGGING));
+                        RedisConfig.SETTINGS, S3Config.SETTINGS, LauncherSettings.LOGGING, LauncherSettings.STARTUP));
                 yield s;
             }
             // Redis and S3 are the embedded ones: their addresses and keys are made by the command.
