@@ -35,6 +35,12 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
                 || loader.getResource("logback.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        apply(context, System.getenv("RECINGEST_LOG_LEVEL")); // LauncherSettings.LOG_LEVEL, before any setting is read
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The configuration itself, whatever files exist; {@code level}: the root's (null: INFO). */
+    static void apply(LoggerContext context, String level) {
         PatternLayout layout = new PatternLayout();
         layout.setContext(context);
         layout.setPattern(PATTERN);
@@ -51,10 +57,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         out.setEncoder(encoder);
         out.start();
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        String level = System.getenv("RECINGEST_LOG_LEVEL"); // LauncherSettings.LOG_LEVEL, before any setting is read
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(out);
         QUIET.forEach((name, l) -> context.getLogger(name).setLevel(l));
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClassDataSharingIT {
 
-    private static final Pattern READY = Pattern.compile("ready role=all uptimeMs=(\\d+) cpuMs=(\\d+) exitWhenReady=true");
+    private static final Pattern READY = Pattern.compile("level=INFO logger=Processes thread=main ready role=all uptimeMs=(\\d+) cpuMs=(\\d+) exitWhenReady=true");
 
     @Test
     void theTrainingRunExitsByItselfAndItsArchiveIsMappedByTheNextStart(@TempDir Path dir) throws Exception {
