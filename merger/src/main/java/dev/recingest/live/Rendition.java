@@ -293,7 +293,8 @@ final class Rendition implements Runnable {
                 StreamFacts.streams(tables), codecs, feed.chunkCount(), feed.digests(), tables.segments(),
                 StreamFacts.videoFrames(tables));
         lease.hold(output.status());
-        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), f.toJson(), "application/json"),
+        byte[] json = f.toJson();
+        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), json, "application/json"),
                 Duration.ofMinutes(1));
         Map<String, String> status = new LinkedHashMap<>(output.status());
         status.put("finalAt", Long.toString(s.clock().millis()));
@@ -302,7 +303,7 @@ final class Rendition implements Runnable {
         s.recordings().liveIndex().remove(id);
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", tables.segments())
                 .addKeyValue("durationSeconds", f.durationSeconds()).addKeyValue("mp4Bytes", size)
-                .addKeyValue("parts", parts.size()).log("live rendition finished");
+                .addKeyValue("parts", parts.size()).addKeyValue("finalJsonBytes", json.length).log("live rendition finished");
     }
 
     /**

@@ -55,6 +55,7 @@ final class MergePublication {
                     .addKeyValue("waitedMs", millisSince(waitStarted)).log("merge from chunks");
             return Optional.empty();
         }
+        long awaited = System.nanoTime();
         ChunkPlan plan;
         try {
             // Storage is listed as for any merge: a chunk the rendition read and storage lost since fails the
@@ -82,8 +83,11 @@ final class MergePublication {
             live.get().upload().discard();
             return Optional.empty();
         }
+        long checked = System.nanoTime();
         MergeResult r = live.get().result();
         LOG.atInfo().addKeyValue("recording", rec.id()).addKeyValue("attempt", lease.attempt())
+                .addKeyValue("awaitMs", (awaited - waitStarted) / 1_000_000)
+                .addKeyValue("checkMs", (checked - awaited) / 1_000_000)
                 .addKeyValue("chunks", plan.chunks().size()).addKeyValue("outputBytes", r.outputSize())
                 .addKeyValue("outputSeconds", r.outputInfo().durationSeconds())
                 .addKeyValue("waitedMs", millisSince(waitStarted)).log("merge from live rendition");
