@@ -37,14 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Stop to {@code COMPLETED} with the live rendition (the MP4 staged while recording, completed at the stop) next
  * to the batch merge of the same chunks (no live worker), in the same run, for recordings of several lengths
- * ({@code -Dlive.minutes=10,60}; default 10 and 60). Stream mode, one-second byte ranges of a meeting-like MPEG-TS
- * (640x360 30 fps H.264 1.2 Mbit/s, AAC mono, key frame every 2 s: one minute encoded, then looped by stream
- * copy), written straight to the embedded Redis and S3 server the way the gateway writes them. The recording is
- * written faster than real time; before the stop the benchmark waits until the rendition has read every chunk,
- * as it has for a recording made in real time (the time that takes is printed too: it is how fast one rendition
- * copies, not a latency). Stop to COMPLETED = {@code completedAt - stoppedAt} from Redis, for both. Both MP4s
- * are ffprobed (duration, video frames). Not part of the suite; run with
- * {@code ./mvnw verify -pl app -am -Dit.test=LiveStopBenchmark -Dtest=NoSuchTest
+ * ({@code -Dlive.minutes=10,60,180}; default 10 and 60) in both modes ({@code -Dlive.modes=stream,segments}, the
+ * default). The recording is a meeting-like MPEG-TS (640x360 30 fps H.264 1.2 Mbit/s, AAC mono, key frame every 2 s:
+ * one minute encoded, then looped by stream copy): in stream mode cut into one-second byte ranges, in segments mode
+ * into MPEG-TS files of about 2 s by FFmpeg's segment muxer; written straight to the embedded Redis and S3 server
+ * the way the gateway writes them. The recording is written faster than real time; before the stop the benchmark
+ * waits until the rendition has read every chunk, as it has for a recording made in real time (the time that takes
+ * is printed too: it is how fast one rendition copies, not a latency). Stop to COMPLETED = {@code completedAt -
+ * stoppedAt} from Redis, for both; the live one is also broken down by phase from the merger's log events
+ * ({@link StopLog}), and printed without the S3 server's CompleteMultipartUpload (s3proxy's filesystem backend
+ * copies the parts into one file; S3 itself does not copy). Both MP4s are ffprobed (duration, video frames). Not
+ * part of the suite; run with {@code ./mvnw verify -pl app -am -Dit.test=LiveStopBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
@@ -73,9 +76,10 @@ class LiveStopBenchmark {
                         Result live = run(backend, base, chunks, mode, minutes, true, log);
                         Result batch = run(backend, base, chunks, mode, minutes, false, log);
                         String row = String.format(Locale.ROOT, "| %d min | %s | %d | %d MiB | %.1f s (%.0fx real time) | %.2f s | "
-                                        + "%.2f s | %.3f | %.3f / %.3f s | %s / %s |", minutes, mode.wire(), live.chunks,
+                                        + "%.2f s | %.2f s | %.3f | %.3f / %.3f s | %s / %s |", minutes, mode.wire(), live.chunks,
                                 Files.size(media) >> 20, live.catchUpSeconds, minutes * 60 / live.catchUpSeconds,
-                                live.stopToCompleted, batch.stopToCompleted, live.stopToCompleted / batch.stopToCompleted,
+                                live.stopToCompleted, live.stopToCompleted - live.serverCompleteMs / 1000.0,
+                                batch.stopToCompleted, live.stopToCompleted / batch.stopToCompleted,
                                 live.duration, batch.duration, live.frames, batch.frames);
                         System.out.println("live stop bench: " + row);
                         rows.add(row);
@@ -93,8 +97,8 @@ class LiveStopBenchmark {
         }
         System.out.println("\nload average at the start: " + load);
         System.out.println("\n| recording | mode | chunks | size | rendition read every chunk in (ingest at full speed) "
-                + "| stop -> COMPLETED, live | stop -> COMPLETED, batch merge | ratio | duration live / batch | video frames "
-                + "live / batch |\n|---|---|---|---|---|---|---|---|---|---|");
+                + "| stop -> COMPLETED, live | live less the S3 server's CompleteMultipartUpload | stop -> COMPLETED, batch merge "
+                + "| ratio live / batch | duration live / batch | video frames live / batch |\n|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.out.println("\nLive, by phase (ms; times 'at' are since stoppedAt, the others are durations):\n| recording | mode | "
                 + StopLog.HEADER + " |\n|---|---|" + "---|".repeat(StopLog.COLUMNS));
@@ -103,7 +107,7 @@ class LiveStopBenchmark {
     }
 
     private record Result(long chunks, double catchUpSeconds, double stopToCompleted, double duration, String frames,
-                          String phases) {
+                          String phases, long serverCompleteMs) {
     }
 
     private Result run(Backend backend, Path base, Chunks media, Mode mode, int minutes, boolean live, StopLog log)
@@ -159,7 +163,7 @@ class LiveStopBenchmark {
             String phases = log.phases(id.value(), stoppedAt, stopWritesMs, live);
             System.out.printf(Locale.ROOT, "live stop bench: %s: %d chunks, stop -> COMPLETED %.2f s, %.3f s, %s frames; %s%n",
                     id, chunks, stopToCompleted, duration, frames, phases);
-            return new Result(chunks, catchUp, stopToCompleted, duration, frames, phases);
+            return new Result(chunks, catchUp, stopToCompleted, duration, frames, phases, log.completeMs(id.value()));
         }
     }
 

@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  */
 final class StopLog extends AppenderBase<ILoggingEvent> {
 
-    static final String HEADER = "stop writes | job picked up at | last segment listed at | tail part up "
-            + "| ftyp+moov built (KiB) | part 1 up (MiB) | MP4 staged at (mp4-final.json KiB) | merge saw it at "
-            + "| chunk check | claim | complete (server) | manifest (KiB) | COMPLETED write";
-    static final int COLUMNS = 13;
+    static final String HEADER = "stop writes | job taken at | admission's reconcile (1 LIST) | merge started at "
+            + "| last segment listed at | tail part up | ftyp+moov built (KiB) | part 1 up (MiB) "
+            + "| MP4 staged at (mp4-final.json KiB) | Redis chunk sizes read | merge waited for the MP4 | chunk check "
+            + "| claim | complete (S3 server) | manifest (KiB) | COMPLETED write";
+    static final int COLUMNS = 16;
 
     private record Event(String message, long at, Map<String, String> kv) {
     }
@@ -58,24 +59,35 @@ final class StopLog extends AppenderBase<ILoggingEvent> {
         Event uploaded = last(id, "output uploaded");
         Event published = last(id, "output published");
         if (!live) {
-            return String.format(Locale.ROOT, "batch: stop writes %d ms, job picked up at %d ms, upload + complete %s ms "
+            return String.format(Locale.ROOT, "batch: stop writes %d ms, merge started at %d ms (reconcile %s ms), upload + complete %s ms "
                             + "(complete %s ms), manifest %s ms (%s KiB), COMPLETED write %s ms", stopWritesMs,
-                    at(started, stoppedAt), get(uploaded, "durationMs"), get(uploaded, "completeMs"),
+                    at(started, stoppedAt), get(started, "reconcileMs"), get(uploaded, "durationMs"), get(uploaded, "completeMs"),
                     get(published, "manifestMs"), kib(published, "manifestBytes"), get(published, "transitionMs"));
         }
         Event ended = last(id, "live playlist ended");
         Event parts = last(id, "live mp4 parts uploaded");
         Event finished = last(id, "live rendition finished");
         Event fromLive = last(id, "merge from live rendition");
-        long sawAt = fromLive == null ? -1 : fromLive.at() - Long.parseLong(get(fromLive, "checkMs")) - stoppedAt;
-        return String.join(" | ", Long.toString(stopWritesMs), Long.toString(at(started, stoppedAt)),
-                Long.toString(at(ended, stoppedAt)), get(parts, "tailUploadMs"),
+        long startedAt = at(started, stoppedAt);
+        long takenAt = started == null ? -1 : startedAt - Long.parseLong(get(started, "admitMs"));
+        long awaitedFrom = fromLive == null ? -1 : fromLive.at() - stoppedAt - Long.parseLong(get(fromLive, "checkMs"))
+                - Long.parseLong(get(fromLive, "awaitMs"));
+        return String.join(" | ", Long.toString(stopWritesMs), Long.toString(takenAt), get(started, "reconcileMs"),
+                Long.toString(startedAt), Long.toString(at(ended, stoppedAt)), get(parts, "tailUploadMs"),
                 get(parts, "headBuildMs") + " (" + kib(parts, "headBytes") + ")",
                 get(parts, "partOneUploadMs") + " (" + String.format(Locale.ROOT, "%.1f",
                         parts == null ? -1 : Long.parseLong(get(parts, "partOneBytes")) / 1048576.0) + ")",
-                at(finished, stoppedAt) + " (" + kib(finished, "finalJsonBytes") + ")", Long.toString(sawAt),
+                at(finished, stoppedAt) + " (" + kib(finished, "finalJsonBytes") + ")",
+                Long.toString(awaitedFrom - startedAt), get(fromLive, "awaitMs"),
                 get(fromLive, "checkMs"), get(uploaded, "claimMs"), get(uploaded, "completeMs"),
                 get(published, "manifestMs") + " (" + kib(published, "manifestBytes") + ")", get(published, "transitionMs"));
+    }
+
+    /** The storage's CompleteMultipartUpload of the recording's output, request to answer (ms); -1 if not logged. */
+    long completeMs(String id) {
+        Event uploaded = last(id, "output uploaded");
+        String v = get(uploaded, "completeMs");
+        return v.equals("?") ? -1 : Long.parseLong(v);
     }
 
     private Event last(String id, String message) {
