@@ -41,9 +41,7 @@ class EmbeddedServersIT {
     @Test
     void s3StoresListsAndDeletesChunksAndIgnoresConditionalPuts() {
         try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
-             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
-                     "secret-secret", true, 16))) {
-            store.ensureBucket();
+             S3Store store = bucket(server, 16)) {
             RecordingId id = RecordingId.of("rec-1");
             ByteBuf payload = Unpooled.directBuffer().writeBytes("hello".getBytes(StandardCharsets.UTF_8));
             store.putChunk(id, 3, payload).join();
@@ -64,9 +62,7 @@ class EmbeddedServersIT {
     @Test
     void aListingOfMoreThanOnePageReachesEveryChunk() {
         try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3-pages"), "access", "secret-secret");
-             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
-                     "secret-secret", true, 64))) {
-            store.ensureBucket();
+             S3Store store = bucket(server, 64)) {
             RecordingId id = RecordingId.of("long-recording");
             int n = 1_205;
             java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
@@ -92,9 +88,7 @@ class EmbeddedServersIT {
     @Test
     void aListingFromAChunkJumpsOverTheLiveFilesAndFindsWhatFollowsThem() {
         try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3-live"), "access", "secret-secret");
-             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
-                     "secret-secret", true, 64))) {
-            store.ensureBucket();
+             S3Store store = bucket(server, 64)) {
             RecordingId id = RecordingId.of("rendered-live");
             var keys = store.keys();
             java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
@@ -120,6 +114,14 @@ class EmbeddedServersIT {
             assertEquals(java.util.Map.of(2L, 1_000L), listed.parts(), "the part mark, after the live files");
             assertEquals(3, store.listFrom(id, 0).join().chunks().size(), "listFrom(0)");
         }
+    }
+
+    /** A store on {@code server}'s bucket "bucket" (created), keys under "p/". */
+    private static S3Store bucket(EmbeddedS3 server, int maxConcurrency) {
+        S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
+                "secret-secret", true, maxConcurrency));
+        store.ensureBucket();
+        return store;
     }
 
     /**
