@@ -67,10 +67,10 @@ class LiveStopBenchmark {
         try {
             for (String m : System.getProperty("live.minutes", "10,60").split(",")) {
                 int minutes = Integer.parseInt(m.trim());
-                Path media = media(minutes);
+                Path media = media(dir, minutes);
                 for (String modeName : System.getProperty("live.modes", "stream,segments").split(",")) {
                     Mode mode = Mode.fromWire(modeName.trim());
-                    Chunks chunks = mode == Mode.SEGMENTS ? Chunks.segments(segments(media, minutes)) : Chunks.byteRanges(media, minutes * 60);
+                    Chunks chunks = mode == Mode.SEGMENTS ? Chunks.segments(segments(dir, media, minutes)) : Chunks.byteRanges(media, minutes * 60);
                     Path base = Files.createDirectories(dir.resolve("run-" + minutes + "-" + mode.wire()));
                     try (Backend backend = Backend.start(base)) {
                         Result live = run(backend, base, chunks, mode, minutes, true, log);
@@ -168,7 +168,7 @@ class LiveStopBenchmark {
     }
 
     /** The recording as segments-mode chunks: MPEG-TS files of about 2 s, each starting with a key frame. */
-    private Path segments(Path media, int minutes) {
+    static Path segments(Path dir, Path media, int minutes) {
         Path out = Files.exists(dir.resolve("segments-" + minutes)) ? dir.resolve("segments-" + minutes)
                 : uncheckedCreate(dir.resolve("segments-" + minutes));
         Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
@@ -186,7 +186,7 @@ class LiveStopBenchmark {
     }
 
     /** A meeting-like MPEG-TS of {@code minutes}: one minute encoded, looped by stream copy. */
-    private Path media(int minutes) {
+    static Path media(Path dir, int minutes) {
         Path clip = dir.resolve("clip.ts");
         if (!Files.exists(clip)) {
             Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",

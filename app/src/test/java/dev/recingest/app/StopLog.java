@@ -90,6 +90,17 @@ final class StopLog extends AppenderBase<ILoggingEvent> {
         return v.equals("?") ? -1 : Long.parseLong(v);
     }
 
+    /** When the recording's last event {@code message} was logged (epoch ms); -1 if never. */
+    long at(String id, String message) {
+        Event e = last(id, message);
+        return e == null ? -1 : e.at();
+    }
+
+    /** A field of the recording's last event {@code message}, or "?". */
+    String field(String id, String message, String key) {
+        return get(last(id, message), key);
+    }
+
     private Event last(String id, String message) {
         Event found = null;
         for (Event e : List.copyOf(events)) {
