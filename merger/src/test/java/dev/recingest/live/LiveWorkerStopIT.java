@@ -42,15 +42,12 @@ class LiveWorkerStopIT {
     @Test
     void aRenditionWhoseWorkerStopsMidRecordingIsTakenOverAndFinished() throws Exception {
         try (TestCluster cluster = new TestCluster(dir)) {
-            LiveConfig config = new LiveConfig(true, Duration.ofSeconds(2), 8, Duration.ofSeconds(3),
-                    Duration.ofMillis(100), Duration.ofSeconds(60));
+            LiveConfig config = LiveMerger.QUICK;
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             RecordingId id = RecordingId.of("live-worker-stop");
             List<byte[]> chunks = MediaFixtures.readAll(MediaFixtures.tsSegments(Files.createDirectories(dir.resolve("ts")), 20, 1));
             int half = chunks.size() / 2;
-            try (MergeWorker merger = MergeWorker.start(cluster.config(dir.resolve("work"), Map.of()), cluster.redis,
-                    cluster.recordings, cluster.storage, new SimpleMeterRegistry(), EventPublisher.none(),
-                    new LiveOutputs(config, cluster.recordings.liveIndex(), cluster.storage, cluster.storage))) {
+            try (MergeWorker merger = LiveMerger.mergeWorker(cluster, dir.resolve("work"), config)) {
                 Outcomes.StartOutcome started = cluster.recordings.ledger().start(id, "video/mp2t", Mode.SEGMENTS, null).join();
                 try (LiveWorker first = LiveWorker.start(config, cluster.recordings, cluster.storage, cluster.storage,
                         cluster.storage, EventPublisher.none(), merger.workSpace(), registry)) {
