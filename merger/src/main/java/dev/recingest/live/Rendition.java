@@ -70,6 +70,8 @@ final class Rendition implements Runnable {
     private volatile boolean stopping;
     private volatile RuntimeException feedFailure;
     private volatile ChunkFeed.Gone feedGone;
+    /** FFmpeg was given the whole recording: the end of its output is the recording's end (SegmentPipeline). */
+    private volatile boolean inputComplete;
 
     /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
     Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
@@ -192,7 +194,7 @@ final class Rendition implements Runnable {
         feeder.start();
         try {
             SegmentPipeline.run(remux.output(), s.config().segmentSeconds(), r.playlist().size(),
-                    r.fresh() ? null : r.resumeAt(), output);
+                    r.fresh() ? null : r.resumeAt(), () -> inputComplete && !stopping, output);
         } catch (Exception e) {
             feeder.join(10_000);
             if (feedGone != null) {
@@ -265,6 +267,7 @@ final class Rendition implements Runnable {
                 in.write(b);
                 in.flush();
             }
+            inputComplete = b == null; // the recording ended, not the rendition stopped
             remux.endInput();
         } catch (IOException e) {
             // FFmpeg went away: the reading side reports why.
@@ -293,7 +296,8 @@ final class Rendition implements Runnable {
                 StreamFacts.streams(tables), codecs, feed.chunkCount(), feed.digests(), tables.segments(),
                 StreamFacts.videoFrames(tables));
         lease.hold(output.status());
-        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), f.toJson(), "application/json"),
+        byte[] json = f.toJson();
+        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), json, "application/json"),
                 Duration.ofMinutes(1));
         Map<String, String> status = new LinkedHashMap<>(output.status());
         status.put("finalAt", Long.toString(s.clock().millis()));
@@ -302,7 +306,7 @@ final class Rendition implements Runnable {
         s.recordings().liveIndex().remove(id);
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", tables.segments())
                 .addKeyValue("durationSeconds", f.durationSeconds()).addKeyValue("mp4Bytes", size)
-                .addKeyValue("parts", parts.size()).log("live rendition finished");
+                .addKeyValue("parts", parts.size()).addKeyValue("finalJsonBytes", json.length).log("live rendition finished");
     }
 
     /**
