@@ -69,8 +69,8 @@ public final class IngestClient implements AutoCloseable {
         if (startCalls.getAndIncrement() > 0) {
             return CompletableFuture.failedFuture(new IllegalStateException("start() may be called once per client"));
         }
-        Message.Start start = new Message.Start(recordingId, contentType, mode.wire(),
-                options.tokenInStart() ? options.token() : null, metadata);
+        // The token goes in when the start is sent: each connection asks for its own (ClientOptions.tokenSupplier).
+        Message.Start start = new Message.Start(recordingId, contentType, mode.wire(), null, metadata);
         // Derived, so that nextSeq is set before anyone waiting on the returned future wakes up.
         CompletableFuture<Message.Started> result = session.started.thenApply(s -> {
             nextSeq.compareAndSet(-1, s.nextSeq());
