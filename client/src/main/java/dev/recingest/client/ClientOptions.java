@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * @param resendBackoff     first delay before a resend, or before a reconnect's second attempt (its first
  *                          goes at once); doubles per attempt
  * @param maxBackoff        cap of that delay
- * @param reconnectAttempts reconnects after a resumable close (1001, 1006, 1011) before giving up;
+ * @param reconnectAttempts reconnects after a resumable close (1001, 1006, 1011, and TOKEN_EXPIRED's 4401
+ *                          with a {@code tokenSupplier}) before giving up;
  *                          0 turns resume off. The count starts again after every successful resume
  * @param tokenSupplier     null for the fixed {@code token}; otherwise asked for the token before every
  *                          connection (the first and each reconnect), on the client's event thread: a long
