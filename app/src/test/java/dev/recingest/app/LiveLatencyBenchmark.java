@@ -50,6 +50,7 @@ class LiveLatencyBenchmark {
             String row = LiveLoad.row(n == 1 ? "baseline" : "copy", r, BOUND);
             System.out.println("live latency bench: " + row);
             System.out.println("live latency bench: n=" + n + " mean latency by chunk index: " + r.byChunk());
+            System.out.println("live latency bench: n=" + n + " " + r.profile());
             rows.add(row);
         }
         System.out.println("\n" + LiveLoad.HEADER);

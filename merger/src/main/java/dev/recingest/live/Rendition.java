@@ -63,6 +63,7 @@ final class Rendition implements Runnable {
     private final Services s;
     private final RecordingId id;
     private final LiveLease lease;
+    private final Runnable onRunning;
     private final java.util.function.Consumer<String> onEnd;
     private volatile Remux remux;
     private volatile ChunkFeed feed;
@@ -71,11 +72,15 @@ final class Rendition implements Runnable {
     private volatile RuntimeException feedFailure;
     private volatile ChunkFeed.Gone feedGone;
 
-    /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
-    Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
+    /**
+     * @param onRunning told when the rendition's FFmpeg is running (its start is done)
+     * @param onEnd     told how the rendition ended (finished, stopped, lease-lost, gone, failed, …)
+     */
+    Rendition(Services s, RecordingId id, LiveLease lease, Runnable onRunning, java.util.function.Consumer<String> onEnd) {
         this.s = s;
         this.id = id;
         this.lease = lease;
+        this.onRunning = onRunning;
         this.onEnd = onEnd;
     }
 
@@ -184,6 +189,7 @@ final class Rendition implements Runnable {
         CodecPlan plan = CodecPlan.forFragments(input, s.caps(), s.config().segmentSeconds());
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("codecs", plan.describe(input)).log("live remux started");
         remux = Remux.start(s.binaries().ffmpeg(), format, plan);
+        onRunning.run();
         if (stopping) {
             return "stopped";
         }
