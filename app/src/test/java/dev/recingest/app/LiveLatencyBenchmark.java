@@ -44,18 +44,26 @@ class LiveLatencyBenchmark {
         for (String s : System.getProperty("live.recordings", "50,100,200").split(",")) {
             ns.add(Integer.parseInt(s.trim()));
         }
+        // -Dlive.starting: the start gates to compare (RECINGEST_LIVE_MAX_STARTING), "all" = no gate (N at once)
+        List<String> gates = List.of(System.getProperty("live.starting", "8").split(","));
         for (int n : ns) {
-            LiveLoad.Result r = LiveLoad.run(Files.createDirectories(dir.resolve("n" + n)), n, "video/mp2t", chunks,
-                    settings, p -> { });
-            String row = LiveLoad.row(n == 1 ? "baseline" : "copy", r, BOUND);
-            System.out.println("live latency bench: " + row);
-            System.out.println("live latency bench: n=" + n + " mean latency by chunk index: " + r.byChunk());
-            System.out.println("live latency bench: n=" + n + " " + r.profile());
-            rows.add(row);
+            for (String gate : n == 1 ? List.of("1") : gates) {
+                int k = gate.trim().equals("all") ? n : Integer.parseInt(gate.trim());
+                Map<String, String> env = new java.util.HashMap<>(settings);
+                env.put("RECINGEST_LIVE_MAX_STARTING", Integer.toString(k));
+                LiveLoad.Result r = LiveLoad.run(Files.createDirectories(dir.resolve("n" + n + "-k" + k)), n,
+                        "video/mp2t", chunks, env, p -> { });
+                String row = LiveLoad.row(n == 1 ? "baseline" : "copy, " + (k >= n ? "no start gate" : k + " starting at once"),
+                        r, BOUND);
+                System.out.println("live latency bench: " + row);
+                System.out.println("live latency bench: n=" + n + " k=" + k + " mean latency by chunk index: " + r.byChunk());
+                System.out.println("live latency bench: n=" + n + " k=" + k + " " + r.profile());
+                rows.add(row);
+            }
         }
         System.out.println("\n" + LiveLoad.HEADER);
         rows.forEach(System.out::println);
-        System.out.println("chunks per recording: " + chunks.size() + ", media " + Files.size(media) + " bytes, "
+        System.out.println("recordings started over " + Long.getLong("live.rampSeconds", 10) + " s, chunks per recording: " + chunks.size() + ", media " + Files.size(media) + " bytes, "
                 + Runtime.getRuntime().availableProcessors() + " cores");
     }
 }

@@ -230,7 +230,10 @@ final class Rendition implements Runnable {
         return "finished";
     }
 
-    /** Reads the first chunks until they probe as media (the container header and first frames), or gives up. */
+    /**
+     * Reads the first chunks until they probe as media (the container header and first frames), or gives up. MPEG-TS
+     * whose program map names only H.264, HEVC and AAC is read in the JVM ({@link TsCodecs}), anything else by ffprobe.
+     */
     private MediaInfo probe(InputFormat format, ByteArrayOutputStream prefix) throws Exception {
         MediaProbe probe = new MediaProbe(s.binaries().prober());
         MergeFailure last = null;
@@ -244,6 +247,13 @@ final class Rendition implements Runnable {
             }
             if (prefix.size() == 0) {
                 return null;
+            }
+            if ("mpegts".equals(format.demuxer())) {
+                // The program map names the codecs: no ffprobe process (half of a start's processes) where it does.
+                java.util.Optional<MediaInfo> fromTable = TsCodecs.of(prefix.toByteArray());
+                if (fromTable.isPresent()) {
+                    return fromTable.get();
+                }
             }
             try {
                 return probe.probe(new ByteArrayInputStream(prefix.toByteArray()), format, "the first " + feed.read() + " chunks");
