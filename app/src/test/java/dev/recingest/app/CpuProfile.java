@@ -89,13 +89,14 @@ final class CpuProfile {
     }
 
     /** One line of a timeline: cores busy between two snapshots, on the machine, in this JVM, in FFmpeg. */
-    static String tick(Snapshot start, Snapshot before, Snapshot after, int renditions) {
+    static String tick(Snapshot start, Snapshot before, Snapshot after, int renditions, int starting) {
         double wall = after.wallSeconds(before);
         Map<String, Double> d = after.minus(before);
         double ffmpeg = d.getOrDefault("ffmpeg running", 0.0) + d.getOrDefault("ffprobe running", 0.0)
                 + d.getOrDefault("children ended", 0.0);
-        return String.format(Locale.ROOT, "%n    t=%5.0f s  %4.2f / %4.2f / %4.2f cores, %d renditions",
-                after.wallSeconds(start), d.get("machine busy") / wall, d.get("jvm") / wall, ffmpeg / wall, renditions);
+        return String.format(Locale.ROOT, "%n    t=%5.0f s  %4.2f / %4.2f / %4.2f cores, %d renditions (%d starting)",
+                after.wallSeconds(start), d.get("machine busy") / wall, d.get("jvm") / wall, ffmpeg / wall, renditions,
+                starting);
     }
 
     /**
@@ -119,7 +120,7 @@ final class CpuProfile {
         }
         sum += d.getOrDefault("jvm", 0.0);
         for (Map.Entry<String, Double> e : d.entrySet()) {
-            if (e.getKey().startsWith("jvm:qtp") || e.getKey().startsWith("jvm:pool-") || e.getKey().equals("jvm:main")) {
+            if (e.getKey().startsWith("jvm:S#Proxy") || e.getKey().startsWith("jvm:pool-") || e.getKey().equals("jvm:java")) {
                 sum -= e.getValue();
             }
         }

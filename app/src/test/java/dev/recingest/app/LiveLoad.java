@@ -178,6 +178,7 @@ final class LiveLoad {
                 CpuProfile.Snapshot[] marks = new CpuProfile.Snapshot[3];
                 StringBuilder timeline = new StringBuilder();
                 CpuProfile.Snapshot lastTick = atStart;
+                double[] listedAtMark = new double[2];
                 boolean[] pending = new boolean[recordings];
                 double[] statusSeconds = new double[recordings];
                 while (System.nanoTime() < giveUp) {
@@ -223,13 +224,15 @@ final class LiveLoad {
                     }
                     if (marks[1] == null && at >= steadyFrom && steadyFrom < steadyTo) {
                         marks[1] = CpuProfile.take();
+                        listedAtMark[0] = Arrays.stream(listedSeconds).sum();
                     }
                     if (marks[2] == null && marks[1] != null && at >= steadyTo) {
                         marks[2] = CpuProfile.take();
+                        listedAtMark[1] = Arrays.stream(listedSeconds).sum();
                     }
                     if (at - lastTick.nanos() >= TimeUnit.SECONDS.toNanos(10)) {
                         CpuProfile.Snapshot tick = CpuProfile.take();
-                        timeline.append(CpuProfile.tick(atStart, lastTick, tick, live.renditions()));
+                        timeline.append(CpuProfile.tick(atStart, lastTick, tick, live.renditions(), live.starting()));
                         lastTick = tick;
                     }
                     if (all && System.nanoTime() > feedEnd) {
@@ -289,7 +292,12 @@ final class LiveLoad {
                 if (marks[2] != null) {
                     profile.append("\nCPU, steady state (15 s after the last start to 3 s before the first end) ")
                             .append(CpuProfile.table(marks[1], marks[2], 12));
-                    double media = recordings * marks[2].wallSeconds(marks[1]);
+                    // per second of media listed in the window (not recordings x wall time: renditions that had not
+                    // started, or fell behind, list less)
+                    double media = listedAtMark[1] - listedAtMark[0];
+                    profile.append(String.format(Locale.ROOT, "%n    media listed in the window: %.0f s (%.0f%% of %d recordings x %.1f s)",
+                            media, 100 * media / (recordings * marks[2].wallSeconds(marks[1])), recordings,
+                            marks[2].wallSeconds(marks[1])));
                     perMediaSecond = CpuProfile.mergerSeconds(marks[1], marks[2], false) / media;
                     perMediaSecondLive = CpuProfile.mergerSeconds(marks[1], marks[2], true) / media;
                 }

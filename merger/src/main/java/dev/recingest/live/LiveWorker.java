@@ -56,6 +56,16 @@ public final class LiveWorker implements AutoCloseable {
     /** Renditions here that have taken their lease and have no FFmpeg running yet. */
     private final Set<RecordingId> starting = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
+    /**
+     * Looks for recordings to take, on a thread of its own: a look waits for Redis (the due list, each lease taken),
+     * and on the renewals' threads it held them up (with 200 renditions on a loaded machine, renewals came too late
+     * and leases lapsed).
+     */
+    private final ScheduledExecutorService looker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "live-look");
+        t.setDaemon(true);
+        return t;
+    });
     private final MeterRegistry registry;
     private volatile boolean stopped;
 
@@ -105,7 +115,7 @@ public final class LiveWorker implements AutoCloseable {
                 minPart, Clock.systemUTC());
         LiveWorker w = new LiveWorker(config, recordings.liveIndex(), s, scheduler, registry);
         if (config.enabled() && config.maxRecordings() > 0) {
-            scheduler.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
+            w.looker.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
             LOG.atInfo().addKeyValue("maxRecordings", config.maxRecordings())
                     .addKeyValue("segmentDurationMs", config.segmentDuration().toMillis())
                     .addKeyValue("leaseMs", config.lease().toMillis()).addKeyValue("pollMs", config.poll().toMillis())
@@ -198,6 +208,7 @@ public final class LiveWorker implements AutoCloseable {
                 break;
             }
         }
+        looker.shutdownNow();
         scheduler.shutdownNow();
         if (config.enabled()) {
             LOG.atInfo().addKeyValue("renditionsLeft", running.size()).log("live worker stopped");

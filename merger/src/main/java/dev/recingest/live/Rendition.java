@@ -69,6 +69,7 @@ final class Rendition implements Runnable {
     private volatile ChunkFeed feed;
     private volatile RenditionOutput output;
     private volatile boolean stopping;
+    private volatile boolean renewing;
     private volatile RuntimeException feedFailure;
     private volatile ChunkFeed.Gone feedGone;
 
@@ -341,27 +342,28 @@ final class Rendition implements Runnable {
     private void renew() {
         RenditionOutput o = output;
         ChunkFeed f = feed;
-        if (lease.lost()) {
-            return;
+        if (lease.lost() || renewing) {
+            return; // lost, or the last renewal is still waiting for Redis: one at a time
         }
-        try {
-            // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
-            // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
-            // renditions taken at once all lost their leases and started again, over and over.)
-            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
-            if (f != null) {
-                status.put("chunks", Long.toString(f.read()));
-                status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
+        // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
+        // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
+        // renditions taken at once all lost their leases and started again, over and over.)
+        Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
+        if (f != null) {
+            status.put("chunks", Long.toString(f.read()));
+            status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
+        }
+        renewing = true;
+        // Not waited for: see LiveLease#renew. What it found is handled off Redis's event loop.
+        lease.renew(status).whenCompleteAsync((held, e) -> {
+            renewing = false;
+            if (e != null) {
+                LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
+            } else if (!held) {
+                LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
+                stop();
             }
-            lease.hold(status);
-        } catch (LiveLease.Lost e) {
-            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
-            stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
-        }
+        }, s.renewals());
     }
 
     private void failed(Exception e) {
