@@ -62,10 +62,26 @@ final class Nginx implements AutoCloseable {
 
     /** @param serverParams what follows each {@code server host:port} line of upstreams.conf */
     static Nginx start(Path nginx, Path prefix, List<Integer> gatewayPorts, String serverParams) throws IOException {
+        return start(nginx, prefix, gatewayPorts, serverParams, null);
+    }
+
+    /**
+     * @param balancing the upstream's balancing directive instead of the repository's (for instance
+     *                  {@code least_conn}, {@code random two least_conn}); null keeps it
+     */
+    static Nginx start(Path nginx, Path prefix, List<Integer> gatewayPorts, String serverParams, String balancing)
+            throws IOException {
         Files.createDirectories(prefix);
         Path source = repositoryFile("nginx/nginx.conf");
         int port = FreePort.pick();
         String conf = Files.readString(source, StandardCharsets.UTF_8);
+        if (balancing != null) {
+            String before = conf;
+            conf = conf.replaceFirst("(?m)^(\\s*)(least_conn|random[^;]*|hash[^;]*|ip_hash);", "$1" + balancing + ";");
+            if (conf.equals(before) && !before.contains(balancing + ";")) {
+                throw new IllegalStateException(source + " has no balancing directive to replace");
+            }
+        }
         if (!conf.contains("listen 8080;")) {
             throw new IllegalStateException(source + " no longer has 'listen 8080;'");
         }

@@ -43,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./mvnw verify -pl app -am -Dit.test=ResumeBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dresume.seconds=60 -Dresume.recordings=30
  * -Dresume.killEverySeconds=10} change the run; {@code -Dresume.jvm=test} starts the gateways with the failure
- * tests' C1-only flags instead of the Dockerfile's).
+ * tests' C1-only flags instead of the Dockerfile's; {@code -Dresume.list=always} makes every resume list storage, as
+ * before Redis's proof spared it; {@code -Dresume.balance="random two least_conn"} replaces nginx's balancing).
+ * Next to the client's figures it prints the gateways' side of each resume by phase, read from their log lines
+ * ({@link ResumeBreakdown}), which gateway took the resumes, and the CPU around each kill.
  */
 @Tag("benchmark")
 class ResumeBenchmark {
@@ -59,6 +62,13 @@ class ResumeBenchmark {
      */
     private static final GatewayProcess.Jvm JVM = GatewayProcess.Jvm.valueOf(
             System.getProperty("resume.jvm", "production").toUpperCase(Locale.ROOT));
+    /** nginx's balancing directive instead of the repository's ({@code -Dresume.balance="random two least_conn"}). */
+    private static final String BALANCE = System.getProperty("resume.balance");
+    /**
+     * {@code -Dresume.list=always}: before each kill, every recording's agreement mark is removed from Redis, so that
+     * every resume lists storage as it did before the mark existed (the same code, for an A/B in one sitting).
+     */
+    private static final boolean ALWAYS_LIST = "always".equals(System.getProperty("resume.list"));
 
     @TempDir
     Path dir;
@@ -83,7 +93,7 @@ class ResumeBenchmark {
             // nginx answered 502 (no live upstreams). A killed gateway refuses connections at once; nginx
             // tries the next one (proxy_next_upstream error).
             try (Nginx nginx = Nginx.start(binary.get(), dir.resolve("nginx"), gateways.stream().map(g -> g.port).toList(),
-                    "max_fails=0")) {
+                    "max_fails=0", BALANCE)) {
                 run(cluster, nginx, gateways);
             } finally {
                 keepLogs();
@@ -93,9 +103,10 @@ class ResumeBenchmark {
 
     /**
      * The gateway's part of a resume alone, against the recording's length: one in-process gateway, a recording
-     * of N chunks written, then 20 resumes of it in a row, each timed from {@code start} sent to {@code started}
-     * received (a repair from storage listed the whole recording before; now only what lies above Redis's
-     * record of stored chunks).
+     * of N chunks written, then 40 resumes of it in a row, each timed from {@code start} sent to {@code started}
+     * received: in turn one that lists storage (the recording's agreement mark removed first) and one that Redis's
+     * proof spares the listing. (A repair from storage listed the whole recording once; then only what lies above
+     * Redis's record of stored chunks; now nothing unless Redis cannot prove it lost nothing.)
      */
     @Test
     void resumeStartAgainstRecordingLength() throws Exception {
@@ -118,27 +129,45 @@ class ResumeBenchmark {
                         }
                     }
                 }
-                List<Long> micros = new ArrayList<>();
-                for (int r = 0; r < 20; r++) {
+                // In turn, so that both see the same machine: a resume that lists (its agreement mark removed
+                // first, as every resume was before the mark) and one that Redis's proof spares the listing.
+                List<Long> listing = new ArrayList<>();
+                List<Long> proven = new ArrayList<>();
+                for (int r = 0; r < 40; r++) {
+                    boolean list = r % 2 == 0;
+                    if (list) {
+                        cluster.backends.connection().sync().hdel(
+                                new dev.recingest.state.RecordingKeys(RecordingId.of(id)).meta(),
+                                dev.recingest.state.MetaFields.AGREED_ON);
+                    }
                     try (dev.recingest.client.RawWebSocket ws = dev.recingest.client.RawWebSocket.connect(uri,
                             cluster.recorderToken())) {
                         long t0 = System.nanoTime();
                         ws.sendMessage(new Message.Start(id, "video/mp2t", "stream", null, null)).join();
                         Message.Started started = ws.expect(Message.Started.class, java.time.Duration.ofSeconds(30));
-                        micros.add((System.nanoTime() - t0) / 1000);
+                        (list ? listing : proven).add((System.nanoTime() - t0) / 1000);
                         assertEquals(n, started.nextSeq());
                     }
                 }
-                Collections.sort(micros);
-                System.out.printf(Locale.ROOT, "resume start: recording of %d chunks: start to started p50 %.1f ms, "
-                        + "max %.1f ms (20 resumes)%n", n, micros.get(micros.size() / 2) / 1000.0,
-                        micros.get(micros.size() - 1) / 1000.0);
+                Collections.sort(listing);
+                Collections.sort(proven);
+                double a = listing.get(listing.size() / 2) / 1000.0;
+                double b = proven.get(proven.size() / 2) / 1000.0;
+                System.out.printf(Locale.ROOT, "resume start: recording of %d chunks: start to started p50 %.1f ms"
+                        + " listing (max %.1f), %.1f ms with Redis's proof (max %.1f), ratio %.2f (20 resumes each, in"
+                        + " turn)%n", n, a, listing.get(listing.size() - 1) / 1000.0, b,
+                        proven.get(proven.size() - 1) / 1000.0, b / a);
             }
         }
     }
 
     private void run(FailureCluster cluster, Nginx nginx, List<GatewayProcess> gateways) throws Exception {
         List<Long> kills = new CopyOnWriteArrayList<>();
+        // The gateway started last: under least_conn, every kill's clients resume on it.
+        java.util.concurrent.atomic.AtomicLong newestPid = new java.util.concurrent.atomic.AtomicLong(
+                gateways.get(gateways.size() - 1).pid());
+        List<String> replacements = new CopyOnWriteArrayList<>();
+        ResumeBreakdown.CpuSampler cpu = new ResumeBreakdown.CpuSampler(newestPid::get);
         List<Stream> streams = new ArrayList<>();
         ClientOptions options = ClientOptions.defaults(nginx.ingestUri(), cluster.recorderToken());
         for (int r = 0; r < RECORDINGS; r++) {
@@ -165,6 +194,13 @@ class ResumeBenchmark {
                 restart[0].get(3, TimeUnit.MINUTES);
                 int slot = k % gateways.size();
                 GatewayProcess victim = gateways.get(slot);
+                if (ALWAYS_LIST) {
+                    for (Stream s : streams) {
+                        cluster.backends.connection().sync().hdel(
+                                new dev.recingest.state.RecordingKeys(RecordingId.of(s.id)).meta(),
+                                dev.recingest.state.MetaFields.AGREED_ON);
+                    }
+                }
                 kills.add(System.nanoTime());
                 victim.kill9();
                 nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_EVERY_SECONDS);
@@ -173,8 +209,14 @@ class ResumeBenchmark {
                 // take the CPU from the resumes being measured, where in production it starts on another host.
                 restart[0] = CompletableFuture.runAsync(() -> {
                     sleep(KILL_EVERY_SECONDS * 500L);
-                    gateways.set(slot, cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, JVM,
-                            Map.of()));
+                    long t0 = System.nanoTime();
+                    GatewayProcess g = cluster.startGatewayProcess(victim.name + "-" + incarnation, victim.port, JVM,
+                            Map.of());
+                    long wall = (System.nanoTime() - t0) / 1_000_000;
+                    newestPid.set(g.pid());
+                    gateways.set(slot, g);
+                    replacements.add(String.format(Locale.ROOT, "%s ready in %d ms, %.2f CPU s", g.name, wall,
+                            ResumeBreakdown.processTicks(g.pid()) / 100.0));
                 });
             }
             long left = end - System.nanoTime();
@@ -190,6 +232,7 @@ class ResumeBenchmark {
             }
             restart[0].get(3, TimeUnit.MINUTES);
         } finally {
+            cpu.close();
             streams.forEach(Stream::finish);
             floor.finish = true;
             try {
@@ -199,6 +242,7 @@ class ResumeBenchmark {
             }
         }
         List<Long> fromKill = new ArrayList<>();
+        List<Long> killToClose = new ArrayList<>();
         List<Long> fromClose = new ArrayList<>();
         List<Long> toStarted = new ArrayList<>();
         List<Long> toAck = new ArrayList<>();
@@ -206,6 +250,7 @@ class ResumeBenchmark {
         int reconnects = 0;
         for (Stream s : streams) {
             fromKill.addAll(s.fromKillMillis);
+            killToClose.addAll(s.killToCloseMillis);
             fromClose.addAll(s.fromCloseMillis);
             toStarted.addAll(s.closeToStartedMillis);
             toAck.addAll(s.startedToAckMillis);
@@ -213,9 +258,12 @@ class ResumeBenchmark {
             reconnects += s.reconnects;
         }
         System.out.printf(Locale.ROOT, "resume: %d recordings, %d s, kill -9 every %d s (%d kills), %d reconnects,"
-                        + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s%n", RECORDINGS,
-                SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects, fromKill.size(), JVM, JVM.options);
+                        + " %d resumes measured; 0 lost, 0 duplicated (checked); gateway JVMs: %s %s; nginx: %s;"
+                        + " resumes list storage: %s%n", RECORDINGS, SECONDS, KILL_EVERY_SECONDS, kills.size(), reconnects,
+                fromKill.size(), JVM, JVM.options, BALANCE == null ? "the repository's balancing" : BALANCE,
+                ALWAYS_LIST ? "always (-Dresume.list=always)" : "when Redis cannot prove it lost nothing");
         System.out.println("resume: kill to first ack after resume:        " + percentiles(fromKill));
+        System.out.println("resume:   of which kill to the close the client saw:          " + percentiles(killToClose));
         System.out.println("resume: close seen by client to first ack:     " + percentiles(fromClose));
         System.out.println("resume:   of which close to started (reconnect, nginx, start): " + percentiles(toStarted));
         System.out.println("resume:   and started to first ack (a resent chunk stored):    " + percentiles(toAck));
@@ -230,8 +278,41 @@ class ResumeBenchmark {
             System.out.printf(Locale.ROOT, "resume: close to first ack over the floor: p50 %.2f, p99 %.2f%n",
                     (double) at(a, 0.50) / Math.max(1, at(b, 0.50)), (double) at(a, 0.99) / Math.max(1, at(b, 0.99)));
         }
+        printBreakdown(kills, cpu, replacements);
         System.out.println("resume: machine load average at the end: " + java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /**
+     * The gateways' side of each resume, phase by phase (their log lines' timing fields), next to the same run's
+     * new starts of the floor's probes; which gateway took the resumes; and the CPU around each kill.
+     */
+    private void printBreakdown(List<Long> kills, ResumeBreakdown.CpuSampler cpu, List<String> replacements)
+            throws java.io.IOException {
+        List<Path> logs;
+        try (var files = java.nio.file.Files.list(dir)) {
+            logs = files.filter(f -> f.getFileName().toString().startsWith("gw-") && f.toString().endsWith(".log"))
+                    .sorted().toList();
+        }
+        Map<String, List<Long>> resumed = ResumeBreakdown.phases(logs, "recording resumed",
+                java.util.regex.Pattern.compile("resume-\\d+"));
+        Map<String, List<Long>> fresh = ResumeBreakdown.phases(logs, "recording started",
+                java.util.regex.Pattern.compile("resume-floor-\\d+"));
+        System.out.println("resume: the gateway's side, accept to started, by phase (resumes | the floor's new starts):");
+        for (Map.Entry<String, List<Long>> e : resumed.entrySet()) {
+            System.out.printf(Locale.ROOT, "resume:   %-14s %s | %s%n", e.getKey(), percentiles(e.getValue()),
+                    percentiles(fresh.getOrDefault(e.getKey(), List.of())));
+        }
+        System.out.println("resume: resumes per gateway log: " + ResumeBreakdown.count(logs, "recording resumed"));
+        System.out.println("resume: replacement JVMs: " + replacements);
+        for (int k = 0; k < kills.size(); k++) {
+            long at = kills.get(k);
+            long s2 = TimeUnit.SECONDS.toNanos(2);
+            System.out.printf(Locale.ROOT, "resume: kill %d: machine busy %.0f%% in the 2 s before, %.0f%% in the 2 s after;"
+                            + " the gateway started last: %.0f%% / %.0f%% of a CPU%n", k + 1,
+                    cpu.machineBusy(at - s2, at), cpu.machineBusy(at, at + s2), cpu.newestCpu(at - s2, at),
+                    cpu.newestCpu(at, at + s2));
+        }
     }
 
     /** The gateways' and nginx's logs, copied to target/resume-logs for a look after the run. */
@@ -322,6 +403,7 @@ class ResumeBenchmark {
         final List<Long> kills;
         final List<byte[]> sent = new ArrayList<>();
         final List<Long> fromKillMillis = new CopyOnWriteArrayList<>();
+        final List<Long> killToCloseMillis = new CopyOnWriteArrayList<>();
         final List<Long> fromCloseMillis = new CopyOnWriteArrayList<>();
         final List<Long> closeToStartedMillis = new CopyOnWriteArrayList<>();
         final List<Long> startedToAckMillis = new CopyOnWriteArrayList<>();
@@ -369,6 +451,9 @@ class ResumeBenchmark {
             if (outageSince == 0) {
                 outageSince = System.nanoTime();
                 resumed = false;
+                long since = outageSince;
+                kills.stream().filter(k -> k <= since).reduce((a, b) -> b)
+                        .ifPresent(k -> killToCloseMillis.add((since - k) / 1_000_000));
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.observability.Laps;
 import dev.recingest.protocol.RecordingId;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,5 +38,32 @@ public interface Reconciler {
      * @param floor indices the caller knows were handed out (a connection's), so none is handed out again;
      *              0 for none
      */
-    CompletableFuture<Reconciled> reconcile(RecordingId id, long floor);
+    default CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
+        return reconcile(id, floor, Laps.OFF);
+    }
+
+    /**
+     * {@link #reconcile(RecordingId, long)}, taking a lap in {@code laps} after each of its steps (a resume's
+     * breakdown: {@code ResumeBenchmark}, {@code recingest_resume_seconds}).
+     */
+    CompletableFuture<Reconciled> reconcile(RecordingId id, long floor, Laps laps);
+
+    /**
+     * For a {@code start} (a new recording, or a resume): {@code reconcile(id, 0, laps)}, except that nothing is
+     * listed when Redis proves it lost nothing of the recording since it was last found to agree with storage
+     * and still holds it open (the common resume, after a gateway died: Redis is fine). The proof is Redis's
+     * run_id and replication id, recorded with the start ({@link Reconciled#proof},
+     * {@link dev.recingest.state.MetaFields#AGREED_ON}) only when Redis still has the proof the listing was made
+     * under; a restart (from an older snapshot or none) or a promotion of a replica changes it. What a listing
+     * would find that the proof cannot vouch for: chunk objects a dead gateway wrote and never recorded (never
+     * acked, so resent by the client and written again), an end (storage records one only after Redis left the
+     * open states, every path), a part boundary (written to storage first: {@link #storageGoesAhead} first).
+     */
+    CompletableFuture<Reconciled> reconcileToOpen(RecordingId id, Laps laps);
+
+    /**
+     * Storage is about to get an object of the recording that Redis records only afterwards (a part boundary's
+     * mark): the next {@link #reconcileToOpen} lists, whatever Redis proves.
+     */
+    CompletableFuture<Void> storageGoesAhead(RecordingId id);
 }

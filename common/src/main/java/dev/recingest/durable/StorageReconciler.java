@@ -1,5 +1,6 @@
 package dev.recingest.durable;
 
+import dev.recingest.observability.Laps;
 import dev.recingest.protocol.RecordingId;
 import dev.recingest.state.RecordingRepairs;
 import dev.recingest.state.RecordingRepairs.RepairPoint;
@@ -60,9 +61,46 @@ public final class StorageReconciler implements Reconciler {
     }
 
     @Override
-    public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor) {
-        return repairs.point(id).thenComposeAsync(point -> list(id, point.filledTo()).thenCompose(objects ->
-                ledger.read(id, objects).thenCompose(end -> agree(id, floor, point, objects, end))), requests);
+    public CompletableFuture<Reconciled> reconcile(RecordingId id, long floor, Laps laps) {
+        return point(id, laps).thenComposeAsync(point -> listAndAgree(id, floor, point, laps), requests);
+    }
+
+    @Override
+    public CompletableFuture<Reconciled> reconcileToOpen(RecordingId id, Laps laps) {
+        return point(id, laps).thenCompose(point -> {
+            if (point.proven() && point.state() != null && point.state().open()) {
+                return CompletableFuture.completedFuture(new Reconciled(point.counter(), point.state(), null,
+                        point.proof()));
+            }
+            return CompletableFuture.supplyAsync(() -> listAndAgree(id, 0, point, laps), requests)
+                    .thenCompose(r -> r.thenApply(a -> new Reconciled(a.nextSeq(), a.state(), a.stored(), point.proof())));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> storageGoesAhead(RecordingId id) {
+        return repairs.unproven(id);
+    }
+
+    private CompletableFuture<RepairPoint> point(RecordingId id, Laps laps) {
+        return repairs.point(id).thenApply(point -> {
+            laps.lap("repair_point");
+            return point;
+        });
+    }
+
+    private CompletableFuture<Reconciled> listAndAgree(RecordingId id, long floor, RepairPoint point, Laps laps) {
+        laps.lap("to_event_loop");
+        return list(id, point.filledTo()).thenCompose(objects -> {
+            laps.lap("list");
+            return ledger.read(id, objects).thenCompose(end -> {
+                laps.lap("end_read");
+                return agree(id, floor, point, objects, end).thenApply(r -> {
+                    laps.lap("repair");
+                    return r;
+                });
+            });
+        });
     }
 
     private CompletableFuture<Reconciled> agree(RecordingId id, long floor, RepairPoint point, StoredObjects objects,

@@ -48,7 +48,17 @@ public interface IngestLedger {
      * the next seq the client should send); NOT_OPEN with its state if it ended. Enters the recording into the
      * listing, the janitor's and the live renditions' indexes.
      */
-    CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson);
+    default CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
+        return start(id, contentType, mode, metadataJson, null);
+    }
+
+    /**
+     * {@link #start(RecordingId, String, Mode, String)}, recording that the recording agrees with storage as of
+     * the listing made under {@code proof} (the ledger's proof that it lost nothing since, see
+     * {@link MetaFields#AGREED_ON}) if the ledger still has that proof; null records nothing.
+     */
+    CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson,
+                                          String proof);
 
     /**
      * Assigns (or looks up, for a resend: RESEND with the stored size, or -1 if never stored) the index of one

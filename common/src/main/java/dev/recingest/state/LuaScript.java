@@ -41,8 +41,18 @@ final class LuaScript {
         return new LuaScript(name, source(name));
     }
 
-    /** The text of a script, for the callers on synchronous connections that EVAL it themselves. */
+    /**
+     * The text of a script, for the callers on synchronous connections that EVAL it themselves. A line
+     * {@code --#include <name>} is replaced by the text of {@code <name>.lua} (a function two scripts share;
+     * Redis has no includes).
+     */
     static String source(String name) {
+        return INCLUDE.matcher(text(name)).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(text(m.group(1))));
+    }
+
+    private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile("(?m)^--#include (\\w+)$");
+
+    private static String text(String name) {
         try (InputStream in = LuaScript.class.getResourceAsStream(name + ".lua")) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + name + ".lua");

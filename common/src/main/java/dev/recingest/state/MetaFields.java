@@ -51,6 +51,12 @@ public final class MetaFields {
     public static final String FILLED_TO = "filledTo";
     /** Until when (epoch ms) the merge attempt in progress holds its lease on the recording. */
     public static final String MERGE_LEASE_UNTIL = "mergeLeaseUntil";
+    /**
+     * The proof of Redis (its run_id and replication id, point.lua) under which the recording was last found to
+     * agree with storage: while Redis's proof is still the same, Redis has lost nothing since, and a resume needs
+     * no listing (start.lua records it; {@code dev.recingest.durable.StorageReconciler#reconcileToOpen}).
+     */
+    public static final String AGREED_ON = "agreedOn";
     /** The final state whose webhook is in the outbox (so it is not announced again). */
     public static final String ANNOUNCED = "announced";
 

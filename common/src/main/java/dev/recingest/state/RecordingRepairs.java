@@ -37,8 +37,13 @@ public final class RecordingRepairs {
      *                 that Redis lacks: a listing may start at it
      * @param counter  the index counter N
      * @param parts    how many part boundaries (after part 0) Redis records
+     * @param proof    this Redis's run_id and replication id: a restart or a promotion changes it
+     * @param proven   the recording was last found to agree with storage under this same proof, so Redis has
+     *                 lost nothing of it since ({@link MetaFields#AGREED_ON}), and its record of stored indices is
+     *                 whole
      */
-    public record RepairPoint(RecordingState state, long filledTo, long counter, long parts) {
+    public record RepairPoint(RecordingState state, long filledTo, long counter, long parts, String proof,
+                              boolean proven) {
     }
 
     public CompletableFuture<RepairPoint> point(RecordingId id) {
@@ -46,8 +51,17 @@ public final class RecordingRepairs {
         return POINT.run(redis, k.all()).thenApply(r -> {
             String state = String.valueOf(r.get(0));
             return new RepairPoint(state.isEmpty() ? null : RecordingState.valueOf(state), num(r.get(1)), num(r.get(2)),
-                    num(r.get(3)));
+                    num(r.get(3)), String.valueOf(r.get(4)), num(r.get(5)) == 1);
         });
+    }
+
+    /**
+     * Storage is about to get an object that Redis records only afterwards (a part boundary's mark): until a
+     * listing has seen it, the recording no longer agrees with storage as far as Redis can prove, and the next
+     * resume lists ({@link MetaFields#AGREED_ON} removed).
+     */
+    public CompletableFuture<Void> unproven(RecordingId id) {
+        return redis.hdel(new RecordingKeys(id).meta, MetaFields.AGREED_ON).toCompletableFuture().thenApply(x -> null);
     }
 
     /**

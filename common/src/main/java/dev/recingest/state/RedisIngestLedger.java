@@ -62,11 +62,13 @@ final class RedisIngestLedger implements IngestLedger {
     }
 
     @Override
-    public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson) {
+    public CompletableFuture<StartOutcome> start(RecordingId id, String contentType, Mode mode, String metadataJson,
+                                                 String proof) {
         RecordingKeys k = new RecordingKeys(id);
         String now = now();
         return START.run(redis, new String[] {k.meta, k.next, k.stored, k.parts}, contentType, mode.wire(),
-                metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0))).thenCompose(r -> {
+                metadataJson == null ? "" : metadataJson, now, Long.toString(freshEpoch(0)), proof == null ? "" : proof)
+                .thenCompose(r -> {
                     StartKind kind = StartKind.valueOf(str(r, 0));
                     String fourth = str(r, 3);
                     StartOutcome outcome = new StartOutcome(kind, num(r, 1), num(r, 2),
@@ -77,11 +79,14 @@ final class RedisIngestLedger implements IngestLedger {
                     }
                     // Outside the script: the indices are global keys on other slots. A resume re-enters the
                     // janitor's index too, due at once, in case the entry was lost; the janitor reschedules it.
-                    CompletableFuture<Long> open = redis.zadd(RecordingKeys.OPEN_INDEX, Double.parseDouble(now),
-                            id.value()).toCompletableFuture()
-                            // Due for a live worker at once (NX: a resume keeps the lease its rendition has).
-                            .thenCompose(x -> redis.zadd(RecordingKeys.LIVE_INDEX, ZAddArgs.Builder.nx(),
-                                    Double.parseDouble(now), id.value()).toCompletableFuture());
+                    // Both at once (one round trip, not two: a resume waits for them, and after a gateway died
+                    // its clients all resume at the same moment).
+                    CompletableFuture<Long> janitor = redis.zadd(RecordingKeys.OPEN_INDEX, Double.parseDouble(now),
+                            id.value()).toCompletableFuture();
+                    // Due for a live worker at once (NX: a resume keeps the lease its rendition has).
+                    CompletableFuture<Long> live = redis.zadd(RecordingKeys.LIVE_INDEX, ZAddArgs.Builder.nx(),
+                            Double.parseDouble(now), id.value()).toCompletableFuture();
+                    CompletableFuture<Long> open = janitor.thenCombine(live, (a, b) -> b);
                     if (kind != StartKind.CREATED) {
                         return open.thenApply(x -> outcome);
                     }

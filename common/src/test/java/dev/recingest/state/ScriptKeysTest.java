@@ -49,6 +49,18 @@ class ScriptKeysTest {
         assertEquals(List.of(), problems);
     }
 
+    /** A shared function is included where a script names it, once; no include line reaches Redis. */
+    @Test
+    void anIncludedFunctionIsInTheScriptRedisRuns() {
+        for (String script : List.of("point", "start")) {
+            String source = LuaScript.source(script);
+            assertFalse(source.contains("--#include"), script);
+            assertEquals(source.indexOf("local function proofOfRedis()"), source.lastIndexOf("local function proofOfRedis()"),
+                    script);
+            assertTrue(source.indexOf("local function proofOfRedis()") >= 0, script);
+        }
+    }
+
     /** The check itself: a script that writes a global key, or a key it makes up, is caught. */
     @Test
     void aScriptThatTouchesAKeyItWasNotGivenIsCaught() {

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code recingest_chunks_total{outcome}}, {@code recingest_chunk_bytes_total},
  * {@code recingest_ack_latency_seconds} (a histogram: {@code _bucket{le}}, {@code _sum}, {@code _count}),
  * {@code recingest_errors_total{code}},
- * {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}},
+ * {@code recingest_resume_seconds{phase}} (a histogram, see {@link #resumePhase}), {@code recingest_connections}, {@code recingest_inflight_bytes}, {@code recingest_recordings_total{event}},
  * {@code recingest_netty_direct_memory_bytes} (Netty's buffer pool, where chunk frames wait for storage:
  * the figure backpressure keeps bounded, since frames are not on the Java heap).
  */
@@ -42,8 +43,11 @@ public final class GatewayMetrics {
     private final Counter aborted;
     private final Counter parts;
     private final AtomicLong connections = new AtomicLong();
+    private final MeterRegistry registry;
+    private final Map<String, Timer> resumePhases = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry, AtomicLong inflightBytes) {
+        this.registry = registry;
         acked = Counter.builder("recingest.chunks").tag("outcome", "acked").register(registry);
         nacked = Counter.builder("recingest.chunks").tag("outcome", "nacked").register(registry);
         dropped = Counter.builder("recingest.chunks").tag("outcome", "dropped").register(registry);
@@ -101,6 +105,17 @@ public final class GatewayMetrics {
 
     void started(boolean wasResumed) {
         (wasResumed ? resumed : started).increment();
+    }
+
+    /**
+     * One phase of a resume ({@link StartTiming}: {@code upgrade}, {@code start_received}, {@code auth},
+     * {@code repair_point}, {@code to_event_loop}, {@code list}, {@code end_read}, {@code repair}, {@code admit},
+     * {@code start_script}, and {@code total}) in {@code recingest_resume_seconds{phase}}.
+     */
+    void resumePhase(String phase, long nanos) {
+        resumePhases.computeIfAbsent(phase, p -> Timer.builder("recingest.resume").tag("phase", p)
+                .description("a resumed connection's time from accept to started, by phase")
+                .serviceLevelObjectives(ACK_LATENCY_BUCKETS).register(registry)).record(Duration.ofNanos(nanos));
     }
 
     void stopped() {

@@ -57,6 +57,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
     private int partAskedAgain;
     /** A drain asked while a part was being answered: it runs once the part is. */
     private boolean drainAfterPart;
+    private final StartTiming timing = new StartTiming();
 
     /** @param guard the connection's frame limits and start deadline, told here when {@code start} arrives */
     public IngestHandler(IngestServices services, WebSocketGuard guard) {
@@ -98,7 +99,8 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
             phase = Phase.STARTING;
             limits.startReceived();
             gate.hold(ReadGate.Reason.STARTING);
-            after(ctx, services.lifecycle().start(start, headerToken), opened -> onStarted(ctx, opened));
+            after(ctx, services.lifecycle().start(start, headerToken, timing.startReceived()),
+                    opened -> onStarted(ctx, opened));
         } else if (message instanceof Message.Stop stop) {
             expect(Phase.OPEN, "stop needs an open recording and no other stop awaiting its answer");
             phase = Phase.STOPPING;
@@ -143,9 +145,10 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
         recording = opened;
         owner = opened.ownership();
         phase = Phase.OPEN;
-        LOG.atInfo().addKeyValue("recording", opened.id()).addKeyValue("epoch", opened.epoch())
+        timing.report(LOG.atInfo().addKeyValue("recording", opened.id()).addKeyValue("epoch", opened.epoch())
                 .addKeyValue("nextSeq", opened.nextSeq()).addKeyValue("contentType", opened.contentType())
-                .addKeyValue("mode", opened.mode().wire()).log(opened.resumed() ? "recording resumed" : "recording started");
+                .addKeyValue("mode", opened.mode().wire()), services.metrics(), opened.resumed())
+                .log(opened.resumed() ? "recording resumed" : "recording started");
         services.metrics().started(opened.resumed());
         Replies.send(ctx, new Message.Started(opened.id().value(), opened.nextSeq(), opened.resumed(), opened.parts()));
         writeHeld(ctx);
@@ -306,6 +309,7 @@ public final class IngestHandler extends SimpleChannelInboundHandler<IngestFrame
                 headerToken = auth.substring(7).trim();
             }
             upgraded = true;
+            timing.upgraded();
         } else if (evt == Keepalive.IdleTimeout.INSTANCE) {
             phase = Phase.CLOSED;
             Replies.close(ctx, CloseCodes.IDLE_TIMEOUT, "idle timeout");

@@ -55,7 +55,9 @@ public final class Parts {
                     return recovery.recover(owner, Recovery.Trouble.RECLAIM).thenCompose(x -> check(owner));
                 })
                 .thenCompose(o -> o.kind() != PartKind.NEW ? CompletableFuture.completedFuture(o)
-                        : boundaries.record(id, o.part(), o.firstSeq(), o.startedAt())
+                        // Storage first, Redis after: until a listing sees the mark, a resume must list.
+                        : reconciler.storageGoesAhead(id)
+                                .thenCompose(x -> boundaries.record(id, o.part(), o.firstSeq(), o.startedAt()))
                                 .thenCompose(x -> ledger.part(id, owner.epoch(), true, o.firstSeq(), o.startedAt())))
                 .thenApply(o -> answer(owner, o));
     }

@@ -6,6 +6,7 @@ import dev.recingest.durable.Endings;
 import dev.recingest.durable.Reconciler;
 import dev.recingest.events.EventPublisher;
 import dev.recingest.events.EventType;
+import dev.recingest.observability.Laps;
 import dev.recingest.protocol.ErrorCode;
 import dev.recingest.protocol.ErrorDetail;
 import dev.recingest.protocol.IngestException;
@@ -109,22 +110,36 @@ public final class RecordingLifecycle {
      * forgot; a new recording past its subject's limit of open ones is RATE_LIMITED.
      */
     public CompletableFuture<Opened> start(Message.Start start, String headerToken) {
+        return start(start, headerToken, Laps.OFF);
+    }
+
+    /**
+     * {@link #start(Message.Start, String)}, taking a lap in {@code laps} after each step: {@code auth}, the
+     * reconcile's ({@link Reconciler#reconcile(RecordingId, long, Laps)}), {@code admit}, {@code start_script}.
+     */
+    public CompletableFuture<Opened> start(Message.Start start, String headerToken, Laps laps) {
         Mode mode = Mode.fromWire(start.mode());
         String contentType = validContentType(start.contentType());
         String metadata = validMetadata(start.metadata());
         RecordingId requested = start.recordingId() == null ? null : RecordingId.of(start.recordingId());
         Authorized who = authorize(requested, headerToken != null ? headerToken : start.token());
         RecordingId id = who.id();
-        return reconciler.reconcile(id, 0)
+        laps.lap("auth");
+        return reconciler.reconcileToOpen(id, laps)
                 .thenCompose(r -> {
                     RecordingState ended = r.ended();
                     if (ended != null) {
                         throw notOpen(ended);
                     }
-                    return r.state() == null ? admit(who) : CompletableFuture.completedFuture(null);
+                    return (r.state() == null ? admit(who) : CompletableFuture.<Void>completedFuture(null))
+                            .thenApply(x -> r.proof());
                 })
-                .thenCompose(x -> ledger.start(id, contentType, mode, metadata))
+                .thenCompose(proof -> {
+                    laps.lap("admit");
+                    return ledger.start(id, contentType, mode, metadata, proof);
+                })
                 .thenApply(o -> {
+                    laps.lap("start_script");
                     if (o.kind() == StartKind.NOT_OPEN) {
                         throw notOpen(o.state());
                     }
