@@ -46,7 +46,8 @@ final class LiveLoad {
     static final int STEADY_FROM = 10;
 
     record Result(int recordings, int chunksPerRecording, List<Double> latencies, List<Double> steady, int unlisted,
-                  int renditions, List<Double> lagAtEnd, String load, double[] meanByChunk) {
+                  int renditions, List<Double> lagAtEnd, String load, double[] meanByChunk, List<Double> firstChunk,
+                  String profile, double cpuPerMediaSecond, double cpuPerMediaSecondLive) {
 
         /** The mean latency of each chunk index over the recordings: where startup and segment position show. */
         String byChunk() {
@@ -168,6 +169,16 @@ final class LiveLoad {
                         .forEach(onRendition), 0, 200, TimeUnit.MILLISECONDS);
                 long feedEnd = t0 + TimeUnit.MILLISECONDS.toNanos(rampMs) + TimeUnit.SECONDS.toNanos(n + 1);
                 long giveUp = feedEnd + TimeUnit.SECONDS.toNanos(30);
+                // The profile's windows: the start burst (from the first start to 10 s after the last), and the
+                // steady state (from 15 s after the last start to 3 s before the first recording ends), if any.
+                long burstEnd = t0 + TimeUnit.MILLISECONDS.toNanos(rampMs) + TimeUnit.SECONDS.toNanos(10);
+                long steadyFrom = t0 + TimeUnit.MILLISECONDS.toNanos(rampMs) + TimeUnit.SECONDS.toNanos(15);
+                long steadyTo = t0 + TimeUnit.SECONDS.toNanos(n - 3);
+                CpuProfile.Snapshot atStart = CpuProfile.take();
+                CpuProfile.Snapshot[] marks = new CpuProfile.Snapshot[3];
+                StringBuilder timeline = new StringBuilder();
+                CpuProfile.Snapshot lastTick = atStart;
+                double[] listedAtMark = new double[2];
                 boolean[] pending = new boolean[recordings];
                 double[] statusSeconds = new double[recordings];
                 while (System.nanoTime() < giveUp) {
@@ -207,6 +218,23 @@ final class LiveLoad {
                         all &= listedAt[r][measured - 1] != 0;
                     }
                     CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).join();
+                    long at = System.nanoTime();
+                    if (marks[0] == null && at >= burstEnd) {
+                        marks[0] = CpuProfile.take();
+                    }
+                    if (marks[1] == null && at >= steadyFrom && steadyFrom < steadyTo) {
+                        marks[1] = CpuProfile.take();
+                        listedAtMark[0] = Arrays.stream(listedSeconds).sum();
+                    }
+                    if (marks[2] == null && marks[1] != null && at >= steadyTo) {
+                        marks[2] = CpuProfile.take();
+                        listedAtMark[1] = Arrays.stream(listedSeconds).sum();
+                    }
+                    if (at - lastTick.nanos() >= TimeUnit.SECONDS.toNanos(10)) {
+                        CpuProfile.Snapshot tick = CpuProfile.take();
+                        timeline.append(CpuProfile.tick(atStart, lastTick, tick, live.renditions(), live.starting()));
+                        lastTick = tick;
+                    }
                     if (all && System.nanoTime() > feedEnd) {
                         break;
                     }
@@ -250,8 +278,33 @@ final class LiveLoad {
                 for (int i = 0; i < measured; i++) {
                     mean[i] = count[i] == 0 ? Double.NaN : sum[i] / count[i];
                 }
+                List<Double> firstChunk = new ArrayList<>();
+                for (int r = 0; r < recordings; r++) {
+                    if (committedAt[r][0] != 0 && listedAt[r][0] != 0) {
+                        firstChunk.add(Math.max(0, listedAt[r][0] - committedAt[r][0]) / 1e9);
+                    }
+                }
                 String load = Files.readString(Path.of("/proc/loadavg")).trim();
-                return new Result(recordings, n, latencies, steady, unlisted, renditions, lags, load, mean);
+                StringBuilder profile = new StringBuilder("CPU, start burst (first start to 10 s after the last) ")
+                        .append(marks[0] == null ? "not reached" : CpuProfile.table(atStart, marks[0], 12));
+                double perMediaSecond = Double.NaN;
+                double perMediaSecondLive = Double.NaN;
+                if (marks[2] != null) {
+                    profile.append("\nCPU, steady state (15 s after the last start to 3 s before the first end) ")
+                            .append(CpuProfile.table(marks[1], marks[2], 12));
+                    // per second of media listed in the window (not recordings x wall time: renditions that had not
+                    // started, or fell behind, list less)
+                    double media = listedAtMark[1] - listedAtMark[0];
+                    profile.append(String.format(Locale.ROOT, "%n    media listed in the window: %.0f s (%.0f%% of %d recordings x %.1f s)",
+                            media, 100 * media / (recordings * marks[2].wallSeconds(marks[1])), recordings,
+                            marks[2].wallSeconds(marks[1])));
+                    perMediaSecond = CpuProfile.mergerSeconds(marks[1], marks[2], false) / media;
+                    perMediaSecondLive = CpuProfile.mergerSeconds(marks[1], marks[2], true) / media;
+                }
+                profile.append("\ntimeline (every 10 s: cores busy on the machine / this JVM / FFmpeg running, renditions running):")
+                        .append(timeline);
+                return new Result(recordings, n, latencies, steady, unlisted, renditions, lags, load, mean, firstChunk,
+                        profile.toString(), perMediaSecond, perMediaSecondLive);
             }
         }
     }
@@ -276,13 +329,17 @@ final class LiveLoad {
 
     /** One row of figures. */
     static String row(String what, Result r, double bound) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s "
-                        + "| %.1f s | %d | %s |", what, r.recordings(), r.latencies().size(), r.renditions(),
-                r.percentile(50), r.percentile(90), r.percentile(99), Result.percentile(r.steady(), 99),
-                r.meanByChunk().length > 0 ? r.meanByChunk()[0] : Double.NaN, bound, r.maxLag(), r.unlisted(), r.load());
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %.2f s | %.2f s | %.2f s | %.2f / %.2f / %.2f s "
+                        + "| %.2f / %.2f s | %.2f s | %.1f s | %d | %.4f / %.4f | %s |", what, r.recordings(),
+                r.latencies().size(), r.renditions(), r.percentile(50), r.percentile(90), r.percentile(99),
+                Result.percentile(r.steady(), 50), Result.percentile(r.steady(), 90), Result.percentile(r.steady(), 99),
+                r.firstChunk().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
+                Result.percentile(r.firstChunk(), 99), bound, r.maxLag(), r.unlisted(), r.cpuPerMediaSecond(),
+                r.cpuPerMediaSecondLive(), r.load());
     }
 
     static final String HEADER = "| run | recordings | chunks measured | renditions running at the end | p50 commit -> listed "
-            + "| p90 | p99 | p99 from the " + STEADY_FROM + "th second on | chunk 0 (rendition start), mean | bound "
-            + "| largest lag at the end | chunks not listed | load average |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+            + "| p90 | p99 | p50 / p90 / p99 from the " + STEADY_FROM + "th second on | chunk 0 (first segment), mean / p99 | bound "
+            + "| largest lag at the end | chunks not listed | steady CPU s per media s: merger JVM + FFmpeg / live threads + FFmpeg "
+            + "| load average |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 }

@@ -37,14 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Stop to {@code COMPLETED} with the live rendition (the MP4 staged while recording, completed at the stop) next
  * to the batch merge of the same chunks (no live worker), in the same run, for recordings of several lengths
- * ({@code -Dlive.minutes=10,60}; default 10 and 60). Stream mode, one-second byte ranges of a meeting-like MPEG-TS
- * (640x360 30 fps H.264 1.2 Mbit/s, AAC mono, key frame every 2 s: one minute encoded, then looped by stream
- * copy), written straight to the embedded Redis and S3 server the way the gateway writes them. The recording is
- * written faster than real time; before the stop the benchmark waits until the rendition has read every chunk,
- * as it has for a recording made in real time (the time that takes is printed too: it is how fast one rendition
- * copies, not a latency). Stop to COMPLETED = {@code completedAt - stoppedAt} from Redis, for both. Both MP4s
- * are ffprobed (duration, video frames). Not part of the suite; run with
- * {@code ./mvnw verify -pl app -am -Dit.test=LiveStopBenchmark -Dtest=NoSuchTest
+ * ({@code -Dlive.minutes=10,60,180}; default 10 and 60) in both modes ({@code -Dlive.modes=stream,segments}, the
+ * default). The recording is a meeting-like MPEG-TS (640x360 30 fps H.264 1.2 Mbit/s, AAC mono, key frame every 2 s:
+ * one minute encoded, then looped by stream copy): in stream mode cut into one-second byte ranges, in segments mode
+ * into MPEG-TS files of about 2 s by FFmpeg's segment muxer; written straight to the embedded Redis and S3 server
+ * the way the gateway writes them. The recording is written faster than real time; before the stop the benchmark
+ * waits until the rendition has read every chunk, as it has for a recording made in real time (the time that takes
+ * is printed too: it is how fast one rendition copies, not a latency). Stop to COMPLETED = {@code completedAt -
+ * stoppedAt} from Redis, for both; the live one is also broken down by phase from the merger's log events
+ * ({@link StopLog}), and printed without the S3 server's CompleteMultipartUpload (s3proxy's filesystem backend
+ * copies the parts into one file; S3 itself does not copy). Both MP4s are ffprobed (duration, video frames). Not
+ * part of the suite; run with {@code ./mvnw verify -pl app -am -Dit.test=LiveStopBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
@@ -57,36 +60,58 @@ class LiveStopBenchmark {
 
     @Test
     void stopToCompletedWithTheLiveRenditionAndWithTheBatchMerge() throws Exception {
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
         List<String> rows = new ArrayList<>();
-        for (String m : System.getProperty("live.minutes", "10,60").split(",")) {
-            int minutes = Integer.parseInt(m.trim());
-            Path media = media(minutes);
-            Path base = Files.createDirectories(dir.resolve("run-" + minutes));
-            try (Backend backend = Backend.start(base)) {
-                Result live = run(backend, base, media, minutes, true);
-                Result batch = run(backend, base, media, minutes, false);
-                String row = String.format(Locale.ROOT, "| %d min | %d | %d MiB | %.1f s (%.0fx real time) | %.2f s | "
-                                + "%.2f s | %.3f / %.3f s | %s / %s |", minutes, live.chunks, Files.size(media) >> 20,
-                        live.catchUpSeconds, minutes * 60 / live.catchUpSeconds, live.stopToCompleted,
-                        batch.stopToCompleted, live.duration, batch.duration, live.frames, batch.frames);
-                System.out.println("live stop bench: " + row);
-                rows.add(row);
-                assertEquals(batch.duration, live.duration, 0.05, "the fast MP4 is as long as the batch merge");
-                assertEquals(batch.frames, live.frames, "the fast MP4 has the batch merge's video frames");
+        List<String> phases = new ArrayList<>();
+        StopLog log = StopLog.attach();
+        try {
+            for (String m : System.getProperty("live.minutes", "10,60").split(",")) {
+                int minutes = Integer.parseInt(m.trim());
+                Path media = media(dir, minutes);
+                for (String modeName : System.getProperty("live.modes", "stream,segments").split(",")) {
+                    Mode mode = Mode.fromWire(modeName.trim());
+                    Chunks chunks = mode == Mode.SEGMENTS ? Chunks.segments(segments(dir, media, minutes)) : Chunks.byteRanges(media, minutes * 60);
+                    Path base = Files.createDirectories(dir.resolve("run-" + minutes + "-" + mode.wire()));
+                    try (Backend backend = Backend.start(base)) {
+                        Result live = run(backend, base, chunks, mode, minutes, true, log);
+                        Result batch = run(backend, base, chunks, mode, minutes, false, log);
+                        String row = String.format(Locale.ROOT, "| %d min | %s | %d | %d MiB | %.1f s (%.0fx real time) | %.2f s | "
+                                        + "%.2f s | %.2f s | %.3f | %.3f / %.3f s | %s / %s |", minutes, mode.wire(), live.chunks,
+                                Files.size(media) >> 20, live.catchUpSeconds, minutes * 60 / live.catchUpSeconds,
+                                live.stopToCompleted, live.stopToCompleted - live.serverCompleteMs / 1000.0,
+                                batch.stopToCompleted, live.stopToCompleted / batch.stopToCompleted,
+                                live.duration, batch.duration, live.frames, batch.frames);
+                        System.out.println("live stop bench: " + row);
+                        rows.add(row);
+                        phases.add(String.format(Locale.ROOT, "| %d min | %s | %s |", minutes, mode.wire(), live.phases));
+                        System.out.println("live stop bench: phases " + phases.get(phases.size() - 1));
+                        assertEquals(batch.duration, live.duration, 0.05, "the fast MP4 is as long as the batch merge");
+                        assertEquals(batch.frames, live.frames, "the fast MP4 has the batch merge's video frames");
+                    }
+                    chunks.delete();
+                }
+                Files.deleteIfExists(media);
             }
-            Files.deleteIfExists(media);
+        } finally {
+            log.detach();
         }
-        System.out.println("\n| recording | chunks | size | rendition read every chunk in (ingest at full speed) "
-                + "| stop -> COMPLETED, live | stop -> COMPLETED, batch merge | duration live / batch | video frames "
-                + "live / batch |\n|---|---|---|---|---|---|---|---|");
+        System.out.println("\nload average at the start: " + load);
+        System.out.println("\n| recording | mode | chunks | size | rendition read every chunk in (ingest at full speed) "
+                + "| stop -> COMPLETED, live | live less the S3 server's CompleteMultipartUpload | stop -> COMPLETED, batch merge "
+                + "| ratio live / batch | duration live / batch | video frames live / batch |\n|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
-        System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.println("\nLive, by phase (ms; times 'at' are since stoppedAt, the others are durations):\n| recording | mode | "
+                + StopLog.HEADER + " |\n|---|---|" + "---|".repeat(StopLog.COLUMNS));
+        phases.forEach(System.out::println);
+        System.out.println("load average at the end: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
-    private record Result(long chunks, double catchUpSeconds, double stopToCompleted, double duration, String frames) {
+    private record Result(long chunks, double catchUpSeconds, double stopToCompleted, double duration, String frames,
+                          String phases, long serverCompleteMs) {
     }
 
-    private Result run(Backend backend, Path base, Path media, int minutes, boolean live) throws Exception {
+    private Result run(Backend backend, Path base, Chunks media, Mode mode, int minutes, boolean live, StopLog log)
+            throws Exception {
         Settings settings = Settings.of(backend.env(Map.of(
                 "RECINGEST_MERGE_WORK_DIR", Files.createDirectories(base.resolve(live ? "work-live" : "work-batch")).toString(),
                 "RECINGEST_MERGE_POLL", "500ms",
@@ -95,26 +120,19 @@ class LiveStopBenchmark {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LiveOutput fromLive = live ? new LiveOutputs(liveConfig, backend.store.liveIndex(), backend.s3, backend.s3)
                 : LiveOutput.NONE;
-        RecordingId id = RecordingId.of("bench-" + (live ? "live" : "batch") + "-" + minutes);
+        RecordingId id = RecordingId.of("bench-" + (live ? "live" : "batch") + "-" + minutes + "-" + mode.wire());
         try (MergeWorker merger = MergeWorker.start(MergerConfig.from(settings), backend.redis, backend.store,
                 backend.s3, registry, EventPublisher.none(), fromLive);
              LiveWorker renditions = LiveWorker.start(liveConfig, backend.store, backend.s3, backend.s3, backend.s3,
                      EventPublisher.none(), merger.workSpace(), registry)) {
-            Outcomes.StartOutcome started = backend.store.ledger().start(id, "video/mp2t", Mode.STREAM, "").join();
-            long size = Files.size(media);
-            int seconds = minutes * 60;
-            long chunkBytes = (size + seconds - 1) / seconds;
+            Outcomes.StartOutcome started = backend.store.ledger().start(id, "video/mp2t", mode, "").join();
             long written = System.nanoTime();
             long n = 0;
-            try (RandomAccessFile f = new RandomAccessFile(media.toFile(), "r")) {
-                for (long off = 0; off < size; off += chunkBytes, n++) {
-                    byte[] b = new byte[(int) Math.min(chunkBytes, size - off)];
-                    f.seek(off);
-                    f.readFully(b);
-                    Outcomes.Assignment a = backend.store.ledger().assign(id, started.epoch(), n, SeqMode.EXPLICIT).join();
-                    backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(b)).join();
-                    backend.store.ledger().commit(id, a.index(), b.length).join();
-                }
+            for (byte[] b : media) {
+                Outcomes.Assignment a = backend.store.ledger().assign(id, started.epoch(), n, SeqMode.EXPLICIT).join();
+                backend.s3.putChunk(id, a.index(), Unpooled.wrappedBuffer(b)).join();
+                backend.store.ledger().commit(id, a.index(), b.length).join();
+                n++;
             }
             long chunks = n;
             double catchUp = 0;
@@ -123,12 +141,15 @@ class LiveStopBenchmark {
                         .getOrDefault("chunks", "0")) >= chunks, LIMIT, "the rendition read every chunk");
                 catchUp = (System.nanoTime() - written) / 1e9;
             }
+            long stopping = System.nanoTime();
             backend.store.ledger().stop(id, started.epoch(), chunks - 1).join();
             backend.store.mergeQueue().enqueue(id).join();
+            long stopWritesMs = (System.nanoTime() - stopping) / 1_000_000;
             Recording done = backend.awaitState(id, Set.of(RecordingState.COMPLETED, RecordingState.FAILED), LIMIT);
             assertEquals(RecordingState.COMPLETED, done.state(), done.errorCode() + ": " + done.errorMessage());
             Map<String, String> f = backend.store.fields(id).join();
-            double stopToCompleted = (Long.parseLong(f.get("completedAt")) - Long.parseLong(f.get("stoppedAt"))) / 1000.0;
+            long stoppedAt = Long.parseLong(f.get("stoppedAt"));
+            double stopToCompleted = (Long.parseLong(f.get("completedAt")) - stoppedAt) / 1000.0;
             // Probed where the S3 server keeps it (a 3-hour MP4 is larger than a heap-sized download).
             Path mp4 = backend.servers.s3Server().dataDir().resolve(backend.s3.bucket()).resolve(done.outputKey());
             JsonNode probe = Media.probe(mp4);
@@ -139,14 +160,33 @@ class LiveStopBenchmark {
                 }
             }
             double duration = probe.path("format").path("duration").asDouble();
-            System.out.printf(Locale.ROOT, "live stop bench: %s: %d chunks, stop -> COMPLETED %.2f s, %.3f s, %s frames%n",
-                    id, chunks, stopToCompleted, duration, frames);
-            return new Result(chunks, catchUp, stopToCompleted, duration, frames);
+            String phases = log.phases(id.value(), stoppedAt, stopWritesMs, live);
+            System.out.printf(Locale.ROOT, "live stop bench: %s: %d chunks, stop -> COMPLETED %.2f s, %.3f s, %s frames; %s%n",
+                    id, chunks, stopToCompleted, duration, frames, phases);
+            return new Result(chunks, catchUp, stopToCompleted, duration, frames, phases, log.completeMs(id.value()));
+        }
+    }
+
+    /** The recording as segments-mode chunks: MPEG-TS files of about 2 s, each starting with a key frame. */
+    static Path segments(Path dir, Path media, int minutes) {
+        Path out = Files.exists(dir.resolve("segments-" + minutes)) ? dir.resolve("segments-" + minutes)
+                : uncheckedCreate(dir.resolve("segments-" + minutes));
+        Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-i", media.toString(), "-c", "copy", "-f", "segment", "-segment_time", "2", "-segment_format", "mpegts",
+                out.resolve("s%06d.ts").toString());
+        return out;
+    }
+
+    private static Path uncheckedCreate(Path d) {
+        try {
+            return Files.createDirectories(d);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
     /** A meeting-like MPEG-TS of {@code minutes}: one minute encoded, looped by stream copy. */
-    private Path media(int minutes) {
+    static Path media(Path dir, int minutes) {
         Path clip = dir.resolve("clip.ts");
         if (!Files.exists(clip)) {
             Media.run(Media.FFMPEG.ffmpeg().toString(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",

@@ -133,7 +133,7 @@ final class ChunkFlow {
                     + " nacks): " + n.message()));
             return;
         }
-        Duration delay = options.backoff(p.nacks);
+        Duration delay = options.retryDelay(p.nacks);
         LOG.atDebug().addKeyValue("recording", host.logId()).addKeyValue("seq", n.seq()).addKeyValue("code", n.code())
                 .addKeyValue("delayMs", delay.toMillis()).log("chunk nacked, resend scheduled");
         Connection c = host.readyConnection();

@@ -63,12 +63,15 @@ final class Connection {
         };
     }
 
-    /** Connects and upgrades; the future completes (on any thread) when the WebSocket is open. */
-    CompletableFuture<Void> open(ClientOptions options) {
+    /**
+     * Connects and upgrades with {@code token} (null for none) as the bearer; the future completes (on any
+     * thread) when the WebSocket is open.
+     */
+    CompletableFuture<Void> open(ClientOptions options, String token) {
         WebSocket.Builder builder = SharedHttpClient.get().newWebSocketBuilder()
                 .connectTimeout(options.connectTimeout());
-        if (options.token() != null) {
-            builder.header("Authorization", "Bearer " + options.token());
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
         }
         return builder.buildAsync(options.gatewayUri(), listener)
                 .thenAccept(w -> execute(() -> {

@@ -20,8 +20,9 @@ import java.util.function.LongFunction;
  *
  * <p>Every chunk is kept until the gateway acks it; retryable nacks, {@code SEQ_GAP} and
  * {@code INCOMPLETE} answers are resent without the caller's help, and after a resumable close
- * (1001, 1006, 1011) the client reconnects, starts the same recording again and resends what is
- * unacked, as PROTOCOL.md asks. {@code send} blocks while the unacked bytes would exceed the window.
+ * (1001, 1006, 1011; and 4401 {@code TOKEN_EXPIRED} when {@link ClientOptions#tokenSupplier} can give a
+ * fresh token) the client reconnects, starts the same recording again and resends what is unacked, as
+ * PROTOCOL.md asks. {@code send} blocks while the unacked bytes would exceed the window.
  * A gateway {@code error} or any other close fails every pending future with a {@link ClientException}.
  *
  * <p>Thread-safe: all protocol state lives on one event thread per client; methods may be called from
@@ -69,8 +70,8 @@ public final class IngestClient implements AutoCloseable {
         if (startCalls.getAndIncrement() > 0) {
             return CompletableFuture.failedFuture(new IllegalStateException("start() may be called once per client"));
         }
-        Message.Start start = new Message.Start(recordingId, contentType, mode.wire(),
-                options.tokenInStart() ? options.token() : null, metadata);
+        // The token goes in when the start is sent: each connection asks for its own (ClientOptions.tokenSupplier).
+        Message.Start start = new Message.Start(recordingId, contentType, mode.wire(), null, metadata);
         // Derived, so that nextSeq is set before anyone waiting on the returned future wakes up.
         CompletableFuture<Message.Started> result = session.started.thenApply(s -> {
             nextSeq.compareAndSet(-1, s.nextSeq());

@@ -49,6 +49,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
 
     private Message.Start start;
     private Connection conn;
+    /** The token the current connection presented on its upgrade (and in its start, with tokenInStart). */
+    private String connectionToken;
     /** True once the current connection's start was answered: chunks may flow. */
     private boolean ready;
     private int reconnects;
@@ -279,8 +281,12 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         }
         Message.Error announced = closingError;
         closingError = null;
-        // 1001/1006/1011 mean "resume elsewhere" even when an error message (INTERNAL) came first.
-        if (status.isResumable() && canResume()) {
+        // 1001/1006/1011 mean "resume elsewhere" even when an error message (INTERNAL) came first. A 4401 that
+        // TOKEN_EXPIRED announced is no bad token: with a token supplier there is a fresh one to resume with
+        // (PROTOCOL-NOTES, "a connection that outlives its token"); a fixed token would only be refused again.
+        boolean tokenExpired = announced != null && announced.errorCode().orElse(null) == ErrorCode.TOKEN_EXPIRED
+                && options.tokenSupplier() != null;
+        if ((status.isResumable() || tokenExpired) && canResume()) {
             scheduleReconnect(status);
             return;
         }
@@ -337,7 +343,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
                 && ++stopRounds <= options.maxResendAttempts()) {
             stopSent = false;
             replyAwaited = false;
-            onThisConnectionAfter(options.backoff(stopRounds), this::maybeSendStop);
+            onThisConnectionAfter(options.retryDelay(stopRounds), this::maybeSendStop);
         } else if (!ready && conn != null && closeCodeOf(code) == 0 && retryable(code)
                 && ++startRounds <= options.maxResendAttempts()) {
             // Our start (first or resumed) met Redis or storage away for a moment; the connection stays
@@ -345,7 +351,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("code", e.code()).addKeyValue("reason", e.message())
                     .addKeyValue("attempt", startRounds).log("start refused for now, sending it again");
             replyAwaited = false;
-            onThisConnectionAfter(options.backoff(startRounds), () -> {
+            onThisConnectionAfter(options.retryDelay(startRounds), () -> {
                 if (!ready) {
                     sendStart();
                 }
@@ -358,7 +364,7 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
             if (code == ErrorCode.INCOMPLETE) {
                 chunks.resendMissing(e);
             }
-            onThisConnectionAfter(options.backoff(partRounds), this::maybeSendPart);
+            onThisConnectionAfter(options.retryDelay(partRounds), this::maybeSendPart);
         } else if (closeCodeOf(code) != 0) {
             closingError = e;
             onThisConnectionAfter(CLOSE_WAIT, () -> fail(ClientException.fromError(e, null)));
@@ -437,7 +443,15 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
     private void connect() {
         Connection c = new Connection(loop, this);
         conn = c;
-        c.open(options).whenComplete((v, t) -> EventLoop.execute(loop, () -> {
+        CompletableFuture<Void> opened;
+        try {
+            // Asked anew for every connection: a resume after the first token expired presents a fresh one.
+            connectionToken = options.currentToken();
+            opened = c.open(options, connectionToken);
+        } catch (RuntimeException e) {
+            opened = CompletableFuture.failedFuture(e);
+        }
+        opened.whenComplete((v, t) -> EventLoop.execute(loop, () -> {
             if (c != conn) {
                 c.abort("superseded");
                 return;
@@ -460,7 +474,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
 
     private void sendStart() {
         String id = recordingId != null ? recordingId : start.recordingId();
-        send(new Message.Start(id, start.contentType(), start.mode(), start.token(), start.metadata()));
+        send(new Message.Start(id, start.contentType(), start.mode(), options.tokenInStart() ? connectionToken : null,
+                start.metadata()));
         replyAwaited = true;
     }
 
@@ -477,8 +492,8 @@ final class Session implements Connection.Handler, ChunkFlow.Host {
         reconnects++;
         // The first attempt goes at once: the usual cause is one gateway that died or drains, and the load
         // balancer has others ready; waiting only adds to the gap in the recording's acks. Later attempts
-        // (nobody answers) back off.
-        Duration delay = reconnects == 1 ? Duration.ZERO : options.backoff(reconnects - 1);
+        // (nobody answers) back off, with jitter: the clients of one dead gateway do not come back in lockstep.
+        Duration delay = reconnects == 1 ? Duration.ZERO : options.retryDelay(reconnects - 1);
         LOG.atWarn().addKeyValue("recording", logId()).addKeyValue("reason", String.valueOf(cause))
                 .addKeyValue("attempt", reconnects).addKeyValue("attempts", options.reconnectAttempts())
                 .addKeyValue("delayMs", delay.toMillis()).log("connection lost, reconnecting");

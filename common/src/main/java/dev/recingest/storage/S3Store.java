@@ -131,12 +131,18 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
         boolean[] found = new boolean[2];
         String manifest = keys.manifest(id);
         String tombstone = keys.tombstone(id);
-        // Keys sort as chunks/…, manifest.json, parts/…, recording.mp4, tombstone.json: starting after chunk
-        // from-1 lists the chunks from `from` on and then the recording's few other objects.
+        // Keys sort as chunks/…, live/…, manifest.json, parts/…, recording.mp4, tombstone.json: starting after
+        // chunk from-1 lists the chunks from `from` on and then the recording's few other objects. The live
+        // rendition's files (a segment every few seconds: 2,700 for 3 hours) are jumped over: a page that ends among
+        // them is followed by one that starts after all of them. (Listed, they made every reconcile of a recording
+        // rendered live grow with its length: the merge's admission took 8 s at 3 hours, BENCHMARKS.md section 10.)
         String startAfter = from <= 0 ? keys.chunksPrefix(id) : keys.chunk(id, from - 1);
         ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(keys.recording(id))
                 .startAfter(startAfter).build();
-        return listPage(req, o -> {
+        String live = keys.live(id);
+        // The least key after every key that starts with live/ ('0' follows '/').
+        String afterLive = live.substring(0, live.length() - 1) + '0';
+        return listPage(req, last -> last.startsWith(live) ? afterLive : null, o -> {
             if (o.key().equals(manifest)) {
                 found[0] = true;
             } else if (o.key().equals(tombstone)) {
@@ -153,16 +159,30 @@ public final class S3Store implements ChunkStore, OutputStore, MultipartUploads,
     }
 
     private CompletableFuture<Void> listPage(ListObjectsV2Request req, java.util.function.Consumer<S3Object> each) {
+        return listPage(req, last -> null, each);
+    }
+
+    /**
+     * @param jump given the last key of a truncated page, the key to start the next page after (skipping what lies
+     *             between), or null to go on with the next page
+     */
+    private CompletableFuture<Void> listPage(ListObjectsV2Request req, java.util.function.UnaryOperator<String> jump,
+                                             java.util.function.Consumer<S3Object> each) {
         return s3.listObjectsV2(req).handle((resp, e) -> {
             if (e != null) {
                 throw translate(e);
             }
             resp.contents().forEach(each);
+            String to = Boolean.TRUE.equals(resp.isTruncated()) && !resp.contents().isEmpty()
+                    ? jump.apply(resp.contents().get(resp.contents().size() - 1).key()) : null;
+            if (to != null) {
+                return listPage(req.toBuilder().continuationToken(null).startAfter(to).build(), jump, each);
+            }
             if (Boolean.TRUE.equals(resp.isTruncated())) {
                 // The token alone says where the next page starts. s3proxy refuses StartAfter beside it with
                 // 400, which failed every listing of more than 1,000 keys that started after a chunk.
                 return listPage(req.toBuilder().startAfter(null).continuationToken(resp.nextContinuationToken())
-                        .build(), each);
+                        .build(), jump, each);
             }
             return CompletableFuture.<Void>completedFuture(null);
         }).thenCompose(f -> f);

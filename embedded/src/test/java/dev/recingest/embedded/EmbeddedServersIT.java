@@ -41,9 +41,7 @@ class EmbeddedServersIT {
     @Test
     void s3StoresListsAndDeletesChunksAndIgnoresConditionalPuts() {
         try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3"), "access", "secret-secret");
-             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
-                     "secret-secret", true, 16))) {
-            store.ensureBucket();
+             S3Store store = bucket(server, 16)) {
             RecordingId id = RecordingId.of("rec-1");
             ByteBuf payload = Unpooled.directBuffer().writeBytes("hello".getBytes(StandardCharsets.UTF_8));
             store.putChunk(id, 3, payload).join();
@@ -64,9 +62,7 @@ class EmbeddedServersIT {
     @Test
     void aListingOfMoreThanOnePageReachesEveryChunk() {
         try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3-pages"), "access", "secret-secret");
-             S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
-                     "secret-secret", true, 64))) {
-            store.ensureBucket();
+             S3Store store = bucket(server, 64)) {
             RecordingId id = RecordingId.of("long-recording");
             int n = 1_205;
             java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
@@ -82,6 +78,50 @@ class EmbeddedServersIT {
             assertEquals(n, store.listFrom(id, 0).join().chunks().size(), "listFrom(0)");
             assertEquals(n - 7, store.listFrom(id, 7).join().chunks().size(), "listFrom(7)");
         }
+    }
+
+    /**
+     * A listing from a chunk on jumps over the live rendition's files (keys under {@code live/}, which sort between
+     * the chunks and the manifest) rather than paging through them, and still finds what sorts after them: here
+     * its first page ends among 1,100 live files, and the next must start after the last of them.
+     */
+    @Test
+    void aListingFromAChunkJumpsOverTheLiveFilesAndFindsWhatFollowsThem() {
+        try (EmbeddedS3 server = EmbeddedS3.start(dir.resolve("s3-live"), "access", "secret-secret");
+             S3Store store = bucket(server, 64)) {
+            RecordingId id = RecordingId.of("rendered-live");
+            var keys = store.keys();
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                puts.add(store.putChunk(id, i, Unpooled.wrappedBuffer(new byte[] {(byte) i, 1})));
+            }
+            byte[] segment = {0};
+            for (int i = 0; i < 1_100; i++) {
+                puts.add(store.putBytes(keys.liveFile(id, String.format("%08d.m4s", i)), segment, "video/iso.segment"));
+                if (puts.size() == 64) {
+                    puts.forEach(java.util.concurrent.CompletableFuture::join);
+                    puts.clear();
+                }
+            }
+            puts.add(store.putBytes(keys.manifest(id), "{}".getBytes(StandardCharsets.UTF_8), "application/json"));
+            puts.add(store.putBytes(keys.partStart(id, 2, 1_000L), new byte[0], "application/octet-stream"));
+            puts.add(store.putBytes(keys.tombstone(id), "{}".getBytes(StandardCharsets.UTF_8), "application/json"));
+            puts.forEach(java.util.concurrent.CompletableFuture::join);
+            var listed = store.listFrom(id, 2).join();
+            assertEquals(java.util.Map.of(2L, 2L), listed.chunks(), "the chunks from 2 on");
+            assertTrue(listed.manifest(), "the manifest, after the live files");
+            assertTrue(listed.tombstone(), "the tombstone, after the live files");
+            assertEquals(java.util.Map.of(2L, 1_000L), listed.parts(), "the part mark, after the live files");
+            assertEquals(3, store.listFrom(id, 0).join().chunks().size(), "listFrom(0)");
+        }
+    }
+
+    /** A store on {@code server}'s bucket "bucket" (created), keys under "p/". */
+    private static S3Store bucket(EmbeddedS3 server, int maxConcurrency) {
+        S3Store store = S3Store.create(new S3Config(server.endpoint(), "us-east-1", "bucket", "p/", "access",
+                "secret-secret", true, maxConcurrency));
+        store.ensureBucket();
+        return store;
     }
 
     /**

@@ -41,6 +41,8 @@ import java.util.Optional;
  */
 final class FastMp4 {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FastMp4.class);
+
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     /** A part with the segments whose payloads it holds, {@code [firstSegment, endSegment)}. */
@@ -110,21 +112,35 @@ final class FastMp4 {
             throw new IllegalStateException("the sample tables hold " + tables.mediaBytes() + " media bytes, the upload "
                     + mediaBytes());
         }
+        long started = System.nanoTime();
         ensureUpload();
+        long tailSize = tailBytes;
         if (tailBytes > 0) {
             uploadTail(tables.segments());
         }
+        long tailUploaded = System.nanoTime();
         Path first = work.resolve("part1.bin");
         byte[] fileHead = Faststart.head(tables);
+        long moovBuilt = System.nanoTime();
         try (OutputStream out = Files.newOutputStream(first)) {
             out.write(fileHead);
             Files.copy(head, out);
         }
-        Part one = await(uploads.uploadPart(keys.output(id), uploadId, 1, first, 0, Files.size(first)));
+        long partOneSize = Files.size(first);
+        long partOneWritten = System.nanoTime();
+        Part one = await(uploads.uploadPart(keys.output(id), uploadId, 1, first, 0, partOneSize));
+        long partOneUploaded = System.nanoTime();
         Files.deleteIfExists(first);
         List<Part> all = new ArrayList<>();
         all.add(one);
         ranges.forEach(r -> all.add(r.part()));
+        // What the stop costs on the rendition's side, by step (LiveStopBenchmark reads these).
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("tailBytes", tailSize)
+                .addKeyValue("tailUploadMs", millis(started, tailUploaded)).addKeyValue("headBytes", fileHead.length)
+                .addKeyValue("headBuildMs", millis(tailUploaded, moovBuilt))
+                .addKeyValue("partOneWriteMs", millis(moovBuilt, partOneWritten)).addKeyValue("partOneBytes", partOneSize)
+                .addKeyValue("partOneUploadMs", millis(partOneWritten, partOneUploaded)).addKeyValue("parts", all.size())
+                .log("live mp4 parts uploaded");
         return all;
     }
 
@@ -238,6 +254,10 @@ final class FastMp4 {
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws InterruptedException {
         return Await.within(f, WAIT);
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     private static void append(Path file, byte[] b, int off, int len) throws IOException {

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -34,7 +35,14 @@ import org.slf4j.LoggerFactory;
  * each then rendered by a {@link Rendition} on threads of its own until it is finished, lost or this worker stops.
  * Any merger may take any recording: one whose merger died is taken over once its lease runs out.
  *
- * <p>Meters: {@code recingest_live_renditions_active} (running here), {@code recingest_live_renditions_total{outcome}}.
+ * <p>Starting is gated ({@code RECINGEST_LIVE_MAX_STARTING}): a lease is taken only while fewer renditions here are
+ * starting (from their lease to their FFmpeg running). Starting is the expensive part of a rendition (storage reads,
+ * a probe, an FFmpeg process); 100 to 200 of them at once on 2 cores starved the merger until leases lapsed, and
+ * the renditions those losses restarted made the burst longer. Recordings not taken stay due, for the next poll
+ * here or another merger.
+ *
+ * <p>Meters: {@code recingest_live_renditions_active} (running here), {@code recingest_live_renditions_starting}
+ * (of those, starting), {@code recingest_live_renditions_total{outcome}}.
  */
 public final class LiveWorker implements AutoCloseable {
 
@@ -45,7 +53,19 @@ public final class LiveWorker implements AutoCloseable {
     private final Rendition.Services services;
     private final String owner;
     private final Map<RecordingId, Rendition> running = new ConcurrentHashMap<>();
+    /** Renditions here that have taken their lease and have no FFmpeg running yet. */
+    private final Set<RecordingId> starting = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
+    /**
+     * Looks for recordings to take, on a thread of its own: a look waits for Redis (the due list, each lease taken),
+     * and on the renewals' threads it held them up (with 200 renditions on a loaded machine, renewals came too late
+     * and leases lapsed).
+     */
+    private final ScheduledExecutorService looker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "live-look");
+        t.setDaemon(true);
+        return t;
+    });
     private final MeterRegistry registry;
     private volatile boolean stopped;
 
@@ -59,6 +79,8 @@ public final class LiveWorker implements AutoCloseable {
         this.owner = HostName.current("merger") + "-" + ProcessHandle.current().pid();
         Gauge.builder("recingest_live_renditions_active", running, Map::size)
                 .description("recordings this merger renders live now").register(registry);
+        Gauge.builder("recingest_live_renditions_starting", starting, Set::size)
+                .description("renditions this merger is starting (lease taken, FFmpeg not running yet)").register(registry);
     }
 
     /**
@@ -93,7 +115,7 @@ public final class LiveWorker implements AutoCloseable {
                 minPart, Clock.systemUTC());
         LiveWorker w = new LiveWorker(config, recordings.liveIndex(), s, scheduler, registry);
         if (config.enabled() && config.maxRecordings() > 0) {
-            scheduler.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
+            w.looker.scheduleWithFixedDelay(w::look, 0, config.poll().toMillis(), TimeUnit.MILLISECONDS);
             LOG.atInfo().addKeyValue("maxRecordings", config.maxRecordings())
                     .addKeyValue("segmentDurationMs", config.segmentDuration().toMillis())
                     .addKeyValue("leaseMs", config.lease().toMillis()).addKeyValue("pollMs", config.poll().toMillis())
@@ -102,19 +124,19 @@ public final class LiveWorker implements AutoCloseable {
         return w;
     }
 
-    /** Takes the due recordings this worker has room for. */
+    /** Takes the due recordings this worker has room for, as many as may start at once. */
     private void look() {
         if (stopped) {
             return;
         }
-        int room = config.maxRecordings() - running.size();
+        int room = Math.min(config.maxRecordings() - running.size(), config.maxStarting() - starting.size());
         if (room <= 0) {
             return;
         }
         try {
             List<String> due = index.due(room + running.size()).get(10, TimeUnit.SECONDS);
             for (String v : due) {
-                if (running.size() >= config.maxRecordings() || stopped) {
+                if (running.size() >= config.maxRecordings() || starting.size() >= config.maxStarting() || stopped) {
                     break;
                 }
                 RecordingId id;
@@ -141,11 +163,20 @@ public final class LiveWorker implements AutoCloseable {
     }
 
     private void start(RecordingId id, LiveLease lease) {
-        Rendition r = new Rendition(services, id, lease, outcome -> {
+        starting.add(id);
+        Rendition r = new Rendition(services, id, lease, () -> starting.remove(id), outcome -> {
+            starting.remove(id);
             running.remove(id);
             registry.counter("recingest_live_renditions_total", "outcome", outcome).increment();
         });
         running.put(id, r);
+        // A recording started but not sent a chunk yet keeps its rendition waiting for it: after a lease's time it
+        // no longer counts as starting, so that a few such recordings cannot hold every other start back.
+        scheduler.schedule(() -> {
+            if (running.get(id) == r) {
+                starting.remove(id);
+            }
+        }, config.lease().toMillis(), TimeUnit.MILLISECONDS);
         // The rendition's own thread starts FFmpeg and outlives it (FFmpeg dies with the thread that started it).
         Thread t = new Thread(r, "live-" + id.value());
         t.setDaemon(true);
@@ -155,6 +186,11 @@ public final class LiveWorker implements AutoCloseable {
     /** Recordings rendered here now (for tests and the benchmark). */
     public int renditions() {
         return running.size();
+    }
+
+    /** Of {@link #renditions}, those starting (lease taken, FFmpeg not running yet). */
+    public int starting() {
+        return starting.size();
     }
 
     /** Stops every rendition here (their FFmpeg is killed, their leases released for another merger to take over). */
@@ -172,6 +208,7 @@ public final class LiveWorker implements AutoCloseable {
                 break;
             }
         }
+        looker.shutdownNow();
         scheduler.shutdownNow();
         if (config.enabled()) {
             LOG.atInfo().addKeyValue("renditionsLeft", running.size()).log("live worker stopped");

@@ -63,19 +63,27 @@ final class Rendition implements Runnable {
     private final Services s;
     private final RecordingId id;
     private final LiveLease lease;
+    private final Runnable onRunning;
     private final java.util.function.Consumer<String> onEnd;
     private volatile Remux remux;
     private volatile ChunkFeed feed;
     private volatile RenditionOutput output;
     private volatile boolean stopping;
+    private volatile boolean renewing;
     private volatile RuntimeException feedFailure;
     private volatile ChunkFeed.Gone feedGone;
+    /** FFmpeg was given the whole recording: the end of its output is the recording's end (SegmentPipeline). */
+    private volatile boolean inputComplete;
 
-    /** @param onEnd told how the rendition ended (finished, stopped, lease-lost, gone, failed, …) */
-    Rendition(Services s, RecordingId id, LiveLease lease, java.util.function.Consumer<String> onEnd) {
+    /**
+     * @param onRunning told when the rendition's FFmpeg is running (its start is done)
+     * @param onEnd     told how the rendition ended (finished, stopped, lease-lost, gone, failed, …)
+     */
+    Rendition(Services s, RecordingId id, LiveLease lease, Runnable onRunning, java.util.function.Consumer<String> onEnd) {
         this.s = s;
         this.id = id;
         this.lease = lease;
+        this.onRunning = onRunning;
         this.onEnd = onEnd;
     }
 
@@ -184,6 +192,7 @@ final class Rendition implements Runnable {
         CodecPlan plan = CodecPlan.forFragments(input, s.caps(), s.config().segmentSeconds());
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("codecs", plan.describe(input)).log("live remux started");
         remux = Remux.start(s.binaries().ffmpeg(), format, plan);
+        onRunning.run();
         if (stopping) {
             return "stopped";
         }
@@ -192,7 +201,7 @@ final class Rendition implements Runnable {
         feeder.start();
         try {
             SegmentPipeline.run(remux.output(), s.config().segmentSeconds(), r.playlist().size(),
-                    r.fresh() ? null : r.resumeAt(), output);
+                    r.fresh() ? null : r.resumeAt(), () -> inputComplete && !stopping, output);
         } catch (Exception e) {
             feeder.join(10_000);
             if (feedGone != null) {
@@ -224,7 +233,10 @@ final class Rendition implements Runnable {
         return "finished";
     }
 
-    /** Reads the first chunks until they probe as media (the container header and first frames), or gives up. */
+    /**
+     * Reads the first chunks until they probe as media (the container header and first frames), or gives up. MPEG-TS
+     * whose program map names only H.264, HEVC and AAC is read in the JVM ({@link TsCodecs}), anything else by ffprobe.
+     */
     private MediaInfo probe(InputFormat format, ByteArrayOutputStream prefix) throws Exception {
         MediaProbe probe = new MediaProbe(s.binaries().prober());
         MergeFailure last = null;
@@ -238,6 +250,13 @@ final class Rendition implements Runnable {
             }
             if (prefix.size() == 0) {
                 return null;
+            }
+            if ("mpegts".equals(format.demuxer())) {
+                // The program map names the codecs: no ffprobe process (half of a start's processes) where it does.
+                java.util.Optional<MediaInfo> fromTable = TsCodecs.of(prefix.toByteArray());
+                if (fromTable.isPresent()) {
+                    return fromTable.get();
+                }
             }
             try {
                 return probe.probe(new ByteArrayInputStream(prefix.toByteArray()), format, "the first " + feed.read() + " chunks");
@@ -265,6 +284,7 @@ final class Rendition implements Runnable {
                 in.write(b);
                 in.flush();
             }
+            inputComplete = b == null; // the recording ended, not the rendition stopped
             remux.endInput();
         } catch (IOException e) {
             // FFmpeg went away: the reading side reports why.
@@ -293,7 +313,8 @@ final class Rendition implements Runnable {
                 StreamFacts.streams(tables), codecs, feed.chunkCount(), feed.digests(), tables.segments(),
                 StreamFacts.videoFrames(tables));
         lease.hold(output.status());
-        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), f.toJson(), "application/json"),
+        byte[] json = f.toJson();
+        Await.within(s.outputs().putBytes(s.outputs().keys().liveFile(id, "mp4-final.json"), json, "application/json"),
                 Duration.ofMinutes(1));
         Map<String, String> status = new LinkedHashMap<>(output.status());
         status.put("finalAt", Long.toString(s.clock().millis()));
@@ -302,7 +323,7 @@ final class Rendition implements Runnable {
         s.recordings().liveIndex().remove(id);
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", tables.segments())
                 .addKeyValue("durationSeconds", f.durationSeconds()).addKeyValue("mp4Bytes", size)
-                .addKeyValue("parts", parts.size()).log("live rendition finished");
+                .addKeyValue("parts", parts.size()).addKeyValue("finalJsonBytes", json.length).log("live rendition finished");
     }
 
     /**
@@ -325,27 +346,28 @@ final class Rendition implements Runnable {
     private void renew() {
         RenditionOutput o = output;
         ChunkFeed f = feed;
-        if (lease.lost()) {
-            return;
+        if (lease.lost() || renewing) {
+            return; // lost, or the last renewal is still waiting for Redis: one at a time
         }
-        try {
-            // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
-            // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
-            // renditions taken at once all lost their leases and started again, over and over.)
-            Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
-            if (f != null) {
-                status.put("chunks", Long.toString(f.read()));
-                status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
+        // Starting (what storage holds read, the recording looked up) takes a few requests, which under load
+        // can take longer than the lease: it is renewed then too, with no status yet. (It was not, and 50
+        // renditions taken at once all lost their leases and started again, over and over.)
+        Map<String, String> status = new LinkedHashMap<>(o == null ? Map.of() : o.status());
+        if (f != null) {
+            status.put("chunks", Long.toString(f.read()));
+            status.put("chunksBehind", Long.toString(Math.max(0, f.committed() - f.read())));
+        }
+        renewing = true;
+        // Not waited for: see LiveLease#renew. What it found is handled off Redis's event loop.
+        lease.renew(status).whenCompleteAsync((held, e) -> {
+            renewing = false;
+            if (e != null) {
+                LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
+            } else if (!held) {
+                LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
+                stop();
             }
-            lease.hold(status);
-        } catch (LiveLease.Lost e) {
-            LOG.atWarn().addKeyValue("recording", id).log("live lease lost");
-            stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("recording", id).addKeyValue("error", e.toString()).log("live lease not renewed");
-        }
+        }, s.renewals());
     }
 
     private void failed(Exception e) {

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  */
 final class RenditionOutput implements SegmentPipeline.Sink {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RenditionOutput.class);
+
     private static final Duration WAIT = Duration.ofMinutes(1);
 
     private final RecordingId id;
@@ -115,9 +117,14 @@ final class RenditionOutput implements SegmentPipeline.Sink {
             playlist.end();
         }
         state = "ENDED";
+        long started = System.nanoTime();
         lease.hold(status());
-        Await.within(outputs.putBytes(keys.livePlaylist(id), playlist.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                "application/vnd.apple.mpegurl"), WAIT);
+        byte[] text = playlist.render().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Await.within(outputs.putBytes(keys.livePlaylist(id), text, "application/vnd.apple.mpegurl"), WAIT);
+        // The rendition has read the last chunk and published the last segment (LiveStopBenchmark reads this).
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("segments", playlist.size())
+                .addKeyValue("playlistBytes", text.length)
+                .addKeyValue("durationMs", (System.nanoTime() - started) / 1_000_000).log("live playlist ended");
     }
 
     SampleTables tables() {

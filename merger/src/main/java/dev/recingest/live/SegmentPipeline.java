@@ -30,14 +30,18 @@ final class SegmentPipeline {
     }
 
     /**
-     * Runs until the stream ends (FFmpeg exited); the last segment is handed on then.
+     * Runs until the stream ends (FFmpeg exited); the last segment is handed on then, if the stream is complete.
      *
      * @param resumeAt per track, the decode time from which samples are new (null: all are); the first new sample of
      *                 the lead track must be a sync sample, or the stream is not the one the published segments
      *                 came from
+     * @param complete asked when the stream has ended: whether FFmpeg ended it because its input had ended (the
+     *                 recording has), not because it was stopped. Only then are the samples not yet in a segment
+     *                 handed on as the last one: a stopped FFmpeg's last samples end anywhere in a GOP, and a
+     *                 segment ending there leaves the rendition's next worker no key frame to resume on.
      */
-    static void run(InputStream fmp4, double targetSeconds, long firstSequence, long[] resumeAt, Sink sink)
-            throws IOException, InterruptedException {
+    static void run(InputStream fmp4, double targetSeconds, long firstSequence, long[] resumeAt,
+                    java.util.function.BooleanSupplier complete, Sink sink) throws IOException, InterruptedException {
         FragmentReader reader = FragmentReader.open(fmp4);
         InitSegment init = reader.init();
         if (resumeAt != null && resumeAt.length != init.tracks().size()) {
@@ -71,6 +75,9 @@ final class SegmentPipeline {
             for (MediaSegment seg : segmenter.add(fresh)) {
                 sink.segment(seg);
             }
+        }
+        if (!complete.getAsBoolean()) {
+            return;
         }
         for (MediaSegment seg : segmenter.finish()) {
             sink.segment(seg);

@@ -35,7 +35,8 @@ final class MergeAdmission {
     }
 
     /** An attempt begins, with {@code room} reserved in the work directory until it ends. */
-    record Admitted(Recording rec, WorkSpace.Reservation room) implements Verdict {
+    /** @param reconcileMs how long making Redis agree with storage took (a LIST of the recording's last objects) */
+    record Admitted(Recording rec, WorkSpace.Reservation room, long reconcileMs) implements Verdict {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MergeAdmission.class);
@@ -66,7 +67,9 @@ final class MergeAdmission {
         // Storage is what was acked: a job re-delivered after its outcome was written, or after Redis went
         // back past it, finds the outcome storage records (a COMPLETED recording is never failed for its
         // deleted chunks), and a stop Redis lost its chunks of is merged with all of them.
+        long reconciling = System.nanoTime();
         agreeWithStorage(id);
+        long reconcileMs = (System.nanoTime() - reconciling) / 1_000_000;
         Optional<Recording> found = Await.within(recordings.get(id), REDIS_WAIT);
         if (found.isEmpty() || !RecordingMerger.MERGEABLE.contains(found.get().state())) {
             return notMergeable(id, found);
@@ -108,7 +111,7 @@ final class MergeAdmission {
             if (room.fit() == WorkSpace.Fit.NEVER) {
                 return new Refused(rec, new MergeFailure(MergeError.NO_SPACE, "the merge " + room.describe()), room);
             }
-            return new Admitted(rec, room);
+            return new Admitted(rec, room, reconcileMs);
         } finally {
             if (!handedOver) {
                 room.close();

@@ -77,10 +77,13 @@ final class OutputPublisher {
         RecordingId id = rec.id();
         String outputKey = keys.output(id);
         boolean handedOver = false;
+        long claimStarted = System.nanoTime();
+        long claimed;
         try {
             if (!claim(id, lease)) {
                 return false;
             }
+            claimed = System.nanoTime();
             handedOver = true; // a publish that fails discards its upload itself
             Await.within(staged.publish(), STORAGE_WAIT);
         } finally {
@@ -88,13 +91,19 @@ final class OutputPublisher {
                 discard(staged);
             }
         }
+        long completed = System.nanoTime();
+        // completeMs: the storage's CompleteMultipartUpload (or the one PUT of a small output), request to answer.
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("outputBytes", result.outputSize())
-                .addKeyValue("durationMs", (System.nanoTime() - uploadStarted) / 1_000_000).log("output uploaded");
+                .addKeyValue("durationMs", (completed - uploadStarted) / 1_000_000)
+                .addKeyValue("claimMs", (claimed - claimStarted) / 1_000_000)
+                .addKeyValue("completeMs", (completed - claimed) / 1_000_000).log("output uploaded");
         Map<String, String> fields = Await.within(recordings.fields(id), REDIS_WAIT);
         Instant stoppedAt = fields.containsKey(MetaFields.STOPPED_AT)
                 ? Instant.ofEpochMilli(Long.parseLong(fields.get(MetaFields.STOPPED_AT))) : null;
         Manifest manifest = Manifest.of(rec, stoppedAt, clock.instant(), plan, result, outputKey);
-        Await.within(outputs.putBytes(keys.manifest(id), manifest.toJson(), "application/json"), STORAGE_WAIT);
+        byte[] manifestJson = manifest.toJson();
+        Await.within(outputs.putBytes(keys.manifest(id), manifestJson, "application/json"), STORAGE_WAIT);
+        long manifestWritten = System.nanoTime();
         Transition done = Await.within(recordings.transitionIf(id, List.of(RecordingState.MERGING), RecordingState.COMPLETED,
                 MetaFields.MERGE_ATTEMPT_ID, lease.attemptId(),
                 Map.of(MetaFields.OUTPUT_KEY, outputKey, MetaFields.OUTPUT_SIZE, Long.toString(result.outputSize()),
@@ -104,6 +113,9 @@ final class OutputPublisher {
             afterLoss(id, lease, done);
             return false;
         }
+        LOG.atInfo().addKeyValue("recording", id).addKeyValue("manifestBytes", manifestJson.length)
+                .addKeyValue("manifestMs", (manifestWritten - completed) / 1_000_000)
+                .addKeyValue("transitionMs", (System.nanoTime() - manifestWritten) / 1_000_000).log("output published");
         return true;
     }
 

@@ -143,7 +143,7 @@ public final class RecordingMerger implements AutoCloseable {
             }
             MergeAdmission.Admitted admitted = (MergeAdmission.Admitted) verdict;
             room = admitted.room();
-            return runAttempt(admitted.rec(), lease, started);
+            return runAttempt(admitted.rec(), lease, started, admitted.reconcileMs());
         } catch (MergeFailure e) {
             LOG.atWarn().addKeyValue("recording", id).addKeyValue("reason", e.getMessage()).log("merge postponed");
             metrics.record(Outcome.RETRIED, Duration.ofNanos(System.nanoTime() - started));
@@ -156,11 +156,12 @@ public final class RecordingMerger implements AutoCloseable {
     }
 
     /** One merge attempt, admitted: check, merge, publish, or fail; the attempt's folder goes when it ends. */
-    private Disposition runAttempt(Recording rec, Lease lease, long started) throws InterruptedException {
+    private Disposition runAttempt(Recording rec, Lease lease, long started, long reconcileMs) throws InterruptedException {
         RecordingId id = rec.id();
         LOG.atInfo().addKeyValue("recording", id).addKeyValue("attempt", lease.attempt())
                 .addKeyValue("mode", rec.mode().wire()).addKeyValue("contentType", rec.contentType())
-                .addKeyValue("chunks", rec.chunks()).log("merge started");
+                .addKeyValue("chunks", rec.chunks()).addKeyValue("admitMs", (System.nanoTime() - started) / 1_000_000)
+                .addKeyValue("reconcileMs", reconcileMs).log("merge started");
         Path dir = null;
         AtomicLong progress = metrics.started();
         Disposition disposition;

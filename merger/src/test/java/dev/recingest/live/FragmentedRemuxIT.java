@@ -119,7 +119,7 @@ class FragmentedRemuxIT {
                 }
             });
             feeder.start();
-            SegmentPipeline.run(remux.output(), 2.0, 0, null, new SegmentPipeline.Sink() {
+            SegmentPipeline.run(remux.output(), 2.0, 0, null, () -> true, new SegmentPipeline.Sink() {
                 InitSegment init;
 
                 @Override
