@@ -61,11 +61,16 @@ final class SettingCatalog {
                 yield s;
             }
             // Redis and S3 are the embedded ones: their addresses and keys are made by the command.
-            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, TokenPolicy.SETTINGS,
-                    WebConfig.SETTINGS,
-                    JanitorConfig.SETTINGS,
-                    MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
-                    Retention.SETTINGS, LauncherSettings.LOGGING, LauncherSettings.STARTUP);
+            case "all", "demo" -> {
+                List<Section> s = new ArrayList<>(sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS,
+                        TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, MergerConfig.SETTINGS,
+                        LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
+                        Retention.SETTINGS, LauncherSettings.LOGGING));
+                if (command.equals("all")) {
+                    s.addAll(sections(LauncherSettings.STARTUP)); // demo ends by itself
+                }
+                yield s;
+            }
             case "push" -> List.of(Section.of(PushCommand.SETTINGS),
                     new Section("admin", List.of(GatewayConfig.ADMIN_TOKEN)), Section.of(FfmpegBinaries.SETTINGS),
                     Section.of(LauncherSettings.LOGGING));
