@@ -76,6 +76,10 @@ final class EmbeddedCluster implements AutoCloseable {
     /** {@code all}: runs until SIGTERM / Ctrl-C, after printing how to reach it. */
     static int runForever(Settings settings) throws InterruptedException {
         EmbeddedCluster c = start(settings);
+        if (Processes.logReady("all", settings)) {
+            c.close();
+            return 0;
+        }
         System.out.println("recingest is running on embedded defaults");
         System.out.println("  ingest:      " + c.ingestUri());
         System.out.println("  HTTP:        " + c.httpBase() + "  (/healthz /readyz /metrics /v1/recordings)");

@@ -31,6 +31,12 @@ final class LauncherSettings {
                     + "`[{\"recording\":\"r1\"},{\"attempt\":\"1\"},…]`), `throwable`), for Loki, "
                     + "Elasticsearch or Cloud Logging");
 
+    static final SettingGroup STARTUP = new SettingGroup("start-up");
+    static final Setting<Boolean> EXIT_WHEN_READY = STARTUP.bool("RECINGEST_EXIT_WHEN_READY", false,
+            "`gateway`/`merger`/`all`: start, log `ready` (with the JVM's `uptimeMs` and `cpuMs` so far), then stop and exit 0: "
+                    + "a training run for the class-data-sharing archive the Docker image builds, and a start-up "
+                    + "measure");
+
     private LauncherSettings() {
     }
 }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The log level and format chosen by settings or flags. Every statement says what happened in a fixed phrase
  * and gives its values as SLF4J key-value pairs ({@code log.atInfo().addKeyValue("recording", id).log("merge
- * finished")}). Logback configures itself from {@code logback.xml} before any setting is read: {@code text}, one
+ * finished")}). Logback configures itself ({@link LogbackSetup}) before any setting is read: {@code text}, one
  * line per event, the phrase then {@code key=value} pairs ({@link KeyValuePairs}); {@code json} replaces the
  * root's appenders by one that writes each event as one JSON object per line on stderr (Logback's
  * {@link JsonEncoder}: the phrase in {@code formattedMessage}, the pairs in {@code kvpList}), the form log collectors

@@ -96,8 +96,28 @@ final class Processes {
 
     static int runGateway(Settings settings) throws InterruptedException {
         GatewayNode gateway = GatewayNode.start(settings);
+        if (logReady("gateway", settings)) {
+            gateway.close();
+            return 0;
+        }
         awaitSigterm(gateway::drain);
         return 0;
+    }
+
+    /**
+     * Logs {@code ready} with what the start cost this JVM (wall time since the process started, CPU time of
+     * all its threads: a restarted gateway competes for the CPU with the resumes it receives); true when
+     * {@code RECINGEST_EXIT_WHEN_READY} asks the process to stop here (a training run, a start-up measure).
+     */
+    static boolean logReady(String role, Settings settings) {
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        long uptimeMs = self.startInstant().map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis())
+                .orElse(-1L);
+        long cpuMs = self.totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
+        boolean exit = settings.get(LauncherSettings.EXIT_WHEN_READY);
+        LOG.atInfo().addKeyValue("role", role).addKeyValue("uptimeMs", uptimeMs).addKeyValue("cpuMs", cpuMs)
+                .addKeyValue("exitWhenReady", exit).log("ready");
+        return exit;
     }
 
     static int runMerger(Settings settings) throws InterruptedException {
@@ -107,12 +127,17 @@ final class Processes {
         WebhookDelivery webhooks = WebhookDelivery.start(WebhookConfig.from(settings), b.redis(), b.registry());
         AutoCloseable merger = MergerWiring.start(settings, b);
         LOG.atInfo().addKeyValue("metricsPort", metrics.port()).log("merger running");
-        awaitSigterm(() -> {
+        Runnable teardown = () -> {
             closeQuietly(merger);
             closeQuietly(webhooks);
             metrics.close();
             b.close();
-        });
+        };
+        if (logReady("merger", settings)) {
+            teardown.run();
+            return 0;
+        }
+        awaitSigterm(teardown);
         return 0;
     }
 

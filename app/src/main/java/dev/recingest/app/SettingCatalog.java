@@ -42,7 +42,8 @@ final class SettingCatalog {
     static final List<SettingGroup> ALL = List.of(RedisConfig.SETTINGS, S3Config.SETTINGS, GatewayConfig.SETTINGS,
             TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS, MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS,
             LauncherSettings.METRICS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.EMBEDDED,
-            PushCommand.SETTINGS, RecordCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING);
+            PushCommand.SETTINGS, RecordCommand.SETTINGS, LauncherSettings.TOKEN, LauncherSettings.LOGGING,
+            LauncherSettings.STARTUP);
 
     private SettingCatalog() {
     }
@@ -50,20 +51,26 @@ final class SettingCatalog {
     static List<Section> forCommand(String command) {
         return switch (command) {
             case "gateway" -> sections(GatewayConfig.SETTINGS, TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, Retention.SETTINGS,
-                    RedisConfig.SETTINGS, S3Config.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.LOGGING);
+                    RedisConfig.SETTINGS, S3Config.SETTINGS, OutboxPublisher.SETTINGS, LauncherSettings.LOGGING,
+                    LauncherSettings.STARTUP);
             case "merger" -> {
                 List<Section> s = new ArrayList<>(sections(MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS));
                 s.add(MERGER_METRICS);
                 s.addAll(sections(WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS, Retention.SETTINGS,
-                        RedisConfig.SETTINGS, S3Config.SETTINGS, LauncherSettings.LOGGING));
+                        RedisConfig.SETTINGS, S3Config.SETTINGS, LauncherSettings.LOGGING, LauncherSettings.STARTUP));
                 yield s;
             }
             // Redis and S3 are the embedded ones: their addresses and keys are made by the command.
-            case "all", "demo" -> sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS, TokenPolicy.SETTINGS,
-                    WebConfig.SETTINGS,
-                    JanitorConfig.SETTINGS,
-                    MergerConfig.SETTINGS, LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
-                    Retention.SETTINGS, LauncherSettings.LOGGING);
+            case "all", "demo" -> {
+                List<Section> s = new ArrayList<>(sections(LauncherSettings.EMBEDDED, GatewayConfig.SETTINGS,
+                        TokenPolicy.SETTINGS, WebConfig.SETTINGS, JanitorConfig.SETTINGS, MergerConfig.SETTINGS,
+                        LiveConfig.SETTINGS, FfmpegBinaries.SETTINGS, WebhookConfig.SETTINGS, OutboxPublisher.SETTINGS,
+                        Retention.SETTINGS, LauncherSettings.LOGGING));
+                if (command.equals("all")) {
+                    s.addAll(sections(LauncherSettings.STARTUP)); // demo ends by itself
+                }
+                yield s;
+            }
             case "push" -> List.of(Section.of(PushCommand.SETTINGS),
                     new Section("admin", List.of(GatewayConfig.ADMIN_TOKEN)), Section.of(FfmpegBinaries.SETTINGS),
                     Section.of(LauncherSettings.LOGGING));

@@ -32,7 +32,8 @@ final class GatewayProcess implements AutoCloseable {
          * What the Dockerfile's entrypoint runs, for latency benchmarks: the JVM's default GC (G1 on a machine
          * with 2 CPUs and more than 2 GB) and tiered compilation (C1 then C2), Netty's default leak detection, exit
          * on OutOfMemoryError. The heap is fixed at what {@code -XX:MaxRAMPercentage=50} gives a 1 GiB container,
-         * instead of half of this shared machine.
+         * instead of half of this shared machine. With {@code -Dgateway.cds=true}, the packaged jar with the
+         * image's class-data archive ({@link #productionArchive()}).
          */
         PRODUCTION(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
 
@@ -85,9 +86,18 @@ final class GatewayProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm.options);
         cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.recingest.app.Main");
+        Path archive = jvm == Jvm.PRODUCTION ? productionArchive() : null;
+        if (archive != null) {
+            // What the image's ENTRYPOINT runs: the packaged jar, its class-data archive mapped.
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+            cmd.addAll(ClassDataArchive.QUIET);
+            cmd.add("-jar");
+            cmd.add(ClassDataArchive.jar().toString());
+        } else {
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add("dev.recingest.app.Main");
+        }
         cmd.add("gateway");
         cmd.add("--host=" + host);
         cmd.add("--port=" + port);
@@ -101,6 +111,37 @@ final class GatewayProcess implements AutoCloseable {
             return g;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start gateway " + name, e);
+        }
+    }
+
+    /**
+     * With {@code -Dgateway.cds=true}: {@code target/recingest.jsa}, the Dockerfile's class-data archive made for
+     * {@code target/recingest.jar} (trained once here when it is missing or older than the jar), so that production
+     * gateways start as the image's do. Without the property, or without a packaged jar: null (the test's class
+     * path, no archive).
+     */
+    static synchronized Path productionArchive() {
+        Path jar = ClassDataArchive.jar();
+        if (!Boolean.getBoolean("gateway.cds") || jar == null) {
+            return null;
+        }
+        Path archive = jar.resolveSibling("recingest.jsa");
+        try {
+            if (!Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                Files.deleteIfExists(archive);
+                Path work = Files.createTempDirectory(jar.getParent(), "cds-training");
+                Integer code = ClassDataArchive.train(jar, archive, work);
+                if (code == null || code != 0 || !Files.exists(archive)) {
+                    throw new IllegalStateException("class-data training run failed (" + code + "):\n"
+                            + ClassDataArchive.read(work.resolve("training.log")));
+                }
+            }
+            return archive;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,16 +52,16 @@ class LogFormatTest {
     }
 
     @Test
-    void theLaunchersLogbackXmlPrintsThePairs() throws Exception {
+    void theLaunchersLogbackSetupPrintsThePairs() throws Exception {
         LoggerContext launcher = new LoggerContext();
         launcher.setMDCAdapter(new LogbackMDCAdapter());
-        JoranConfigurator joran = new JoranConfigurator();
-        joran.setContext(launcher);
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            joran.doConfigure(Main.class.getResource("/logback.xml"));
+            LogbackSetup.apply(launcher, null);
+            launcher.getLogger("io.netty.util.ResourceLeakDetector").debug("not printed: io.netty is at INFO");
+            launcher.getLogger("software.amazon.awssdk.X").info("not printed: software.amazon is at WARN");
             launcher.getLogger("dev.recingest.merge.MergePublication").atInfo().addKeyValue("recording", "rec-1")
                     .addKeyValue("codecs", "video h264->copy").log("merge completed");
         } finally {

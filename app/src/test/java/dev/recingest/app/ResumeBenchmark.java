@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./mvnw verify -pl app -am -Dit.test=ResumeBenchmark -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dresume.seconds=60 -Dresume.recordings=30
  * -Dresume.killEverySeconds=10} change the run; {@code -Dresume.jvm=test} starts the gateways with the failure
- * tests' C1-only flags instead of the Dockerfile's; {@code -Dresume.list=always} makes every resume list storage, as
+ * tests' C1-only flags instead of the Dockerfile's; {@code -Dgateway.cds=true} runs them as the image does, the packaged jar with its class-data archive ({@link GatewayProcess#productionArchive()}); {@code -Dresume.list=always} makes every resume list storage, as
  * before Redis's proof spared it; {@code -Dresume.balance="random two least_conn"} replaces nginx's balancing).
  * Next to the client's figures it prints the gateways' side of each resume by phase, read from their log lines
  * ({@link ResumeBreakdown}), which gateway took the resumes, and the CPU around each kill.
