@@ -46,6 +46,8 @@ public final class FfmpegJoin {
     private static final Duration WATCH_EVERY = Duration.ofSeconds(1);
     /** How long a stopped run gets to exit before it is killed (SIGKILL). */
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long a killed run may take to be gone before the stop returns anyway. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Pattern EXIT_STATUS = Pattern.compile("non-zero status: (-?[0-9]+)");
 
     /** Input options for a stream whose demuxer must fill in missing timestamps (MediaRecorder WebM). */
@@ -188,11 +190,28 @@ public final class FfmpegJoin {
             try {
                 run.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                run.destroyForcibly();
+                killAndAwait(run);
             } catch (InterruptedException e) {
                 run.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * SIGKILL, then waits (boundedly) until the process is gone: the signal is only sent by
+     * {@code destroyForcibly}, and the caller (the merge's failure, the work folder's removal) must not run beside a
+     * process still writing its output. Seen in CI: the stalled FFmpeg still listed alive just after the kill
+     * while another test JVM loaded the machine.
+     */
+    private static void killAndAwait(ProcessHandle run) {
+        run.destroyForcibly();
+        try {
+            run.onExit().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // a process SIGKILL does not end within the bound is in the kernel's hands; nothing more to send
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
