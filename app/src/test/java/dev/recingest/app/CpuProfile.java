@@ -127,8 +127,11 @@ final class CpuProfile {
         return sum;
     }
 
-    /** utime, stime, cutime, cstime (ticks), or null if the task or process is gone. */
-    private static long[] stat(Path p) {
+    /**
+     * utime, stime, cutime, cstime (ticks) from a {@code /proc/.../stat} file, or null if the task or process is
+     * gone. The one reader of these files in the benchmarks ({@link ResumeBreakdown} too).
+     */
+    static long[] stat(Path p) {
         String line;
         try {
             line = Files.readString(p);
@@ -157,13 +160,23 @@ final class CpuProfile {
 
     /** Busy CPU seconds of the whole machine (all cores: user, nice, system, irq, softirq, steal). */
     private static double machineBusy() {
+        long[] m = machineTicks();
+        return m[1] == 0 ? Double.NaN : m[0] / TICKS;
+    }
+
+    /**
+     * The machine's {busy, total} clock ticks since boot over all cores, from {@code /proc/stat}: busy = user, nice,
+     * system, irq, softirq, steal; total adds idle and iowait (guest time is already in user and nice). {0, 0} if
+     * unreadable.
+     */
+    static long[] machineTicks() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
                     + Long.parseLong(f[7]) + (f.length > 8 ? Long.parseLong(f[8]) : 0);
-            return busy / TICKS;
-        } catch (IOException e) {
-            return Double.NaN;
+            return new long[] {busy, busy + Long.parseLong(f[4]) + Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
         }
     }
 }

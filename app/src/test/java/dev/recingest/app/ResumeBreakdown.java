@@ -66,28 +66,8 @@ final class ResumeBreakdown {
 
     /** Clock ticks of CPU (user + system) a process has used; -1 when it is gone. */
     static long processTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** The machine's {busy, total} clock ticks since boot, over all CPUs. */
-    static long[] machineTicks() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length; i++) {
-                total += Long.parseLong(f[i]);
-            }
-            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle, iowait
-            return new long[] {total - idle, total};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
-        }
+        long[] t = CpuProfile.stat(Path.of("/proc", Long.toString(pid), "stat"));
+        return t == null ? -1 : t[0] + t[1];
     }
 
     /**
@@ -105,7 +85,7 @@ final class ResumeBreakdown {
         CpuSampler(LongSupplier newestPid) {
             thread = new Thread(() -> {
                 while (!closed) {
-                    long[] m = machineTicks();
+                    long[] m = CpuProfile.machineTicks();
                     samples.add(new Sample(System.nanoTime(), m[0], m[1], processTicks(newestPid.getAsLong())));
                     try {
                         Thread.sleep(250);
